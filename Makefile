@@ -1,0 +1,74 @@
+# wiascan: top-level build.
+#
+#   make            build the module (against KDIR), the helper, the emulator
+#                   and the selftests
+#   make check      install missing packages, build against Debian 12's
+#                   kernel, run every test suite (native and in the VM) and
+#                   end with "N passed, N failed"
+#   make demo       scan three sheets from the reference scanner in the VM
+#   make clean
+#
+# KDIR is the kernel build tree for `make`/`make module`; the tests always
+# use Debian's packaged kernel (tools/testing/vm/debian-kver), because that
+# is the kernel the VM boots.
+
+TOP		:= $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+KDIR		?= /lib/modules/$(shell uname -r)/build
+TEST_KVER	 = $(shell $(TOP)/tools/testing/vm/debian-kver)
+TEST_KDIR	 = /lib/modules/$(TEST_KVER)/build
+SELFTESTS	:= tools/testing/selftests/drivers/usb/wiascan
+EMULATOR	:= tools/testing/emulator
+CHECK_DIR	:= $(TOP)/build/check
+VM_RUN		:= $(TOP)/tools/testing/vm/vm-run
+RUN_SUITE	:= $(TOP)/tools/testing/run-suite
+
+.PHONY: all module userspace helper emulator selftests deps check check-run \
+	check-native check-vm demo clean
+
+all: module userspace
+
+module:
+	$(MAKE) -C kernel KDIR=$(KDIR)
+
+userspace: helper emulator selftests
+
+helper:
+	$(MAKE) -C helper
+
+emulator:
+	$(MAKE) -C $(EMULATOR)
+
+selftests:
+	$(MAKE) -C $(SELFTESTS)
+
+deps:
+	$(TOP)/tools/testing/install-deps
+
+# `check` installs first, then re-enters make so that TEST_KVER is read
+# from the packages just installed.
+check: deps
+	$(MAKE) check-run
+
+check-run:
+	rm -rf $(CHECK_DIR)
+	$(MAKE) -C kernel KDIR=$(TEST_KDIR)
+	$(MAKE) userspace
+	$(MAKE) check-native check-vm
+	$(TOP)/tools/testing/tap-summary $(CHECK_DIR)
+
+# Suites that run on the build machine.
+check-native:
+	$(RUN_SUITE) $(CHECK_DIR) helper $(MAKE) -s -C helper check
+	$(RUN_SUITE) $(CHECK_DIR) rig $(TOP)/tools/testing/vm/test-log-check
+
+# The kselftest suite, in one boot of Debian's kernel with the emulator.
+check-vm:
+	$(RUN_SUITE) $(CHECK_DIR) vm-debian $(VM_RUN) --kernel debian -- \
+		$(TOP)/$(SELFTESTS)/run_tests
+
+clean:
+	-$(MAKE) -C kernel KDIR=$(KDIR) clean
+	-$(MAKE) -C helper clean
+	-$(MAKE) -C $(EMULATOR) clean
+	-$(MAKE) -C $(SELFTESTS) clean
+	rm -rf $(TOP)/build
