@@ -1,0 +1,426 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * wiascan: URBs on the bulk endpoints and the default control pipe
+ *
+ * Streaming: every buffer of the ring is one bulk-in URB, a scatter-gather
+ * URB over the buffer's pages when the host controller takes sg lists,
+ * else one over the buffer's physically contiguous pages.  usbcore maps it
+ * for streaming DMA at each submission.  Every queued buffer is in flight
+ * at once, so the device never waits for the host.
+ *
+ * read(), write() and control transfers use one URB per call through a
+ * kmalloc'd bounce buffer, anchored so that disconnect can kill it; no
+ * lock is held while they wait, so an unplug never waits for a timeout.
+ */
+
+#include <linux/completion.h>
+#include <linux/scatterlist.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+
+#include "wiascan.h"
+
+/**
+ * struct wiascan_xfer - the transport's state for one buffer of the ring
+ * @urb: the bulk-in URB that fills the buffer, resubmitted at each QBUF
+ * @sgt: the scatter-gather table over the buffer's pages (sg mode only)
+ */
+struct wiascan_xfer {
+	struct urb *urb;
+	struct sg_table sgt;
+};
+
+static bool wiascan_urb_killed(int status)
+{
+	return status == -ENOENT || status == -ECONNRESET ||
+	       status == -ESHUTDOWN;
+}
+
+static void wiascan_stream_complete(struct urb *urb)
+{
+	struct wiascan_buf *buf = urb->context;
+	int status = urb->status;
+
+	if (wiascan_urb_killed(status)) {
+		wiascan_queue_buf_cancelled(buf);
+		return;
+	}
+	if (status)
+		dev_dbg_ratelimited(&urb->dev->dev,
+				    "buffer %u: transfer failed: %d\n",
+				    buf->index, status);
+	/* a short or zero-length packet is how the device ends a page */
+	wiascan_queue_buf_done(buf, urb->actual_length, status,
+			       !status &&
+			       urb->actual_length < urb->transfer_buffer_length);
+}
+
+static int wiascan_buf_init(struct wiascan_queue *q, struct wiascan_buf *buf)
+{
+	struct wiascan_dev *dev = wiascan_queue_to_dev(q);
+	unsigned int length = buf->npages << PAGE_SHIFT;
+	unsigned int pipe = usb_rcvbulkpipe(dev->udev,
+					    dev->bulk_in->bEndpointAddress);
+	struct wiascan_xfer *xfer;
+	struct scatterlist *sg;
+	void *vaddr = NULL;
+	unsigned int i;
+	int ret;
+
+	xfer = kzalloc(sizeof(*xfer), GFP_KERNEL);
+	if (!xfer)
+		return -ENOMEM;
+	xfer->urb = usb_alloc_urb(0, GFP_KERNEL);
+	if (!xfer->urb) {
+		ret = -ENOMEM;
+		goto err_free;
+	}
+
+	if (dev->use_sg) {
+		ret = sg_alloc_table(&xfer->sgt, buf->npages, GFP_KERNEL);
+		if (ret)
+			goto err_urb;
+		for_each_sgtable_sg(&xfer->sgt, sg, i)
+			sg_set_page(sg, buf->pages[i], PAGE_SIZE, 0);
+	} else {
+		/* the queue allocated the pages as one contiguous block */
+		vaddr = page_address(buf->pages[0]);
+	}
+
+	usb_fill_bulk_urb(xfer->urb, dev->udev, pipe, vaddr, length,
+			  wiascan_stream_complete, buf);
+	if (dev->use_sg) {
+		xfer->urb->sg = xfer->sgt.sgl;
+		xfer->urb->num_sgs = xfer->sgt.orig_nents;
+	}
+	buf->priv = xfer;
+	return 0;
+
+err_urb:
+	usb_free_urb(xfer->urb);
+err_free:
+	kfree(xfer);
+	return ret;
+}
+
+static void wiascan_buf_cleanup(struct wiascan_queue *q,
+				struct wiascan_buf *buf)
+{
+	struct wiascan_xfer *xfer = buf->priv;
+
+	if (!xfer)
+		return;
+	usb_free_urb(xfer->urb);
+	sg_free_table(&xfer->sgt);
+	kfree(xfer);
+	buf->priv = NULL;
+}
+
+/* Submit an anchored URB unless the device is gone */
+static int wiascan_submit(struct wiascan_dev *dev, struct urb *urb,
+			  struct usb_anchor *anchor)
+{
+	int ret;
+
+	mutex_lock(&dev->io_mutex);
+	if (dev->disconnected) {
+		ret = -ENODEV;
+	} else {
+		usb_anchor_urb(urb, anchor);
+		ret = usb_submit_urb(urb, GFP_KERNEL);
+		if (ret)
+			usb_unanchor_urb(urb);
+	}
+	mutex_unlock(&dev->io_mutex);
+	return ret;
+}
+
+static int wiascan_buf_queue(struct wiascan_queue *q, struct wiascan_buf *buf)
+{
+	struct wiascan_dev *dev = wiascan_queue_to_dev(q);
+	struct wiascan_xfer *xfer = buf->priv;
+
+	return wiascan_submit(dev, xfer->urb, &dev->stream_anchor);
+}
+
+static int wiascan_start_streaming(struct wiascan_queue *q)
+{
+	struct wiascan_dev *dev = wiascan_queue_to_dev(q);
+
+	return READ_ONCE(dev->disconnected) ? -ENODEV : 0;
+}
+
+static void wiascan_stop_streaming(struct wiascan_queue *q)
+{
+	struct wiascan_dev *dev = wiascan_queue_to_dev(q);
+
+	usb_kill_anchored_urbs(&dev->stream_anchor);
+}
+
+const struct wiascan_queue_ops wiascan_transport_ops = {
+	.buf_init = wiascan_buf_init,
+	.buf_cleanup = wiascan_buf_cleanup,
+	.buf_queue = wiascan_buf_queue,
+	.start_streaming = wiascan_start_streaming,
+	.stop_streaming = wiascan_stop_streaming,
+};
+
+static void wiascan_sync_complete(struct urb *urb)
+{
+	complete(urb->context);
+}
+
+/*
+ * Run one URB to its end or until @timeout_ms (-ETIMEDOUT) or a signal.
+ * *actual is what arrived even when the transfer failed or was cut short.
+ */
+static int wiascan_sync_urb(struct wiascan_dev *dev, struct urb *urb,
+			    unsigned int timeout_ms, unsigned int *actual)
+{
+	DECLARE_COMPLETION_ONSTACK(done);
+	long left;
+	int ret;
+
+	urb->context = &done;
+	urb->complete = wiascan_sync_complete;
+	*actual = 0;
+	ret = wiascan_submit(dev, urb, &dev->sync_anchor);
+	if (ret)
+		return ret;
+
+	left = msecs_to_jiffies(timeout_ms);
+	left = wait_for_completion_interruptible_timeout(&done, left);
+	if (left <= 0)
+		usb_kill_urb(urb);	/* waits for the completion */
+
+	*actual = urb->actual_length;
+	ret = urb->status;
+	if (wiascan_urb_killed(ret)) {
+		if (READ_ONCE(dev->disconnected))
+			ret = -ENODEV;
+		else if (left < 0)
+			ret = -EINTR;
+		else
+			ret = -ETIMEDOUT;
+	}
+	return ret;
+}
+
+/* Bounce buffer of at most @len bytes, a multiple of @maxp, or NULL */
+static void *wiascan_bounce_alloc(size_t *len, unsigned int maxp)
+{
+	void *buf;
+
+	for (;;) {
+		buf = kmalloc(*len, GFP_KERNEL | __GFP_NOWARN);
+		if (buf || *len <= PAGE_SIZE)
+			return buf;
+		*len = rounddown(*len / 2, maxp);
+	}
+}
+
+ssize_t wiascan_transport_read(struct wiascan_dev *dev, char __user *ubuf,
+			       size_t count, unsigned int timeout_ms)
+{
+	unsigned int maxp = usb_endpoint_maxp(dev->bulk_in);
+	size_t len = rounddown(min_t(size_t, count, WIASCAN_RW_MAX), maxp);
+	unsigned int actual;
+	struct urb *urb;
+	void *buf;
+	ssize_t ret;
+
+	/* a transfer shorter than a packet would lose the rest (babble) */
+	if (count && !len)
+		return -EINVAL;
+	if (!count)
+		return 0;
+	if (wiascan_queue_is_streaming(&dev->queue))
+		return -EBUSY;
+
+	if (mutex_lock_interruptible(&dev->read_mutex))
+		return -ERESTARTSYS;
+	ret = -ENOMEM;
+	buf = wiascan_bounce_alloc(&len, maxp);
+	if (!buf)
+		goto out_unlock;
+	urb = usb_alloc_urb(0, GFP_KERNEL);
+	if (!urb)
+		goto out_free;
+
+	usb_fill_bulk_urb(urb, dev->udev,
+			  usb_rcvbulkpipe(dev->udev,
+					  dev->bulk_in->bEndpointAddress),
+			  buf, len, NULL, NULL);
+	ret = wiascan_sync_urb(dev, urb, timeout_ms, &actual);
+	/* data that arrived before an error or a timeout is not lost */
+	if (actual)
+		ret = copy_to_user(ubuf, buf, actual) ? -EFAULT : actual;
+	usb_free_urb(urb);
+out_free:
+	kfree(buf);
+out_unlock:
+	mutex_unlock(&dev->read_mutex);
+	return ret;
+}
+
+ssize_t wiascan_transport_write(struct wiascan_dev *dev,
+				const char __user *ubuf, size_t count,
+				unsigned int timeout_ms)
+{
+	size_t len = min_t(size_t, count, WIASCAN_RW_MAX);
+	unsigned int actual;
+	struct urb *urb;
+	void *buf;
+	ssize_t ret;
+
+	if (!dev->bulk_out)
+		return -EINVAL;
+	if (!count)
+		return 0;
+
+	if (mutex_lock_interruptible(&dev->write_mutex))
+		return -ERESTARTSYS;
+	ret = -ENOMEM;
+	buf = wiascan_bounce_alloc(&len, usb_endpoint_maxp(dev->bulk_out));
+	if (!buf)
+		goto out_unlock;
+	ret = -EFAULT;
+	if (copy_from_user(buf, ubuf, len))
+		goto out_free;
+	ret = -ENOMEM;
+	urb = usb_alloc_urb(0, GFP_KERNEL);
+	if (!urb)
+		goto out_free;
+
+	usb_fill_bulk_urb(urb, dev->udev,
+			  usb_sndbulkpipe(dev->udev,
+					  dev->bulk_out->bEndpointAddress),
+			  buf, len, NULL, NULL);
+	ret = wiascan_sync_urb(dev, urb, timeout_ms, &actual);
+	if (actual)
+		ret = actual;
+	usb_free_urb(urb);
+out_free:
+	kfree(buf);
+out_unlock:
+	mutex_unlock(&dev->write_mutex);
+	return ret;
+}
+
+static int wiascan_ctrl_check(const struct wiascan_ctrl *ctrl)
+{
+	u32 type = ctrl->request_type & WIASCAN_CTRL_TYPE_MASK;
+
+	if (memchr_inv(ctrl->reserved, 0, sizeof(ctrl->reserved)))
+		return -EINVAL;
+	/* standard requests would fight usbcore for the device's state */
+	if (ctrl->request_type > 0xff ||
+	    (type != WIASCAN_CTRL_TYPE_CLASS &&
+	     type != WIASCAN_CTRL_TYPE_VENDOR) ||
+	    (ctrl->request_type & WIASCAN_CTRL_RECIP_MASK) !=
+	     WIASCAN_CTRL_RECIP_INTERFACE)
+		return -EINVAL;
+	if (ctrl->request > 0xff || ctrl->value > 0xffff ||
+	    ctrl->index > 0xffff || (ctrl->index & 0xff) ||
+	    ctrl->length > WIASCAN_CTRL_MAX_LENGTH)
+		return -EINVAL;
+	return 0;
+}
+
+int wiascan_transport_control(struct wiascan_dev *dev,
+			      struct wiascan_ctrl *ctrl,
+			      unsigned int file_timeout_ms)
+{
+	void __user *udata = u64_to_user_ptr(ctrl->data);
+	/* the data stage's direction; with no data stage the status is IN */
+	bool in = (ctrl->request_type & WIASCAN_CTRL_DIR_IN) && ctrl->length;
+	u8 ifnum = dev->intf->cur_altsetting->desc.bInterfaceNumber;
+	struct usb_ctrlrequest *setup;
+	unsigned int pipe, actual;
+	struct urb *urb = NULL;
+	void *buf = NULL;
+	int ret;
+
+	ret = wiascan_ctrl_check(ctrl);
+	if (ret)
+		return ret;
+
+	ret = -ENOMEM;
+	setup = kmalloc(sizeof(*setup), GFP_KERNEL);
+	if (!setup)
+		goto out;
+	if (ctrl->length) {
+		buf = kzalloc(ctrl->length, GFP_KERNEL);
+		if (!buf)
+			goto out;
+	}
+	urb = usb_alloc_urb(0, GFP_KERNEL);
+	if (!urb)
+		goto out;
+	ret = -EFAULT;
+	if (!in && ctrl->length && copy_from_user(buf, udata, ctrl->length))
+		goto out;
+
+	setup->bRequestType = ctrl->request_type;
+	setup->bRequest = ctrl->request;
+	setup->wValue = cpu_to_le16(ctrl->value);
+	setup->wIndex = cpu_to_le16(ctrl->index | ifnum);
+	setup->wLength = cpu_to_le16(ctrl->length);
+	pipe = in ? usb_rcvctrlpipe(dev->udev, 0) :
+		    usb_sndctrlpipe(dev->udev, 0);
+	usb_fill_control_urb(urb, dev->udev, pipe, (u8 *)setup, buf,
+			     ctrl->length, NULL, NULL);
+
+	ret = wiascan_sync_urb(dev, urb,
+			       ctrl->timeout_ms ?: file_timeout_ms, &actual);
+	ctrl->actual = actual;
+	if (!ret && in && actual && copy_to_user(udata, buf, actual))
+		ret = -EFAULT;
+out:
+	usb_free_urb(urb);
+	kfree(buf);
+	kfree(setup);
+	return ret;
+}
+
+int wiascan_transport_clear_halt(struct wiascan_dev *dev, u32 endpoint)
+{
+	struct usb_endpoint_descriptor *eps[] = {
+		dev->bulk_in, dev->bulk_out, dev->intr_in,
+	};
+	struct usb_endpoint_descriptor *ep = NULL;
+	unsigned int i, pipe;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(eps); i++)
+		if (eps[i] && eps[i]->bEndpointAddress == endpoint)
+			ep = eps[i];
+	if (!ep)
+		return -EINVAL;
+	/* resetting the toggle under URBs in flight would corrupt data */
+	if (ep == dev->bulk_in && wiascan_queue_is_streaming(&dev->queue))
+		return -EBUSY;
+
+	if (ep == dev->bulk_in)
+		pipe = usb_rcvbulkpipe(dev->udev, endpoint);
+	else if (ep == dev->bulk_out)
+		pipe = usb_sndbulkpipe(dev->udev, endpoint);
+	else
+		pipe = usb_rcvintpipe(dev->udev, endpoint);
+
+	mutex_lock(&dev->io_mutex);
+	ret = dev->disconnected ? -ENODEV : usb_clear_halt(dev->udev, pipe);
+	mutex_unlock(&dev->io_mutex);
+
+	if (!ret && ep == dev->intr_in)
+		wiascan_event_restart(dev);
+	return ret;
+}
+
+/* Called after dev->disconnected is set: nothing new can be submitted */
+void wiascan_transport_disconnect(struct wiascan_dev *dev)
+{
+	usb_kill_anchored_urbs(&dev->stream_anchor);
+	usb_kill_anchored_urbs(&dev->sync_anchor);
+}

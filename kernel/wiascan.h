@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * wiascan: USB document scanner driver, internal definitions
+ *
+ * The driver is split by concern, the way videobuf2 is split from the
+ * drivers that feed it:
+ *
+ *  core.c      probe/disconnect, device lifetime, file operations, ioctls
+ *  queue.c     the buffer ring: pages, states, mmap, the wait for done
+ *              buffers; knows nothing about URBs
+ *  transport.c URBs on the bulk endpoints: the streaming URBs behind the
+ *              ring (through &struct wiascan_queue_ops), read(), write()
+ *              and control transfers; knows nothing about mmap
+ *  event.c     the interrupt-in URB and the event fifo
+ *
+ * Lock order: &wiascan_queue.lock, then &wiascan_dev.io_mutex, then the
+ * spinlocks.  No lock of this driver is held while user memory is copied
+ * or while waiting for a transfer, so none nests with mmap_lock the wrong
+ * way round (mmap() and the vm_operations run under mmap_lock and take
+ * &wiascan_queue.lock).
+ */
+#ifndef WIASCAN_INTERNAL_H
+#define WIASCAN_INTERNAL_H
+
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/poll.h>
+#include <linux/sizes.h>
+#include <linux/spinlock.h>
+#include <linux/types.h>
+#include <linux/usb.h>
+#include <linux/wait.h>
+#include <linux/wiascan.h>
+
+/*
+ * The reference scanner's identity; the same values as REFSCAN_VENDOR_ID,
+ * REFSCAN_PRODUCT_ID and REFSCAN_IF_* in helper/refscan.h, which is a
+ * user-space header and so cannot be included here.
+ */
+#define WIASCAN_REF_VENDOR_ID		0x1209	/* pid.codes */
+#define WIASCAN_REF_PRODUCT_ID		0x0001	/* pid.codes test PID */
+#define WIASCAN_REF_IF_CLASS		0xff	/* vendor specific */
+#define WIASCAN_REF_IF_SUBCLASS		0x57	/* 'W' */
+#define WIASCAN_REF_IF_PROTOCOL		0x01
+
+/* Limits reported in &wiascan_caps */
+#define WIASCAN_MAX_BUFFERS		32
+#define WIASCAN_MAX_BUFFER_SIZE		SZ_4M
+/* Without scatter-gather a buffer is one physically contiguous block */
+#define WIASCAN_MAX_CONTIG_SIZE		SZ_1M
+#define WIASCAN_DEFAULT_TIMEOUT_MS	30000
+#define WIASCAN_MAX_TIMEOUT_MS		600000
+/* Largest bounce buffer of one read() or write() call */
+#define WIASCAN_RW_MAX			SZ_256K
+/* Interrupt-in packets kept until WAIT_EVENT takes them */
+#define WIASCAN_EVENT_FIFO		64
+
+struct wiascan_queue;
+struct wiascan_buf;
+
+/**
+ * enum wiascan_buf_state - where a buffer of the ring is
+ * @WIASCAN_BUF_DEQUEUED: owned by user space
+ * @WIASCAN_BUF_QUEUED: given to the driver; in flight while streaming
+ * @WIASCAN_BUF_DONE: filled (or failed), on &wiascan_queue.done_list
+ */
+enum wiascan_buf_state {
+	WIASCAN_BUF_DEQUEUED,
+	WIASCAN_BUF_QUEUED,
+	WIASCAN_BUF_DONE,
+};
+
+/**
+ * struct wiascan_buf - one buffer of the ring
+ * @ring: the ring this buffer belongs to
+ * @index: position in the ring, the index user space passes
+ * @pages: @npages order-0 pages; physically contiguous when the ring is
+ *	contiguous (one split higher-order block)
+ * @npages: pages in @pages, the buffer length in pages
+ * @offset: mmap() offset of this buffer
+ * @state: &enum wiascan_buf_state, under &wiascan_queue.done_lock
+ * @list: link in &wiascan_queue.queued_list or &wiascan_queue.done_list,
+ *	under &wiascan_queue.done_lock
+ * @mapcount: number of VMAs mapping this buffer
+ * @flags: END_OF_PAGE and ERROR bits of the last transfer
+ * @bytesused: bytes the last transfer filled
+ * @status: positive errno of the last transfer, 0 if it succeeded
+ * @sequence: number of the last transfer since STREAMON
+ * @timestamp_ns: CLOCK_MONOTONIC time the last transfer completed
+ * @priv: the transport's per-buffer state (its URB)
+ */
+struct wiascan_buf {
+	struct wiascan_ring *ring;
+	unsigned int index;
+	struct page **pages;
+	unsigned int npages;
+	u64 offset;
+	enum wiascan_buf_state state;
+	struct list_head list;
+	atomic_t mapcount;
+	u32 flags;
+	u32 bytesused;
+	u32 status;
+	u64 sequence;
+	u64 timestamp_ns;
+	void *priv;
+};
+
+/**
+ * struct wiascan_ring - the set of buffers granted by one REQBUFS
+ * @kref: held by the queue while the ring is current and by every VMA
+ *	mapping one of its buffers, so mapped pages outlive REQBUFS(0),
+ *	the owner's close and the device
+ * @queue: the queue that allocated the ring (its ops free the buffers)
+ * @count: number of buffers
+ * @size: bytes per buffer, a multiple of PAGE_SIZE
+ * @bufs: the buffers
+ */
+struct wiascan_ring {
+	struct kref kref;
+	struct wiascan_queue *queue;
+	unsigned int count;
+	unsigned int size;
+	struct wiascan_buf bufs[];
+};
+
+/**
+ * struct wiascan_queue_ops - what the queue asks of the transport
+ * @buf_init: prepare the transfer of one new buffer (allocate its URB)
+ * @buf_cleanup: undo @buf_init
+ * @buf_queue: start the transfer into @buf now; called while streaming
+ * @start_streaming: called at STREAMON before the queued buffers are given
+ *	to @buf_queue
+ * @stop_streaming: cancel every transfer; on return no buffer is in flight
+ *	and wiascan_queue_buf_done() will not be called again
+ *
+ * Like &struct vb2_ops: the queue owns the buffer life cycle and calls
+ * these; the transport reports each finished buffer with
+ * wiascan_queue_buf_done() or wiascan_queue_buf_cancelled().
+ */
+struct wiascan_queue_ops {
+	int (*buf_init)(struct wiascan_queue *q, struct wiascan_buf *buf);
+	void (*buf_cleanup)(struct wiascan_queue *q, struct wiascan_buf *buf);
+	int (*buf_queue)(struct wiascan_queue *q, struct wiascan_buf *buf);
+	int (*start_streaming)(struct wiascan_queue *q);
+	void (*stop_streaming)(struct wiascan_queue *q);
+};
+
+/**
+ * struct wiascan_queue - the buffer ring and its state machine
+ * @ops: the transport behind the queue
+ * @contiguous: allocate each buffer physically contiguous (no sg support)
+ * @max_buffer_size: largest buffer REQBUFS grants
+ * @lock: serialises REQBUFS, QBUF, DQBUF, STREAMON, STREAMOFF, mmap and
+ *	owner changes; protects @ring, @owner and @streaming (which are
+ *	also read without it by wait conditions)
+ * @ring: the current ring, or NULL; holds one reference on it
+ * @owner: the file that owns the queue (allocated @ring), or NULL
+ * @streaming: between STREAMON and STREAMOFF
+ * @done_lock: taken in URB completion; protects every buffer's @state,
+ *	@list and transfer results, @queued_list, @done_list, @sequence and
+ *	@disconnected
+ * @queued_list: buffers queued before STREAMON, not yet given to the
+ *	transport
+ * @done_list: filled buffers, oldest first
+ * @sequence: number of the next completed transfer
+ * @disconnected: the device is gone; waiters return -ENODEV
+ * @wait: DQBUF and poll() wait here for @done_list or a state change
+ */
+struct wiascan_queue {
+	const struct wiascan_queue_ops *ops;
+	bool contiguous;
+	unsigned int max_buffer_size;
+
+	struct mutex lock;		/* ring, owner, streaming */
+	struct wiascan_ring *ring;
+	const void *owner;
+	bool streaming;
+
+	spinlock_t done_lock;		/* buffer states, lists */
+	struct list_head queued_list;
+	struct list_head done_list;
+	u64 sequence;
+	bool disconnected;
+
+	wait_queue_head_t wait;
+};
+
+/**
+ * struct wiascan_event_slot - one interrupt-in packet in the event fifo
+ * @sequence: number of the packet since probe
+ * @timestamp_ns: CLOCK_MONOTONIC time the packet arrived
+ * @length: bytes of @data that are valid
+ * @data: the packet, cut to %WIASCAN_EVENT_MAX_LENGTH bytes
+ */
+struct wiascan_event_slot {
+	u64 sequence;
+	u64 timestamp_ns;
+	u32 length;
+	u8 data[WIASCAN_EVENT_MAX_LENGTH];
+};
+
+/**
+ * struct wiascan_dev - one bound interface
+ * @kref: lifetime; held by the probe/disconnect pair and by every open file
+ * @udev: the USB device (a reference is held)
+ * @intf: the bound interface (a reference is held)
+ * @bulk_in: bulk-in endpoint (image data); always present
+ * @bulk_out: bulk-out endpoint (commands, write()), or NULL
+ * @intr_in: interrupt-in endpoint (events), or NULL
+ * @use_sg: the host controller takes scatter-gather URBs, so every buffer
+ *	is one sg URB over order-0 pages
+ * @io_mutex: protects @disconnected and so serialises every URB
+ *	submission against disconnect; never held while waiting for a
+ *	transfer
+ * @disconnected: set once in disconnect; nothing is submitted after it
+ * @stream_anchor: the streaming URBs in flight
+ * @sync_anchor: the URBs of read(), write() and control transfers
+ * @read_mutex: one read() at a time, so bulk-in data arrives in order
+ * @write_mutex: one write() at a time, so bulk-out data leaves in order
+ * @queue: the buffer ring
+ * @intr_urb: the interrupt-in URB, resubmitted by its completion
+ * @intr_buf: its transfer buffer, @intr_in's wMaxPacketSize bytes
+ * @intr_running: @intr_urb is submitted (it stops on a stall), under
+ *	@event_lock
+ * @event_lock: taken in URB completion; protects @events, @event_head,
+ *	@event_count, @event_seq, @event_lost and @intr_running
+ * @events: the event fifo, a ring of %WIASCAN_EVENT_FIFO slots
+ * @event_head: index of the oldest event in @events
+ * @event_count: events in @events
+ * @event_seq: sequence number of the next packet
+ * @event_lost: events dropped (fifo full) since the last WAIT_EVENT
+ * @event_wait: WAIT_EVENT and poll() wait here for an event or unplug
+ */
+struct wiascan_dev {
+	struct kref kref;
+	struct usb_device *udev;
+	struct usb_interface *intf;
+	struct usb_endpoint_descriptor *bulk_in;
+	struct usb_endpoint_descriptor *bulk_out;
+	struct usb_endpoint_descriptor *intr_in;
+	bool use_sg;
+
+	struct mutex io_mutex;		/* disconnected, submission */
+	bool disconnected;
+	struct usb_anchor stream_anchor;
+	struct usb_anchor sync_anchor;
+	struct mutex read_mutex;	/* one read() at a time */
+	struct mutex write_mutex;	/* one write() at a time */
+
+	struct wiascan_queue queue;
+
+	struct urb *intr_urb;
+	u8 *intr_buf;
+	bool intr_running;
+	spinlock_t event_lock;		/* the event fifo */
+	struct wiascan_event_slot events[WIASCAN_EVENT_FIFO];
+	unsigned int event_head;
+	unsigned int event_count;
+	u64 event_seq;
+	u32 event_lost;
+	wait_queue_head_t event_wait;
+};
+
+static inline struct wiascan_dev *wiascan_queue_to_dev(struct wiascan_queue *q)
+{
+	return container_of(q, struct wiascan_dev, queue);
+}
+
+/* queue.c */
+void wiascan_queue_init(struct wiascan_queue *q,
+			const struct wiascan_queue_ops *ops, bool contiguous);
+int wiascan_queue_reqbufs(struct wiascan_queue *q, const void *owner,
+			  struct wiascan_reqbufs *req, unsigned long max_total);
+int wiascan_queue_querybuf(struct wiascan_queue *q, struct wiascan_buffer *b);
+int wiascan_queue_qbuf(struct wiascan_queue *q, const void *owner,
+		       struct wiascan_buffer *b);
+int wiascan_queue_dqbuf(struct wiascan_queue *q, const void *owner,
+			struct wiascan_buffer *b, bool nonblock,
+			unsigned long timeout);
+int wiascan_queue_streamon(struct wiascan_queue *q, const void *owner);
+int wiascan_queue_streamoff(struct wiascan_queue *q, const void *owner);
+int wiascan_queue_mmap(struct wiascan_queue *q, const void *owner,
+		       struct vm_area_struct *vma);
+__poll_t wiascan_queue_poll(struct wiascan_queue *q, const void *owner,
+			    struct file *file, poll_table *wait);
+bool wiascan_queue_is_streaming(struct wiascan_queue *q);
+void wiascan_queue_release(struct wiascan_queue *q, const void *owner);
+void wiascan_queue_disconnect(struct wiascan_queue *q);
+void wiascan_queue_buf_done(struct wiascan_buf *buf, unsigned int bytes,
+			    int status, bool end_of_page);
+void wiascan_queue_buf_cancelled(struct wiascan_buf *buf);
+
+/* transport.c */
+extern const struct wiascan_queue_ops wiascan_transport_ops;
+ssize_t wiascan_transport_read(struct wiascan_dev *dev, char __user *ubuf,
+			       size_t count, unsigned int timeout_ms);
+ssize_t wiascan_transport_write(struct wiascan_dev *dev,
+				const char __user *ubuf, size_t count,
+				unsigned int timeout_ms);
+int wiascan_transport_control(struct wiascan_dev *dev,
+			      struct wiascan_ctrl *ctrl,
+			      unsigned int file_timeout_ms);
+int wiascan_transport_clear_halt(struct wiascan_dev *dev, u32 endpoint);
+void wiascan_transport_disconnect(struct wiascan_dev *dev);
+
+/* event.c */
+int wiascan_event_init(struct wiascan_dev *dev);
+void wiascan_event_start(struct wiascan_dev *dev);
+void wiascan_event_restart(struct wiascan_dev *dev);
+void wiascan_event_stop(struct wiascan_dev *dev);
+void wiascan_event_free(struct wiascan_dev *dev);
+int wiascan_event_wait(struct wiascan_dev *dev, struct wiascan_event *ev,
+		       unsigned int file_timeout_ms);
+bool wiascan_event_pending(struct wiascan_dev *dev);
+
+#endif /* WIASCAN_INTERNAL_H */
