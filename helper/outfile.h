@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Output files created atomically, for every sink: the data goes to
+ * NAME.part (created O_EXCL, never through a symlink), which is fsync'ed
+ * and renamed to NAME only when complete, then the directory is fsync'ed.
+ * Without force an existing NAME is never replaced, even if it appears
+ * while scanning (RENAME_NOREPLACE).
+ */
+#ifndef WIASCAN_OUTFILE_H
+#define WIASCAN_OUTFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/**
+ * struct outfile - one file being written
+ * @dirfd: the directory holding it, opened once so a rename of a parent
+ *	while scanning cannot redirect the output
+ * @fd: NAME.part, -1 when closed
+ * @base: NAME within @dirfd
+ * @part: NAME.part within @dirfd
+ * @force: replace an existing NAME
+ * @created: NAME.part is ours to remove (not yet renamed)
+ * @bytes: bytes written so far
+ */
+struct outfile {
+	int dirfd;
+	int fd;
+	char *base;
+	char *part;
+	bool force;
+	bool created;
+	uint64_t bytes;
+};
+
+int outfile_check(const char *path, bool force);
+int outfile_create(struct outfile *of, const char *path, bool force);
+int outfile_write(struct outfile *of, const void *buf, size_t len);
+int outfile_commit(struct outfile *of);
+void outfile_discard(struct outfile *of);
+
+#endif /* WIASCAN_OUTFILE_H */

@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A scanner's command protocol (the WIA minidriver's role), behind one
+ * small ops table.  The scan loop and the front ends only see these
+ * generic types; protocol_ref.c speaks the reference scanner's requests,
+ * and a protocol for a real device family is another table beside it,
+ * listed in protocol.c.
+ */
+#ifndef WIASCAN_PROTOCOL_H
+#define WIASCAN_PROTOCOL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "device.h"
+#include "params.h"
+
+/**
+ * struct scan_device_info - what the scanner can do (its GET_INFO)
+ * @version: protocol version the device speaks
+ * @modes: bit (1 << SCAN_MODE_x) per supported mode
+ * @sources: bit (1 << SCAN_SOURCE_x) per source present
+ * @min_dpi, @max_dpi: resolution range
+ * @max_width_um, @max_height_um: largest scan area, micrometres
+ */
+struct scan_device_info {
+	uint32_t version;
+	uint32_t modes;
+	uint32_t sources;
+	uint32_t min_dpi;
+	uint32_t max_dpi;
+	uint32_t max_width_um;
+	uint32_t max_height_um;
+};
+
+/**
+ * struct scan_status - the scanner's state
+ * @scanning: a scan is in progress
+ * @cond: the last scan's condition (SCAN_COND_NONE if it went well)
+ * @error: the protocol's own error code, for messages
+ * @sheets_left: sheets in the feeder
+ * @pages_done: pages sent since the last start
+ */
+struct scan_status {
+	bool scanning;
+	enum scan_cond cond;
+	uint32_t error;
+	uint32_t sheets_left;
+	uint32_t pages_done;
+};
+
+enum scan_event_type {
+	SCAN_EVENT_OTHER,	/* unknown or malformed: ignored */
+	SCAN_EVENT_PAGE_DONE,	/* @page sent completely, @arg bytes */
+	SCAN_EVENT_FEEDER_EMPTY,
+	SCAN_EVENT_JAM,
+	SCAN_EVENT_DOUBLE_FEED,
+	SCAN_EVENT_BUTTON,	/* @arg: button number */
+};
+
+/**
+ * struct scan_event - one event from the scanner
+ * @type: SCAN_EVENT_*
+ * @page: page number since start, 0-based, modulo @page_mask + 1
+ * @page_mask: the wire's page counter wraps at @page_mask (0xffff: 16 bits)
+ * @arg: meaning depends on @type
+ * @last: no page follows this one
+ * @lost: events dropped before this one (by the driver)
+ */
+struct scan_event {
+	enum scan_event_type type;
+	uint32_t page;
+	uint32_t page_mask;
+	uint64_t arg;
+	bool last;
+	uint32_t lost;
+};
+
+/**
+ * struct scan_protocol_ops - one scanner protocol
+ * @name: short name, shown by `info`
+ * @match: true if this protocol drives the device with these capabilities
+ * @get_info: read what the scanner can do
+ * @set_params: send @req; fill @fmt with what the device will send.
+ *	-EPIPE: the device refused the parameters
+ * @start: begin scanning; on refusal -EPIPE with @cond saying why
+ * @cancel: stop the scan and drop unsent data
+ * @read_event: next event; -EAGAIN at once if @wait is false and none is
+ *	pending, else wait up to the file's timeout
+ * @status: read the scanner's state
+ */
+struct scan_protocol_ops {
+	const char *name;
+	bool (*match)(const struct device_caps *caps);
+	int (*get_info)(struct device *dev, struct scan_device_info *info);
+	int (*set_params)(struct device *dev, const struct scan_request *req,
+			  struct scan_format *fmt);
+	int (*start)(struct device *dev, enum scan_cond *cond);
+	int (*cancel)(struct device *dev);
+	int (*read_event)(struct device *dev, bool wait, struct scan_event *ev);
+	int (*status)(struct device *dev, struct scan_status *st);
+};
+
+extern const struct scan_protocol_ops protocol_ref_ops;
+
+const struct scan_protocol_ops *protocol_find(const struct device_caps *caps);
+
+#endif /* WIASCAN_PROTOCOL_H */

@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scan loop.  Each filled buffer goes to the sink as it is and is
+ * queued again at once, so the device always has the rest of the ring to
+ * fill and no page is ever held in memory.  At the end of a page the
+ * source confirms it (the scanner's page-done event) and says whether
+ * another follows (ADF) or not (flatbed, feeder empty).
+ *
+ * The loop checks what it can without the device: a page of known height
+ * must be exactly height * bytes_per_line bytes, and any page must be
+ * whole rows; anything else is a short or overlong page, an error.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <string.h>
+#include <time.h>
+
+#include "scan.h"
+
+/**
+ * struct scan_page - the page being received
+ * @number: 0-based page number
+ * @bytes: bytes received so far
+ * @open: begin_page was called and end_page not yet
+ */
+struct scan_page {
+	uint32_t number;
+	uint64_t bytes;
+	bool open;
+};
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int page_fail(struct scan_source *src, const struct scan_page *pg,
+		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int page_fail(struct scan_source *src, const struct scan_page *pg,
+		     const char *fmt, ...)
+{
+	va_list ap;
+
+	werr_set(src->err, WERR_DEVICE, -EPROTO, "%s: page %u", src->name,
+		 pg->number);
+	va_start(ap, fmt);
+	werr_vwhy(src->err, fmt, ap);
+	va_end(ap);
+	return -EPROTO;
+}
+
+/* Bytes a page of known height must have, 0 if the device decides */
+static uint64_t page_expected(const struct scan_format *fmt)
+{
+	return (uint64_t)fmt->height_px * fmt->bytes_per_line;
+}
+
+static int page_check_end(struct scan_source *src, const struct scan_page *pg)
+{
+	const struct scan_format *fmt = &src->fmt;
+	uint64_t want = page_expected(fmt);
+
+	if (want && pg->bytes != want)
+		return page_fail(src, pg, "short page: %llu of %llu bytes",
+				 (unsigned long long)pg->bytes,
+				 (unsigned long long)want);
+	if (!pg->bytes || pg->bytes % fmt->bytes_per_line)
+		return page_fail(src, pg,
+				 "page of %llu bytes is not whole rows of %u bytes",
+				 (unsigned long long)pg->bytes, fmt->bytes_per_line);
+	return 0;
+}
+
+/* One filled buffer: into the sink, then back to the device */
+static int scan_one(struct scan_source *src, struct sink *sink,
+		    struct scan_page *pg, const struct scan_buf *buf)
+{
+	uint64_t want = page_expected(&src->fmt);
+	int ret = 0, ret2;
+
+	if (!pg->open) {
+		ret = sink->ops->begin_page(sink, pg->number, &src->fmt);
+		pg->open = true;
+	}
+	if (!ret && want && pg->bytes + buf->bytesused > want)
+		ret = page_fail(src, pg, "page longer than expected: %llu of %llu bytes",
+				(unsigned long long)(pg->bytes + buf->bytesused),
+				(unsigned long long)want);
+	if (!ret && buf->bytesused)
+		ret = sink->ops->write(sink, buf->data, buf->bytesused);
+	pg->bytes += buf->bytesused;
+	ret2 = src->ops->release(src, buf);
+	return ret ? ret : ret2;
+}
+
+static int scan_end_page(struct scan_source *src, struct sink *sink,
+			 struct scan_page *pg, bool *last)
+{
+	int ret;
+
+	ret = page_check_end(src, pg);
+	if (ret)
+		return ret;
+	ret = sink->ops->end_page(sink);
+	if (ret)
+		return ret;
+	pg->open = false;
+	return src->ops->page_done(src, pg->number, pg->bytes, last);
+}
+
+static int scan_pages(struct scan_source *src, struct sink *sink,
+		      struct scan_stats *stats)
+{
+	struct scan_page pg = { 0 };
+	struct scan_buf buf;
+	bool last = false;
+	int ret;
+
+	while (!last) {
+		ret = src->ops->next(src, &buf);
+		if (ret == -EINTR)
+			continue;	/* issue 3: a cancel request is seen here */
+		if (ret)
+			return ret;
+		ret = scan_one(src, sink, &pg, &buf);
+		if (ret)
+			return ret;
+		stats->bytes += buf.bytesused;
+		if (!buf.end_of_page)
+			continue;
+		ret = scan_end_page(src, sink, &pg, &last);
+		if (ret)
+			return ret;
+		stats->pages++;
+		pg.number++;
+		pg.bytes = 0;
+	}
+	return 0;
+}
+
+/*
+ * Scan from @src (opened, not started) into @sink until the last page.
+ * The sink is always consumed: finished on success, aborted on failure.
+ * The source is stopped but not closed.
+ */
+int scan_run(struct scan_source *src, struct sink *sink,
+	     struct scan_stats *stats, struct wia_error *err)
+{
+	double t0 = now_s();
+	int ret;
+
+	memset(stats, 0, sizeof(*stats));
+	ret = src->ops->start(src);
+	if (!ret)
+		ret = scan_pages(src, sink, stats);
+	src->ops->stop(src, ret != 0);
+	if (ret) {
+		sink->ops->abort(sink);
+		werr_set(err, WERR_OTHER, ret, "scan");
+	} else {
+		ret = sink->ops->finish(sink);
+	}
+	stats->seconds = now_s() - t0;
+	return ret;
+}
+
+double scan_mb_per_s(const struct scan_stats *stats)
+{
+	return stats->seconds > 0 ? (double)stats->bytes / 1e6 / stats->seconds : 0;
+}

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Where filled buffers come from.  The scan loop (scan.c) pulls buffers
+ * from a source and pushes them into a sink; it does not care whether the
+ * source is a wiascan device driven by a scanner protocol (source_dev.c)
+ * or the synthetic formula generator the tests and benchmarks use
+ * (source_synth.c), so both exercise the same loop and the same sinks.
+ */
+#ifndef WIASCAN_SOURCE_H
+#define WIASCAN_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "params.h"
+
+/**
+ * struct scan_buf - one filled buffer, valid until it is released
+ * @data: its bytes (in the device's read-only mapping for a device)
+ * @bytesused: valid bytes at @data (0 is possible at end of page)
+ * @index: the source's buffer number
+ * @end_of_page: the page ends with this buffer
+ */
+struct scan_buf {
+	const uint8_t *data;
+	size_t bytesused;
+	unsigned int index;
+	bool end_of_page;
+};
+
+struct scan_source;
+
+/**
+ * struct scan_source_ops - a source of filled buffers
+ * @start: queue every buffer, start streaming and start the scan
+ * @next: wait for the next filled buffer; -EINTR when a signal came
+ * @release: give a buffer back to be filled again
+ * @page_done: page @page ended after @bytes bytes: wait until the device
+ *	confirms it and say whether it was the @last one
+ * @stop: stop streaming; @cancel also tells the scanner to stop
+ * @close: free everything
+ */
+struct scan_source_ops {
+	int (*start)(struct scan_source *src);
+	int (*next)(struct scan_source *src, struct scan_buf *buf);
+	int (*release)(struct scan_source *src, const struct scan_buf *buf);
+	int (*page_done)(struct scan_source *src, uint32_t page,
+			 uint64_t bytes, bool *last);
+	void (*stop)(struct scan_source *src, bool cancel);
+	void (*close)(struct scan_source *src);
+};
+
+/**
+ * struct scan_source - the common head of every source
+ * @ops: its operations
+ * @fmt: the format of the pages it sends
+ * @name: for messages (the device path)
+ * @err: where failures are described (may be NULL)
+ */
+struct scan_source {
+	const struct scan_source_ops *ops;
+	struct scan_format fmt;
+	const char *name;
+	struct wia_error *err;
+};
+
+static inline void scan_source_close(struct scan_source *src)
+{
+	if (src)
+		src->ops->close(src);
+}
+
+/**
+ * struct dev_source_options - opening a scanner
+ * @path: device node
+ * @req: what to scan
+ * @timeout_ms: per-file timeout, 0 for the driver's default
+ * @nbufs, @buf_size: the ring wanted (fitted to the driver's limits)
+ */
+struct dev_source_options {
+	const char *path;
+	struct scan_request req;
+	uint32_t timeout_ms;
+	unsigned int nbufs;
+	size_t buf_size;
+};
+
+#define DEV_SOURCE_NBUFS	8
+#define DEV_SOURCE_BUF_SIZE	(1U << 20)
+
+int dev_source_open(const struct dev_source_options *opt,
+		    struct wia_error *err, struct scan_source **out);
+
+/**
+ * struct synth_options - a synthetic scanner sending formula pages
+ * @fmt: the page format (@fmt.height_px 0: rows from @page_rows)
+ * @pages: pages in the "feeder"
+ * @page_rows: rows of page i for unknown-length pages; the last repeats
+ * @n_page_rows: entries in @page_rows
+ * @nbufs, @buf_size: the ring, as a driver would have it
+ * @fail_after: with @fail_status, the buffer that would carry byte
+ *	@fail_after of the scan comes back with the error instead
+ * @fail_status: -errno of that failed transfer (0: no failure)
+ * @short_page, @short_bytes: page @short_page ends @short_bytes early
+ * @jam_page, @jam: the scanner reports a jam after page @jam_page
+ */
+struct synth_options {
+	struct scan_format fmt;
+	uint32_t pages;
+	const uint32_t *page_rows;
+	size_t n_page_rows;
+	unsigned int nbufs;
+	size_t buf_size;
+	uint64_t fail_after;
+	int fail_status;
+	uint32_t short_page;
+	uint32_t short_bytes;
+	uint32_t jam_page;
+	bool jam;
+};
+
+int synth_source_open(const struct synth_options *opt, struct wia_error *err,
+		      struct scan_source **out);
+unsigned int synth_source_outstanding(const struct scan_source *src);
+
+#endif /* WIASCAN_SOURCE_H */

@@ -1,0 +1,385 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A scanner as a source of buffers: a wiascan device (device.c) driven by
+ * the protocol that matches its IDs (protocol.h).
+ *
+ * While streaming, the loop waits with poll() for either a filled buffer
+ * or an interrupt event, so a jam or a double feed reported by the
+ * scanner ends the scan at once instead of after a DQBUF timeout.
+ * Page-done events that arrive before their page's last buffer is
+ * dequeued are kept, in order, until the loop asks for them.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "device.h"
+#include "protocol.h"
+#include "source.h"
+
+#define PENDING_MAX	16	/* page-done events kept ahead of the data */
+#define DRAIN_MAX	4096	/* stale events dropped at most before a scan */
+
+struct dev_source {
+	struct scan_source base;
+	struct device *dev;
+	const struct scan_protocol_ops *proto;
+	char *path;
+	struct scan_event pending[PENDING_MAX];
+	unsigned int npending;
+	unsigned int empty_wakeups;
+};
+
+static struct dev_source *to_dev(struct scan_source *src)
+{
+	return (struct dev_source *)src;
+}
+
+static int dev_fail(struct dev_source *d, int ret, const char *action)
+{
+	return werr_set(d->base.err, WERR_DEVICE, ret, "%s: %s", d->path,
+			action);
+}
+
+/* After a failed transfer, ask the scanner whether it jammed */
+static void dev_diagnose(struct dev_source *d, int ret)
+{
+	struct scan_status st;
+
+	if (ret == -ENODEV || ret == -ESHUTDOWN)
+		return;
+	if (!d->proto->status(d->dev, &st) && st.cond != SCAN_COND_CANCELLED)
+		werr_cond(d->base.err, st.cond);
+}
+
+/* A jam or double feed: record it; a page-done: keep it for later */
+static int dev_take_event(struct dev_source *d, const struct scan_event *ev)
+{
+	if (ev->lost) {
+		dev_fail(d, -EIO, "events");
+		werr_why(d->base.err, "%u scanner events were lost", ev->lost);
+		return -EIO;
+	}
+	switch (ev->type) {
+	case SCAN_EVENT_JAM:
+		werr_cond(d->base.err, SCAN_COND_JAM);
+		return dev_fail(d, -EIO, "scan");
+	case SCAN_EVENT_DOUBLE_FEED:
+		werr_cond(d->base.err, SCAN_COND_DOUBLE_FEED);
+		return dev_fail(d, -EIO, "scan");
+	case SCAN_EVENT_PAGE_DONE:
+		if (d->npending == PENDING_MAX)
+			return dev_fail(d, -EOVERFLOW, "page-done events");
+		d->pending[d->npending++] = *ev;
+		return 0;
+	case SCAN_EVENT_FEEDER_EMPTY:
+	case SCAN_EVENT_BUTTON:
+	case SCAN_EVENT_OTHER:
+		break;
+	}
+	return 0;
+}
+
+/* Read every event already pending; returns how many, or -errno */
+static int dev_poll_events(struct dev_source *d)
+{
+	struct scan_event ev;
+	int n = 0, ret;
+
+	for (;;) {
+		ret = d->proto->read_event(d->dev, false, &ev);
+		if (ret == -EAGAIN)
+			return n;
+		if (ret)
+			return dev_fail(d, ret, "read event");
+		ret = dev_take_event(d, &ev);
+		if (ret)
+			return ret;
+		n++;
+	}
+}
+
+/* Events from before this scan (an earlier run's FEEDER_EMPTY) mean nothing */
+static int dev_drain_events(struct dev_source *d)
+{
+	struct scan_event ev;
+	int i, ret;
+
+	for (i = 0; i < DRAIN_MAX; i++) {
+		ret = d->proto->read_event(d->dev, false, &ev);
+		if (ret == -EAGAIN)
+			return 0;
+		if (ret)
+			return dev_fail(d, ret, "read event");
+	}
+	return dev_fail(d, -EIO, "drain events");
+}
+
+static int dev_start(struct scan_source *src)
+{
+	struct dev_source *d = to_dev(src);
+	enum scan_cond cond;
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < d->dev->nbufs; i++) {
+		ret = device_qbuf(d->dev, i);
+		if (ret)
+			return dev_fail(d, ret, "queue buffer");
+	}
+	d->npending = 0;
+	ret = dev_drain_events(d);
+	if (ret)
+		return ret;
+	ret = device_streamon(d->dev);
+	if (ret)
+		return dev_fail(d, ret, "stream on");
+	ret = d->proto->start(d->dev, &cond);
+	if (ret) {
+		werr_cond(src->err, cond);
+		return dev_fail(d, ret, "start scan");
+	}
+	return 0;
+}
+
+static int dev_dequeue(struct dev_source *d, struct scan_buf *buf)
+{
+	struct device_view v;
+	int ret;
+
+	ret = device_dqbuf(d->dev, &v);
+	if (ret == -EIO && v.lost) {
+		dev_fail(d, ret, "dequeue buffer");
+		werr_why(d->base.err, "%llu buffers lost (sequence %llu)",
+			 (unsigned long long)v.lost,
+			 (unsigned long long)v.sequence);
+		return ret;
+	}
+	if (ret)
+		return ret == -EINTR ? ret : dev_fail(d, ret, "dequeue buffer");
+	if (v.status) {
+		dev_diagnose(d, v.status);
+		return dev_fail(d, v.status, "transfer");
+	}
+	buf->data = v.data;
+	buf->bytesused = v.bytesused;
+	buf->index = v.index;
+	buf->end_of_page = v.end_of_page;
+	return 0;
+}
+
+/* The file's timeout bounds every wait, as it bounds DQBUF */
+static int dev_timeout(const struct dev_source *d)
+{
+	uint32_t ms = d->dev->caps.timeout_ms;
+
+	return ms && ms <= 600000 ? (int)ms : 30000;
+}
+
+static int dev_next(struct scan_source *src, struct scan_buf *buf)
+{
+	struct dev_source *d = to_dev(src);
+	unsigned int ready;
+	int ret;
+
+	for (;;) {
+		/*
+		 * If poll keeps reporting an event that is not there, stop
+		 * trusting it and block in DQBUF (which has the timeout too).
+		 */
+		if (d->empty_wakeups > 2)
+			return dev_dequeue(d, buf);
+		ret = device_wait(d->dev, dev_timeout(d), &ready);
+		if (ret == -EINTR)
+			return ret;
+		if (ret)
+			return dev_fail(d, ret, "wait for data");
+		if (ready & DEVICE_READY_EVENT) {
+			ret = dev_poll_events(d);
+			if (ret < 0)
+				return ret;
+			if (ret == 0 && !(ready & DEVICE_READY_BUFFER))
+				d->empty_wakeups++;
+		}
+		if (ready & DEVICE_READY_BUFFER)
+			return dev_dequeue(d, buf);
+	}
+}
+
+static int dev_release(struct scan_source *src, const struct scan_buf *buf)
+{
+	struct dev_source *d = to_dev(src);
+	int ret;
+
+	ret = device_qbuf(d->dev, buf->index);
+	return ret ? dev_fail(d, ret, "queue buffer") : 0;
+}
+
+/* The oldest page-done event, read now if none is kept */
+static int dev_next_page_event(struct dev_source *d, struct scan_event *ev)
+{
+	int ret;
+
+	while (!d->npending) {
+		ret = d->proto->read_event(d->dev, true, ev);
+		if (ret == -EINTR)
+			return ret;
+		if (ret)
+			return dev_fail(d, ret, "wait for page end");
+		ret = dev_take_event(d, ev);
+		if (ret)
+			return ret;
+	}
+	*ev = d->pending[0];
+	d->npending--;
+	memmove(d->pending, d->pending + 1, d->npending * sizeof(*ev));
+	return 0;
+}
+
+static int dev_page_done(struct scan_source *src, uint32_t page,
+			 uint64_t bytes, bool *last)
+{
+	struct dev_source *d = to_dev(src);
+	struct scan_event ev;
+	int ret;
+
+	do {
+		ret = dev_next_page_event(d, &ev);
+	} while (ret == -EINTR);
+	if (ret)
+		return ret;
+	if (ev.page != (page & ev.page_mask)) {
+		dev_fail(d, -EPROTO, "page end");
+		werr_why(src->err, "the scanner ended page %u while page %u was read",
+			 ev.page, page);
+		return -EPROTO;
+	}
+	if (ev.arg != bytes) {
+		dev_fail(d, -EPROTO, "page end");
+		werr_why(src->err, "page %u: the scanner sent %llu bytes, %llu arrived",
+			 page, (unsigned long long)ev.arg,
+			 (unsigned long long)bytes);
+		return -EPROTO;
+	}
+	/* A flatbed gives one page, whatever the scanner says */
+	*last = ev.last || src->fmt.source == SCAN_SOURCE_FLATBED;
+	return 0;
+}
+
+static void dev_stop(struct scan_source *src, bool cancel)
+{
+	struct dev_source *d = to_dev(src);
+
+	if (cancel)
+		d->proto->cancel(d->dev);
+	device_streamoff(d->dev);
+}
+
+static void dev_close(struct scan_source *src)
+{
+	struct dev_source *d = to_dev(src);
+
+	device_close(d->dev);
+	free(d->path);
+	free(d);
+}
+
+static const struct scan_source_ops dev_source_ops = {
+	.start = dev_start,
+	.next = dev_next,
+	.release = dev_release,
+	.page_done = dev_page_done,
+	.stop = dev_stop,
+	.close = dev_close,
+};
+
+static int dev_open_node(struct dev_source *d, const char *path)
+{
+	int ret;
+
+	ret = device_open(path, &d->dev);
+	if (!ret)
+		return 0;
+	werr_set(d->base.err, WERR_OPEN, ret, "%s", path);
+	if (ret == -ENOTTY)
+		werr_why(d->base.err, "not a wiascan device");
+	else if (ret == -ENOENT)
+		werr_why(d->base.err, "no such device node (scanner not plugged in, or wiascan.ko not loaded?)");
+	else if (ret == -EPROTO)
+		werr_why(d->base.err, "the wiascan driver speaks another ABI version");
+	return ret;
+}
+
+static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
+{
+	const struct device_caps *caps = &d->dev->caps;
+	int ret;
+
+	if (!caps->streaming)
+		return werr_set(d->base.err, WERR_OPEN, -EOPNOTSUPP,
+				"%s: no buffer streaming", d->path);
+	d->proto = protocol_find(caps);
+	if (!d->proto) {
+		werr_set(d->base.err, WERR_OPEN, -EOPNOTSUPP, "%s", d->path);
+		werr_why(d->base.err, "no scanner protocol known for USB device %04x:%04x",
+			 caps->vendor_id, caps->product_id);
+		return -EOPNOTSUPP;
+	}
+	if (opt->timeout_ms) {
+		ret = device_set_timeout(d->dev, opt->timeout_ms);
+		if (ret)
+			return dev_fail(d, ret, "set timeout");
+	}
+	ret = d->proto->set_params(d->dev, &opt->req, &d->base.fmt);
+	if (ret) {
+		dev_fail(d, ret, "set scan parameters");
+		if (ret == -EPIPE)
+			werr_why(d->base.err, "the scanner refused them (%s, %u dpi, %ux%u pixels, %s)",
+				 scan_mode_name(opt->req.mode), opt->req.dpi,
+				 opt->req.width_px, opt->req.height_px,
+				 scan_source_name(opt->req.source));
+		else if (ret == -EPROTO)
+			werr_why(d->base.err, "the scanner confirmed other parameters than those sent");
+		return ret;
+	}
+	ret = device_alloc_buffers(d->dev, opt->nbufs ? opt->nbufs : DEV_SOURCE_NBUFS,
+				   opt->buf_size ? opt->buf_size : DEV_SOURCE_BUF_SIZE);
+	if (ret)
+		return dev_fail(d, ret, "allocate buffers");
+	return 0;
+}
+
+/* Open the scanner, set the parameters and map the ring; no scan yet */
+int dev_source_open(const struct dev_source_options *opt,
+		    struct wia_error *err, struct scan_source **out)
+{
+	struct dev_source *d;
+	int ret;
+
+	d = calloc(1, sizeof(*d));
+	if (!d)
+		return werr_set(err, WERR_OTHER, -ENOMEM, "%s", opt->path);
+	d->base.ops = &dev_source_ops;
+	d->base.err = err;
+	d->path = strdup(opt->path);
+	if (!d->path) {
+		free(d);
+		return werr_set(err, WERR_OTHER, -ENOMEM, "%s", opt->path);
+	}
+	d->base.name = d->path;
+	ret = dev_open_node(d, opt->path);
+	if (ret)
+		goto err_free;
+	ret = dev_setup(d, opt);
+	if (ret)
+		goto err_close;
+	*out = &d->base;
+	return 0;
+
+err_close:
+	device_close(d->dev);
+err_free:
+	free(d->path);
+	free(d);
+	return ret;
+}

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A synthetic scanner: pages of the reference formula (formula.h) cut into
+ * buffers the way the driver cuts a USB stream.  A page ends in the buffer
+ * that holds its last byte; a page whose length is an exact multiple of
+ * the buffer size ends with an extra empty buffer, as the device's
+ * zero-length packet does.  Faults can be injected.  The tests and the
+ * benchmarks drive the real scan loop and sinks with it.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "formula.h"
+#include "source.h"
+
+struct synth_source {
+	struct scan_source base;
+	struct synth_options opt;
+	uint8_t *mem;
+	bool *queued;		/* buffer i is ours to fill */
+	unsigned int next_buf;
+	unsigned int outstanding;
+	uint32_t page;		/* page being sent */
+	uint64_t page_len;	/* its length in bytes */
+	uint64_t page_off;	/* bytes of it already sent */
+	bool zlp_due;		/* the page ended exactly at a buffer end */
+	uint64_t sent;		/* bytes sent since start */
+	bool done;
+	bool streaming;
+};
+
+static struct synth_source *to_synth(struct scan_source *src)
+{
+	return (struct synth_source *)src;
+}
+
+static uint64_t synth_page_len(const struct synth_source *s, uint32_t page)
+{
+	const struct synth_options *o = &s->opt;
+	uint64_t rows = o->fmt.height_px;
+	uint64_t len;
+
+	if (!rows && o->n_page_rows)
+		rows = o->page_rows[page < o->n_page_rows ? page :
+				    o->n_page_rows - 1];
+	len = rows * o->fmt.bytes_per_line;
+	if (o->short_bytes && page == o->short_page)
+		len = len > o->short_bytes ? len - o->short_bytes : 0;
+	return len;
+}
+
+static int synth_start(struct scan_source *src)
+{
+	struct synth_source *s = to_synth(src);
+	unsigned int i;
+
+	for (i = 0; i < s->opt.nbufs; i++)
+		s->queued[i] = true;
+	s->outstanding = 0;
+	s->next_buf = 0;
+	s->page = 0;
+	s->page_off = 0;
+	s->page_len = synth_page_len(s, 0);
+	s->zlp_due = false;
+	s->sent = 0;
+	s->done = s->opt.pages == 0;
+	s->streaming = true;
+	if (s->done) {
+		werr_cond(src->err, SCAN_COND_NO_PAPER);
+		return werr_set(src->err, WERR_DEVICE, -EPIPE, "%s: start scan",
+				src->name);
+	}
+	return 0;
+}
+
+/* Fill @len bytes of the current page from offset page_off */
+static void synth_fill(struct synth_source *s, uint8_t *dst, size_t len)
+{
+	uint32_t bpl = s->opt.fmt.bytes_per_line;
+	uint64_t off = s->page_off;
+	size_t n;
+
+	while (len) {
+		uint64_t y = off / bpl, x = off % bpl;
+
+		n = bpl - x < len ? (size_t)(bpl - x) : len;
+		formula_fill(dst, n, x, y, s->page);
+		dst += n;
+		off += n;
+		len -= n;
+	}
+}
+
+static int synth_next(struct scan_source *src, struct scan_buf *buf)
+{
+	struct synth_source *s = to_synth(src);
+	unsigned int i = s->next_buf;
+	size_t size = s->opt.buf_size, n;
+	uint8_t *mem;
+
+	if (!s->streaming || s->done)
+		return werr_set(src->err, WERR_DEVICE, -ETIMEDOUT,
+				"%s: wait for data", src->name);
+	if (!s->queued[i])	/* the loop kept every buffer: a real device would stall */
+		return werr_set(src->err, WERR_DEVICE, -EDEADLK,
+				"%s: no buffer queued", src->name);
+	n = s->page_len - s->page_off < size ?
+		(size_t)(s->page_len - s->page_off) : size;
+	if (s->zlp_due)
+		n = 0;
+	if (s->opt.fail_status && s->sent + n > s->opt.fail_after)
+		return werr_set(src->err, WERR_DEVICE, s->opt.fail_status,
+				"%s: transfer", src->name);
+	s->queued[i] = false;
+	s->outstanding++;
+	s->next_buf = (i + 1) % s->opt.nbufs;
+	mem = s->mem + (size_t)i * size;
+	memset(buf, 0, sizeof(*buf));
+	buf->data = mem;
+	buf->index = i;
+	if (s->zlp_due) {
+		s->zlp_due = false;
+		buf->end_of_page = true;
+		return 0;
+	}
+	synth_fill(s, mem, n);
+	buf->bytesused = n;
+	s->page_off += n;
+	s->sent += n;
+	if (s->page_off == s->page_len) {
+		if (n == size)
+			s->zlp_due = true;
+		else
+			buf->end_of_page = true;
+	}
+	return 0;
+}
+
+static int synth_release(struct scan_source *src, const struct scan_buf *buf)
+{
+	struct synth_source *s = to_synth(src);
+
+	if (buf->index >= s->opt.nbufs || s->queued[buf->index])
+		return werr_set(src->err, WERR_DEVICE, -EINVAL,
+				"%s: queue buffer", src->name);
+	s->queued[buf->index] = true;
+	s->outstanding--;
+	return 0;
+}
+
+static int synth_page_done(struct scan_source *src, uint32_t page,
+			   uint64_t bytes, bool *last)
+{
+	struct synth_source *s = to_synth(src);
+
+	if (page != s->page || bytes != s->page_len)
+		return werr_set(src->err, WERR_DEVICE, -EPROTO, "%s: page end",
+				src->name);
+	if (s->opt.jam && page == s->opt.jam_page) {
+		werr_cond(src->err, SCAN_COND_JAM);
+		return werr_set(src->err, WERR_DEVICE, -EIO, "%s: scan",
+				src->name);
+	}
+	*last = page + 1 == s->opt.pages ||
+		s->opt.fmt.source == SCAN_SOURCE_FLATBED;
+	s->done = *last;
+	s->page++;
+	s->page_off = 0;
+	s->page_len = synth_page_len(s, s->page);
+	return 0;
+}
+
+static void synth_stop(struct scan_source *src, bool cancel)
+{
+	(void)cancel;
+	to_synth(src)->streaming = false;
+}
+
+static void synth_close(struct scan_source *src)
+{
+	struct synth_source *s = to_synth(src);
+
+	free(s->mem);
+	free(s->queued);
+	free(s);
+}
+
+static const struct scan_source_ops synth_source_ops = {
+	.start = synth_start,
+	.next = synth_next,
+	.release = synth_release,
+	.page_done = synth_page_done,
+	.stop = synth_stop,
+	.close = synth_close,
+};
+
+int synth_source_open(const struct synth_options *opt, struct wia_error *err,
+		      struct scan_source **out)
+{
+	struct synth_source *s;
+
+	if (!opt->nbufs || !opt->buf_size || !opt->fmt.bytes_per_line ||
+	    (!opt->fmt.height_px && !opt->n_page_rows))
+		return werr_set(err, WERR_USAGE, -EINVAL, "synthetic source");
+	s = calloc(1, sizeof(*s));
+	if (!s)
+		return werr_set(err, WERR_OTHER, -ENOMEM, "synthetic source");
+	s->opt = *opt;
+	s->mem = malloc(opt->nbufs * opt->buf_size);
+	s->queued = calloc(opt->nbufs, sizeof(*s->queued));
+	if (!s->mem || !s->queued) {
+		synth_close(&s->base);
+		return werr_set(err, WERR_OTHER, -ENOMEM, "synthetic source");
+	}
+	s->base.ops = &synth_source_ops;
+	s->base.fmt = opt->fmt;
+	s->base.name = "synthetic";
+	s->base.err = err;
+	*out = &s->base;
+	return 0;
+}
+
+/* Buffers handed out and not yet released (0 after a clean scan) */
+unsigned int synth_source_outstanding(const struct scan_source *src)
+{
+	return ((const struct synth_source *)src)->outstanding;
+}
