@@ -1,0 +1,240 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Enumeration and capabilities: the reference scanner on dummy_hcd is
+ * bound by wiascan.ko by its IDs, gets one /dev/wiascanN, and QUERYCAP
+ * describes it and the driver's limits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "wiascan_test.h"
+
+SCANNER_FIXTURE(scanner, NULL)
+
+/* The USB device directory above the bound interface, "device/.." */
+static int read_usb_attr(const struct scanner *s, const char *attr,
+			 char *buf, size_t len)
+{
+	char rel[128];
+
+	snprintf(rel, sizeof(rel), "device/../%s", attr);
+	return wt_sysfs_read(s->sysname, rel, buf, len);
+}
+
+static int query_caps(int fd, struct wiascan_caps *caps)
+{
+	/* Poison, so that fields the driver forgets to fill show up */
+	memset(caps, 0xa5, sizeof(*caps));
+	return wt_ioctl(fd, WIASCAN_IOC_QUERYCAP, caps);
+}
+
+TEST_F(scanner, node_is_a_char_device_matching_sysfs)
+{
+	char dev[32];
+	unsigned int maj, min;
+	struct stat st;
+
+	ASSERT_EQ(0, wt_sysfs_read(self->s.sysname, "dev", dev, sizeof(dev)));
+	ASSERT_EQ(2, sscanf(dev, "%u:%u", &maj, &min));
+	ASSERT_EQ(0, stat(self->s.node, &st));
+	EXPECT_TRUE(S_ISCHR(st.st_mode));
+	EXPECT_EQ(maj, major(st.st_rdev));
+	EXPECT_EQ(min, minor(st.st_rdev));
+	EXPECT_EQ(0, strncmp(self->s.sysname, "wiascan", 7));
+}
+
+TEST_F(scanner, bound_interface_driver_is_wiascan)
+{
+	char link[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/sys/class/usbmisc/%s/device/driver",
+		 self->s.sysname);
+	n = readlink(link, target, sizeof(target) - 1);
+	ASSERT_LT(0, n) TH_LOG("readlink %s: %m", link);
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	EXPECT_STREQ("wiascan", base);
+}
+
+TEST_F(scanner, device_has_reference_ids_and_strings)
+{
+	char buf[128];
+
+	ASSERT_EQ(0, read_usb_attr(&self->s, "idVendor", buf, sizeof(buf)));
+	EXPECT_STREQ("1209", buf);
+	ASSERT_EQ(0, read_usb_attr(&self->s, "idProduct", buf, sizeof(buf)));
+	EXPECT_STREQ("0001", buf);
+	ASSERT_EQ(0, read_usb_attr(&self->s, "manufacturer", buf, sizeof(buf)));
+	EXPECT_STREQ(REFSCAN_MANUFACTURER, buf);
+	ASSERT_EQ(0, read_usb_attr(&self->s, "product", buf, sizeof(buf)));
+	EXPECT_STREQ(REFSCAN_PRODUCT, buf);
+	ASSERT_EQ(0, read_usb_attr(&self->s, "serial", buf, sizeof(buf)));
+	EXPECT_STREQ("REF0001", buf);
+}
+
+TEST_F(scanner, bound_interface_is_the_vendor_scanner_interface)
+{
+	char buf[64];
+
+	ASSERT_EQ(0, wt_sysfs_read(self->s.sysname, "device/bInterfaceClass",
+				   buf, sizeof(buf)));
+	EXPECT_STREQ("ff", buf);
+	ASSERT_EQ(0, wt_sysfs_read(self->s.sysname, "device/bInterfaceSubClass",
+				   buf, sizeof(buf)));
+	EXPECT_STREQ("57", buf);
+	ASSERT_EQ(0, wt_sysfs_read(self->s.sysname, "device/bInterfaceProtocol",
+				   buf, sizeof(buf)));
+	EXPECT_STREQ("01", buf);
+}
+
+TEST_F(scanner, modalias_matches_the_driver_id_table)
+{
+	char alias[256];
+
+	/* MODULE_DEVICE_TABLE makes this alias autoload the module */
+	ASSERT_EQ(0, wt_sysfs_read(self->s.sysname, "device/modalias",
+				   alias, sizeof(alias)));
+	EXPECT_EQ(0, strncmp(alias, "usb:v1209p0001", 14)) TH_LOG("%s", alias);
+	EXPECT_NE(NULL, strstr(alias, "icFFisc57ip01")) TH_LOG("%s", alias);
+}
+
+TEST_F(scanner, unbind_removes_node_and_bind_recreates_it)
+{
+	char link[PATH_MAX], target[PATH_MAX];
+	const char *intf;
+	ssize_t n;
+	int fd;
+
+	snprintf(link, sizeof(link), "/sys/class/usbmisc/%s/device",
+		 self->s.sysname);
+	n = readlink(link, target, sizeof(target) - 1);
+	ASSERT_LT(0, n);
+	target[n] = '\0';
+	intf = strrchr(target, '/');
+	intf = intf ? intf + 1 : target;	/* 1-1:1.0 */
+
+	close(self->s.fd);
+	self->s.fd = -1;
+	fd = open("/sys/bus/usb/drivers/wiascan/unbind", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ((ssize_t)strlen(intf), write(fd, intf, strlen(intf)));
+	close(fd);
+	EXPECT_EQ(0, wt_wait_node_gone(self->s.sysname, WT_GONE_TIMEOUT_MS));
+
+	fd = open("/sys/bus/usb/drivers/wiascan/bind", O_WRONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ((ssize_t)strlen(intf), write(fd, intf, strlen(intf)));
+	close(fd);
+	ASSERT_EQ(0, wt_wait_node(&self->s, WT_START_TIMEOUT_MS));
+	self->s.fd = open(self->s.node, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->s.fd);
+	EXPECT_EQ(0, ref_get_info(self->s.fd, &(struct refscan_info){ 0 }));
+}
+
+TEST_F(scanner, querycap_reports_abi_version)
+{
+	struct wiascan_caps caps;
+
+	ASSERT_EQ(0, query_caps(self->s.fd, &caps));
+	EXPECT_EQ(WIASCAN_ABI_VERSION, caps.abi_version);
+}
+
+TEST_F(scanner, querycap_reports_streaming_read_write_and_events)
+{
+	const uint32_t want = WIASCAN_CAP_STREAMING | WIASCAN_CAP_READ |
+			      WIASCAN_CAP_WRITE | WIASCAN_CAP_EVENTS;
+	const uint32_t known = want | WIASCAN_CAP_SG;
+	struct wiascan_caps caps;
+
+	ASSERT_EQ(0, query_caps(self->s.fd, &caps));
+	EXPECT_EQ(want, caps.caps & want);
+	EXPECT_EQ(0, caps.caps & ~known) TH_LOG("caps 0x%x", caps.caps);
+}
+
+TEST_F(scanner, querycap_reports_the_reference_endpoints)
+{
+	struct wiascan_caps caps;
+
+	ASSERT_EQ(0, query_caps(self->s.fd, &caps));
+	EXPECT_EQ(REFSCAN_EP_BULK_IN, caps.bulk_in_ep);
+	EXPECT_EQ(512, caps.bulk_in_maxpacket);
+	EXPECT_EQ(REFSCAN_EP_BULK_OUT, caps.bulk_out_ep);
+	EXPECT_EQ(512, caps.bulk_out_maxpacket);
+	EXPECT_EQ(REFSCAN_EP_INTR_IN, caps.intr_in_ep);
+	EXPECT_EQ(REFSCAN_INTR_MAXPACKET, caps.intr_in_maxpacket);
+}
+
+TEST_F(scanner, querycap_reports_high_speed_and_ids)
+{
+	struct wiascan_caps caps;
+	char buf[16];
+
+	ASSERT_EQ(0, query_caps(self->s.fd, &caps));
+	EXPECT_EQ(3, caps.speed);	/* USB_SPEED_HIGH */
+	EXPECT_EQ(REFSCAN_VENDOR_ID, caps.vendor_id);
+	EXPECT_EQ(REFSCAN_PRODUCT_ID, caps.product_id);
+	ASSERT_EQ(0, wt_sysfs_read(self->s.sysname, "device/bInterfaceNumber",
+				   buf, sizeof(buf)));
+	EXPECT_EQ(strtoul(buf, NULL, 16), caps.interface);
+}
+
+TEST_F(scanner, querycap_reports_usable_limits)
+{
+	struct wiascan_caps caps;
+	long page = sysconf(_SC_PAGESIZE);
+
+	ASSERT_EQ(0, query_caps(self->s.fd, &caps));
+	EXPECT_LT(0, caps.max_buffers);
+	EXPECT_LT(0, caps.max_buffer_size);
+	EXPECT_EQ(0, caps.max_buffer_size % page);
+	EXPECT_EQ(WIASCAN_CTRL_MAX_LENGTH, caps.max_ctrl_length);
+	EXPECT_LE(caps.max_buffer_size, caps.max_total_bytes);
+}
+
+TEST_F(scanner, querycap_reports_default_timeout_of_a_new_file)
+{
+	struct wiascan_caps caps;
+	int fd;
+
+	/* The fixture's own file has a shorter timeout; a new one has 30 s */
+	fd = open(self->s.node, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, query_caps(fd, &caps));
+	EXPECT_EQ(30000, caps.timeout_ms);
+	close(fd);
+}
+
+TEST_F(scanner, querycap_zeroes_reserved_fields)
+{
+	struct wiascan_caps caps;
+	unsigned int i;
+
+	ASSERT_EQ(0, query_caps(self->s.fd, &caps));
+	for (i = 0; i < sizeof(caps.reserved) / sizeof(caps.reserved[0]); i++)
+		EXPECT_EQ(0, caps.reserved[i]) TH_LOG("reserved[%u]", i);
+}
+
+TEST_F(scanner, querycap_works_on_a_read_only_file)
+{
+	struct wiascan_caps caps;
+	int fd;
+
+	fd = open(self->s.node, O_RDONLY | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(0, query_caps(fd, &caps));
+	EXPECT_EQ(WIASCAN_ABI_VERSION, caps.abi_version);
+	close(fd);
+}
+
+TEST_HARNESS_MAIN

@@ -1,0 +1,322 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The simple paths beside the ring: read() from bulk-in byte-exact,
+ * write() to bulk-out (seen by the device's status counters), interrupt
+ * events through WAIT_EVENT, and the per-file timeout of each of them.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "wiascan_test.h"
+
+SCANNER_FIXTURE(scanner, NULL)
+SCANNER_FIXTURE(feeder_of_two, "--sheets", "2")
+
+/* read() until @len bytes arrived; the count read, or -errno */
+static ssize_t read_all(int fd, uint8_t *buf, size_t len, size_t chunk)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	while (got < len) {
+		n = read(fd, buf + got, chunk < len - got ? chunk : len - got);
+		if (n < 0)
+			return -errno;
+		if (n == 0)
+			continue;	/* a zero-length packet */
+		got += (size_t)n;
+	}
+	return (ssize_t)got;
+}
+
+static int wait_event(int fd, uint32_t timeout_ms, uint32_t flags,
+		      struct wiascan_event *ev)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->timeout_ms = timeout_ms;
+	ev->flags = flags;
+	return wt_ioctl(fd, WIASCAN_IOC_WAIT_EVENT, ev);
+}
+
+static struct refscan_event event_packet(const struct wiascan_event *ev)
+{
+	struct refscan_event e;
+
+	memcpy(&e, ev->data, sizeof(e));
+	return e;
+}
+
+TEST_F(scanner, read_delivers_a_page_byte_exact)
+{
+	const size_t len = 999 * 37;	/* color 333 x 37: not whole packets */
+	struct refscan_params p;
+	uint8_t *buf;
+	long bad;
+
+	ASSERT_EQ(0, ref_configure(self->s.fd, REFSCAN_MODE_COLOR,
+				   REFSCAN_SOURCE_FLATBED, 100, 333, 37, &p));
+	buf = malloc(len);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	ASSERT_EQ((ssize_t)len, read_all(self->s.fd, buf, len, 4096));
+	bad = wt_formula_mismatch(buf, len, p.bytes_per_line, 0, 0);
+	EXPECT_EQ(-1, bad) TH_LOG("first wrong byte at %ld", bad);
+	free(buf);
+}
+
+TEST_F(feeder_of_two, read_delivers_adf_pages_back_to_back_byte_exact)
+{
+	const size_t page = 300 * 41;	/* gray 300 x 41 = 12300 */
+	struct refscan_params p;
+	uint8_t *buf;
+	long bad;
+
+	ASSERT_EQ(0, ref_configure(self->s.fd, REFSCAN_MODE_GRAY,
+				   REFSCAN_SOURCE_ADF, 100, 300, 41, &p));
+	buf = malloc(2 * page);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	/* Large reads: each one ends at the page's short packet */
+	ASSERT_EQ((ssize_t)(2 * page), read_all(self->s.fd, buf, 2 * page, 65536));
+	bad = wt_formula_mismatch(buf, page, p.bytes_per_line, 0, 0);
+	EXPECT_EQ(-1, bad) TH_LOG("page 0: first wrong byte at %ld", bad);
+	bad = wt_formula_mismatch(buf + page, page, p.bytes_per_line, 1, 0);
+	EXPECT_EQ(-1, bad) TH_LOG("page 1: first wrong byte at %ld", bad);
+	free(buf);
+}
+
+TEST_F(scanner, read_times_out_when_the_device_sends_nothing)
+{
+	uint8_t buf[512];
+	uint64_t t0, ms;
+
+	ASSERT_EQ(0, wt_set_timeout(self->s.fd, 300));
+	t0 = wt_now_ns();
+	EXPECT_EQ(-1, read(self->s.fd, buf, sizeof(buf)));
+	EXPECT_EQ(ETIMEDOUT, errno);
+	ms = (wt_now_ns() - t0) / 1000000;
+	EXPECT_LE(250, ms);
+	EXPECT_GT(5000, ms);
+}
+
+TEST_F(scanner, nonblocking_read_with_nothing_sent_returns_eagain)
+{
+	uint8_t buf[512];
+	int fd;
+
+	fd = open(self->s.node, O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-1, read(fd, buf, sizeof(buf)));
+	EXPECT_EQ(EAGAIN, errno);
+	close(fd);
+}
+
+TEST_F(scanner, write_reaches_the_device_bulk_out)
+{
+	struct refscan_status before, after;
+	uint32_t sum = 0;
+	uint8_t buf[3000];
+	size_t i;
+	int tries;
+
+	for (i = 0; i < sizeof(buf); i++) {
+		buf[i] = (uint8_t)(i * 7 + 3);
+		sum += buf[i];
+	}
+	ASSERT_EQ(0, ref_get_status(self->s.fd, &before));
+	ASSERT_EQ((ssize_t)sizeof(buf), write(self->s.fd, buf, sizeof(buf)));
+	/* The emulator counts after its own read completes: allow it a moment */
+	for (tries = 0; tries < 100; tries++) {
+		ASSERT_EQ(0, ref_get_status(self->s.fd, &after));
+		if (after.bulk_out_bytes - before.bulk_out_bytes >= sizeof(buf))
+			break;
+		wt_sleep_ms(20);
+	}
+	EXPECT_EQ(sizeof(buf), after.bulk_out_bytes - before.bulk_out_bytes);
+	EXPECT_EQ(sum, after.bulk_out_sum - before.bulk_out_sum);
+}
+
+TEST_F(scanner, write_of_whole_packets_reaches_the_device)
+{
+	struct refscan_status before, after;
+	uint8_t buf[2048];
+	uint32_t sum = 0;
+	size_t i;
+	int tries;
+
+	for (i = 0; i < sizeof(buf); i++) {
+		buf[i] = formula_byte(i, 0, 0);
+		sum += buf[i];
+	}
+	ASSERT_EQ(0, ref_get_status(self->s.fd, &before));
+	ASSERT_EQ((ssize_t)sizeof(buf), write(self->s.fd, buf, sizeof(buf)));
+	ASSERT_EQ(1, write(self->s.fd, buf, 1));
+	sum += buf[0];
+	for (tries = 0; tries < 100; tries++) {
+		ASSERT_EQ(0, ref_get_status(self->s.fd, &after));
+		if (after.bulk_out_bytes - before.bulk_out_bytes >= sizeof(buf) + 1)
+			break;
+		wt_sleep_ms(20);
+	}
+	EXPECT_EQ(sizeof(buf) + 1, after.bulk_out_bytes - before.bulk_out_bytes);
+	EXPECT_EQ(sum, after.bulk_out_sum - before.bulk_out_sum);
+}
+
+TEST_F(scanner, wait_event_returns_page_done_after_a_page)
+{
+	const size_t len = 100 * 10;
+	struct wiascan_event ev;
+	struct refscan_params p;
+	struct refscan_event e;
+	uint8_t buf[1000];
+	uint64_t t0;
+
+	ASSERT_EQ(0, ref_configure(self->s.fd, REFSCAN_MODE_GRAY,
+				   REFSCAN_SOURCE_FLATBED, 100, 100, 10, &p));
+	t0 = wt_now_ns();
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	ASSERT_EQ((ssize_t)len, read_all(self->s.fd, buf, len, sizeof(buf)));
+	ASSERT_EQ(0, wait_event(self->s.fd, 0, 0, &ev));
+	EXPECT_EQ(REFSCAN_INTR_MAXPACKET, ev.length);
+	e = event_packet(&ev);
+	EXPECT_EQ(REFSCAN_EVENT_PAGE_DONE, e.type);
+	EXPECT_EQ(0, e.page);
+	EXPECT_EQ(len, e.arg);
+	EXPECT_EQ(REFSCAN_EVENT_FLAG_LAST, e.flags & REFSCAN_EVENT_FLAG_LAST);
+	EXPECT_EQ(0, ev.lost);
+	EXPECT_LE(t0, ev.timestamp_ns);
+	EXPECT_GE(wt_now_ns(), ev.timestamp_ns);
+}
+
+TEST_F(feeder_of_two, adf_events_number_pages_and_end_with_feeder_empty)
+{
+	const size_t page = 200 * 20;
+	struct wiascan_event ev[3];
+	struct refscan_params p;
+	struct refscan_event e;
+	uint8_t *buf;
+	int i;
+
+	ASSERT_EQ(0, ref_configure(self->s.fd, REFSCAN_MODE_GRAY,
+				   REFSCAN_SOURCE_ADF, 100, 200, 20, &p));
+	buf = malloc(2 * page);
+	ASSERT_NE(NULL, buf);
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	ASSERT_EQ((ssize_t)(2 * page), read_all(self->s.fd, buf, 2 * page, 65536));
+	free(buf);
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, wait_event(self->s.fd, 0, 0, &ev[i])) TH_LOG("event %d", i);
+
+	e = event_packet(&ev[0]);
+	EXPECT_EQ(REFSCAN_EVENT_PAGE_DONE, e.type);
+	EXPECT_EQ(0, e.page);
+	EXPECT_EQ(0, e.flags & REFSCAN_EVENT_FLAG_LAST);
+	e = event_packet(&ev[1]);
+	EXPECT_EQ(REFSCAN_EVENT_PAGE_DONE, e.type);
+	EXPECT_EQ(1, e.page);
+	EXPECT_EQ(page, e.arg);
+	EXPECT_EQ(REFSCAN_EVENT_FLAG_LAST, e.flags & REFSCAN_EVENT_FLAG_LAST);
+	e = event_packet(&ev[2]);
+	EXPECT_EQ(REFSCAN_EVENT_FEEDER_EMPTY, e.type);
+	/* Each event once, numbered without gaps, in time order */
+	EXPECT_EQ(ev[0].sequence + 1, ev[1].sequence);
+	EXPECT_EQ(ev[1].sequence + 1, ev[2].sequence);
+	EXPECT_LE(ev[0].timestamp_ns, ev[1].timestamp_ns);
+	EXPECT_LE(ev[1].timestamp_ns, ev[2].timestamp_ns);
+	EXPECT_EQ(-EAGAIN, wait_event(self->s.fd, 0, WIASCAN_EVENT_NONBLOCK, &ev[0]));
+}
+
+TEST_F(scanner, wait_event_nonblocking_with_nothing_pending_returns_eagain)
+{
+	struct wiascan_event ev;
+
+	EXPECT_EQ(-EAGAIN, wait_event(self->s.fd, 0, WIASCAN_EVENT_NONBLOCK, &ev));
+}
+
+TEST_F(scanner, wait_event_times_out_when_nothing_happens)
+{
+	struct wiascan_event ev;
+	uint64_t t0, ms;
+
+	t0 = wt_now_ns();
+	EXPECT_EQ(-ETIMEDOUT, wait_event(self->s.fd, 300, 0, &ev));
+	ms = (wt_now_ns() - t0) / 1000000;
+	EXPECT_LE(250, ms);
+	EXPECT_GT(5000, ms);
+}
+
+TEST_F(scanner, set_timeout_rejects_zero_and_more_than_ten_minutes)
+{
+	struct wiascan_caps caps;
+
+	EXPECT_EQ(-EINVAL, wt_set_timeout(self->s.fd, 0));
+	EXPECT_EQ(-EINVAL, wt_set_timeout(self->s.fd, 600001));
+	EXPECT_EQ(-EINVAL, wt_set_timeout(self->s.fd, UINT32_MAX));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYCAP, &caps));
+	EXPECT_EQ(WT_FILE_TIMEOUT_MS, caps.timeout_ms) TH_LOG("unchanged");
+}
+
+TEST_F(scanner, set_timeout_accepts_the_bounds_and_querycap_reports_it)
+{
+	struct wiascan_caps caps;
+
+	ASSERT_EQ(0, wt_set_timeout(self->s.fd, 1));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYCAP, &caps));
+	EXPECT_EQ(1, caps.timeout_ms);
+	ASSERT_EQ(0, wt_set_timeout(self->s.fd, 600000));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYCAP, &caps));
+	EXPECT_EQ(600000, caps.timeout_ms);
+}
+
+TEST_F(scanner, timeout_belongs_to_the_file)
+{
+	struct wiascan_caps caps;
+	int fd2;
+
+	fd2 = open(self->s.node, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, fd2);
+	ASSERT_EQ(0, wt_set_timeout(fd2, 1234));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYCAP, &caps));
+	EXPECT_EQ(WT_FILE_TIMEOUT_MS, caps.timeout_ms);
+	ASSERT_EQ(0, wt_ioctl(fd2, WIASCAN_IOC_QUERYCAP, &caps));
+	EXPECT_EQ(1234, caps.timeout_ms);
+	close(fd2);
+}
+
+TEST_F(scanner, dqbuf_times_out_when_the_device_sends_nothing)
+{
+	struct refscan_params p;
+	struct wiascan_buffer b;
+	struct ring r;
+	uint64_t t0, ms;
+
+	ASSERT_EQ(0, ref_configure(self->s.fd, REFSCAN_MODE_GRAY,
+				   REFSCAN_SOURCE_FLATBED, 100, 100, 10, &p));
+	ASSERT_EQ(0, ring_alloc(&r, self->s.fd, 2, 4096));
+	ASSERT_EQ(0, ring_queue_all(&r));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMON, NULL));
+	ASSERT_EQ(0, wt_set_timeout(self->s.fd, 300));
+	/* Streaming, URBs in flight, but no START: nothing ever arrives */
+	t0 = wt_now_ns();
+	EXPECT_EQ(-ETIMEDOUT, ring_dequeue(&r, &b));
+	ms = (wt_now_ns() - t0) / 1000000;
+	EXPECT_LE(250, ms);
+	EXPECT_GT(5000, ms);
+	/* The URBs stay queued: a START still fills them */
+	ASSERT_EQ(0, wt_set_timeout(self->s.fd, WT_FILE_TIMEOUT_MS));
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	ASSERT_EQ(0, ring_dequeue(&r, &b));
+	EXPECT_EQ(1000, b.bytesused);
+	EXPECT_EQ(0, b.sequence);
+	EXPECT_EQ(-1, wt_formula_mismatch(r.map[b.index], b.bytesused,
+					  p.bytes_per_line, 0, 0));
+	ring_free(&r);
+}
+
+TEST_HARNESS_MAIN

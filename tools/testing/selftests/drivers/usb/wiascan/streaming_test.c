@@ -1,0 +1,433 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Streaming through the mapped ring: every byte of every page against the
+ * formula in all three modes, page ends that fall inside a buffer, on a
+ * buffer boundary (the zero-length packet case) and on packet boundaries,
+ * unknown-length ADF pages, dequeue order, sequence numbers, timestamps,
+ * non-blocking dequeue, poll, and stopping mid-page.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "kselftest_harness.h"
+#include "wiascan_test.h"
+
+#define KIB		1024u
+#define DPI		100
+
+SCANNER_FIXTURE(scanner, NULL)
+SCANNER_FIXTURE(feeder_of_two, "--sheets", "2")
+SCANNER_FIXTURE(feeder_of_three, "--sheets", "3")
+SCANNER_FIXTURE(unknown_length_feeder, "--sheets", "3",
+		"--page-lengths", "40,7,129")
+SCANNER_FIXTURE(repeating_length_feeder, "--sheets", "4",
+		"--page-lengths", "10,25")
+
+/* Everything a byte-exact scan must satisfy, whatever its geometry */
+static void expect_exact_pages(struct __test_metadata *_metadata,
+			       const struct scan_result *res,
+			       unsigned int npages, const uint64_t *bytes)
+{
+	unsigned int i;
+
+	EXPECT_EQ(0, res->err) TH_LOG("scan stopped: %s", strerror(-res->err));
+	EXPECT_EQ(npages, res->pages);
+	EXPECT_EQ(0, res->mismatches)
+		TH_LOG("first wrong byte: page %llu offset %llu",
+		       (unsigned long long)res->bad_page,
+		       (unsigned long long)res->bad_pos);
+	EXPECT_EQ(0, res->error_buffers);
+	for (i = 0; i < npages && i < res->pages && i < WT_MAX_PAGES; i++)
+		EXPECT_EQ(bytes[i], res->page_bytes[i]) TH_LOG("page %u", i);
+}
+
+static void scan_one_flatbed_page(struct __test_metadata *_metadata, int fd,
+				  uint8_t mode, uint32_t width, uint32_t height)
+{
+	const struct scan_spec spec = {
+		.mode = mode, .source = REFSCAN_SOURCE_FLATBED, .dpi = DPI,
+		.width_px = width, .height_px = height,
+		.nbufs = 4, .bufsize = 16 * KIB, .npages = 1,
+	};
+	uint64_t bytes = (uint64_t)refscan_bytes_per_line(mode, width) * height;
+	struct scan_result res;
+
+	wt_scan(fd, &spec, &res);
+	expect_exact_pages(_metadata, &res, 1, &bytes);
+	EXPECT_LT(1, res.buffers) TH_LOG("the page should span buffers");
+}
+
+TEST_F(scanner, lineart_page_streams_byte_exact)
+{
+	/* 801 px: a partial last byte in each row, 101 bytes per line */
+	scan_one_flatbed_page(_metadata, self->s.fd, REFSCAN_MODE_LINEART, 801, 500);
+}
+
+TEST_F(scanner, gray_page_streams_byte_exact)
+{
+	scan_one_flatbed_page(_metadata, self->s.fd, REFSCAN_MODE_GRAY, 700, 100);
+}
+
+TEST_F(scanner, color_page_streams_byte_exact)
+{
+	scan_one_flatbed_page(_metadata, self->s.fd, REFSCAN_MODE_COLOR, 333, 70);
+}
+
+TEST_F(scanner, page_shorter_than_a_buffer_ends_in_its_first_buffer)
+{
+	const struct scan_spec spec = {
+		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_FLATBED,
+		.dpi = DPI, .width_px = 100, .height_px = 10,
+		.nbufs = 4, .bufsize = 16 * KIB, .npages = 1,
+	};
+	const uint64_t bytes = 1000;
+	struct scan_result res;
+
+	wt_scan(self->s.fd, &spec, &res);
+	expect_exact_pages(_metadata, &res, 1, &bytes);
+	EXPECT_EQ(1, res.buffers);
+}
+
+TEST_F(scanner, page_of_whole_packets_ends_in_a_partly_filled_buffer)
+{
+	/* 20480 = 40 packets: the device ends it with a ZLP after 4 KiB */
+	const struct scan_spec spec = {
+		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_FLATBED,
+		.dpi = DPI, .width_px = 512, .height_px = 40,
+		.nbufs = 4, .bufsize = 16 * KIB, .npages = 1,
+	};
+	const uint64_t bytes = 20480;
+	struct scan_result res;
+
+	wt_scan(self->s.fd, &spec, &res);
+	expect_exact_pages(_metadata, &res, 1, &bytes);
+	EXPECT_EQ(2, res.buffers);
+	EXPECT_EQ(16 * KIB, res.buffer_lengths[0]);
+	EXPECT_EQ(4 * KIB, res.buffer_lengths[1]);
+}
+
+TEST_F(feeder_of_two, page_of_exactly_two_buffers_ends_with_a_zero_length_buffer)
+{
+	/*
+	 * 512 x 64 gray = 32 KiB = two full 16 KiB buffers: nothing short
+	 * arrives until the device's ZLP, which must end the page in a
+	 * third buffer with bytesused 0; the next page starts clean.
+	 */
+	const struct scan_spec spec = {
+		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI, .width_px = 512, .height_px = 64,
+		.nbufs = 4, .bufsize = 16 * KIB, .npages = 2,
+	};
+	const uint64_t bytes[2] = { 32 * KIB, 32 * KIB };
+	struct scan_result res;
+	unsigned int i;
+
+	wt_scan(self->s.fd, &spec, &res);
+	expect_exact_pages(_metadata, &res, 2, bytes);
+	EXPECT_EQ(2, res.zero_length_eop);
+	ASSERT_EQ(6, res.buffers);
+	for (i = 0; i < 6; i++)
+		EXPECT_EQ(i % 3 == 2 ? 0 : 16 * KIB, res.buffer_lengths[i])
+			TH_LOG("buffer %u", i);
+}
+
+TEST_F(feeder_of_three, adf_sheets_stream_as_consecutive_pages_byte_exact)
+{
+	const struct scan_spec spec = {
+		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI, .width_px = 300, .height_px = 90,
+		.nbufs = 4, .bufsize = 16 * KIB, .npages = 3,
+	};
+	const uint64_t bytes[3] = { 27000, 27000, 27000 };
+	struct scan_result res;
+
+	wt_scan(self->s.fd, &spec, &res);
+	expect_exact_pages(_metadata, &res, 3, bytes);
+}
+
+TEST_F(feeder_of_three, color_adf_pages_stream_byte_exact)
+{
+	const struct scan_spec spec = {
+		.mode = REFSCAN_MODE_COLOR, .source = REFSCAN_SOURCE_ADF,
+		.dpi = 50, .width_px = 211, .height_px = 61,
+		.nbufs = 3, .bufsize = 8 * KIB, .npages = 3,
+	};
+	const uint64_t page = 3 * 211 * 61;
+	const uint64_t bytes[3] = { page, page, page };
+	struct scan_result res;
+
+	wt_scan(self->s.fd, &spec, &res);
+	expect_exact_pages(_metadata, &res, 3, bytes);
+}
+
+TEST_F(unknown_length_feeder, unknown_length_pages_follow_the_sheet_lengths)
+{
+	const struct scan_spec spec = {
+		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI, .width_px = 200, .height_px = 0,
+		.nbufs = 4, .bufsize = 8 * KIB, .npages = 3,
+	};
+	const uint64_t bytes[3] = { 40 * 200, 7 * 200, 129 * 200 };
+	struct scan_result res;
+
+	wt_scan(self->s.fd, &spec, &res);
+	expect_exact_pages(_metadata, &res, 3, bytes);
+}
+
+TEST_F(repeating_length_feeder, unknown_length_pages_repeat_the_last_length)
+{
+	const struct scan_spec spec = {
+		.mode = REFSCAN_MODE_LINEART, .source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI, .width_px = 803, .height_px = 0,
+		.nbufs = 2, .bufsize = 4 * KIB, .npages = 4,
+	};
+	const uint64_t bpl = (803 + 7) / 8;
+	const uint64_t bytes[4] = { 10 * bpl, 25 * bpl, 25 * bpl, 25 * bpl };
+	struct scan_result res;
+
+	wt_scan(self->s.fd, &spec, &res);
+	expect_exact_pages(_metadata, &res, 4, bytes);
+}
+
+/* Many small buffers over several pages, so the ring wraps many times */
+static void scan_many_buffers(int fd, struct scan_result *res)
+{
+	const struct scan_spec spec = {
+		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI, .width_px = 300, .height_px = 90,
+		.nbufs = 3, .bufsize = 4 * KIB, .npages = 3,
+	};
+
+	wt_scan(fd, &spec, res);
+}
+
+TEST_F(feeder_of_three, buffers_come_back_in_the_order_they_were_queued)
+{
+	struct scan_result res;
+
+	scan_many_buffers(self->s.fd, &res);
+	ASSERT_EQ(0, res.err) TH_LOG("%s", strerror(-res.err));
+	EXPECT_LT(9, res.buffers);
+	EXPECT_EQ(0, res.order_errors);
+}
+
+TEST_F(feeder_of_three, sequence_numbers_count_from_zero_without_gaps)
+{
+	struct scan_result res;
+
+	scan_many_buffers(self->s.fd, &res);
+	ASSERT_EQ(0, res.err) TH_LOG("%s", strerror(-res.err));
+	EXPECT_LT(9, res.buffers);
+	EXPECT_EQ(0, res.sequence_gaps);
+}
+
+TEST_F(feeder_of_three, timestamps_are_monotonic_and_within_the_scan)
+{
+	struct scan_result res;
+
+	scan_many_buffers(self->s.fd, &res);
+	ASSERT_EQ(0, res.err) TH_LOG("%s", strerror(-res.err));
+	EXPECT_EQ(0, res.time_errors);
+}
+
+/*
+ * A ring of @nbufs 16 KiB buffers, all queued and streaming, with the
+ * device configured for a gray page of @width x @height but not started.
+ */
+static void start_ring(struct __test_metadata *_metadata, int fd,
+		       struct ring *r, unsigned int nbufs, uint32_t width,
+		       uint32_t height, struct refscan_params *got)
+{
+	ASSERT_EQ(0, ref_configure(fd, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED,
+				   DPI, width, height, got));
+	ASSERT_EQ(0, ring_alloc(r, fd, nbufs, 16 * KIB));
+	ASSERT_EQ(0, ring_queue_all(r));
+	ASSERT_EQ(0, wt_ioctl(fd, WIASCAN_IOC_STREAMON, NULL));
+}
+
+static void set_nonblock(struct __test_metadata *_metadata, int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	ASSERT_LE(0, fl);
+	ASSERT_EQ(0, fcntl(fd, F_SETFL, fl | O_NONBLOCK));
+}
+
+static int poll_one(int fd, short events, int timeout_ms, short *revents)
+{
+	struct pollfd pfd = { .fd = fd, .events = events };
+	int n = poll(&pfd, 1, timeout_ms);
+
+	*revents = pfd.revents;
+	return n;
+}
+
+TEST_F(scanner, dqbuf_nonblocking_with_nothing_done_returns_eagain)
+{
+	struct refscan_params p;
+	struct wiascan_buffer b;
+	struct ring r;
+
+	start_ring(_metadata, self->s.fd, &r, 4, 100, 10, &p);
+	set_nonblock(_metadata, self->s.fd);
+	EXPECT_EQ(-EAGAIN, ring_dequeue(&r, &b));
+}
+
+TEST_F(scanner, dqbuf_nonblocking_returns_a_done_buffer)
+{
+	struct refscan_params p;
+	struct wiascan_buffer b;
+	struct ring r;
+	short rev;
+
+	start_ring(_metadata, self->s.fd, &r, 4, 100, 10, &p);
+	set_nonblock(_metadata, self->s.fd);
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	ASSERT_EQ(1, poll_one(self->s.fd, POLLIN, WT_FILE_TIMEOUT_MS, &rev));
+	ASSERT_EQ(0, ring_dequeue(&r, &b));
+	EXPECT_EQ(1000, b.bytesused);
+	EXPECT_TRUE(b.flags & WIASCAN_BUF_FLAG_END_OF_PAGE);
+	EXPECT_EQ(-1, wt_formula_mismatch(r.map[b.index], b.bytesused,
+					  p.bytes_per_line, 0, 0));
+}
+
+TEST_F(scanner, dqbuf_when_not_streaming_and_nothing_done_returns_einval)
+{
+	struct wiascan_buffer b;
+	struct ring r;
+
+	ASSERT_EQ(0, ring_alloc(&r, self->s.fd, 4, 16 * KIB));
+	ASSERT_EQ(0, ring_queue_all(&r));
+	EXPECT_EQ(-EINVAL, ring_dequeue(&r, &b));
+}
+
+TEST_F(scanner, poll_times_out_when_no_buffer_is_done)
+{
+	struct refscan_params p;
+	struct ring r;
+	short rev = 0;
+
+	start_ring(_metadata, self->s.fd, &r, 4, 100, 10, &p);
+	EXPECT_EQ(0, poll_one(self->s.fd, POLLIN | POLLRDNORM, 300, &rev))
+		TH_LOG("revents 0x%x", rev);
+}
+
+TEST_F(scanner, poll_reports_pollin_when_a_buffer_is_done)
+{
+	struct refscan_params p;
+	struct ring r;
+	short rev = 0;
+
+	start_ring(_metadata, self->s.fd, &r, 4, 100, 10, &p);
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	ASSERT_EQ(1, poll_one(self->s.fd, POLLIN, WT_FILE_TIMEOUT_MS, &rev));
+	EXPECT_TRUE(rev & POLLIN);
+	EXPECT_FALSE(rev & (POLLERR | POLLHUP));
+}
+
+TEST_F(scanner, poll_reports_pollpri_while_an_event_is_pending)
+{
+	struct wiascan_event ev = { .flags = WIASCAN_EVENT_NONBLOCK };
+	struct refscan_params p;
+	struct wiascan_buffer b;
+	struct ring r;
+	short rev = 0;
+
+	start_ring(_metadata, self->s.fd, &r, 4, 100, 10, &p);
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	ASSERT_EQ(0, ring_dequeue(&r, &b));
+	/* PAGE_DONE follows the page's last byte */
+	ASSERT_EQ(1, poll_one(self->s.fd, POLLPRI, WT_FILE_TIMEOUT_MS, &rev));
+	EXPECT_TRUE(rev & POLLPRI);
+	/* Taking the event clears it */
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_WAIT_EVENT, &ev));
+	EXPECT_EQ(0, poll_one(self->s.fd, POLLPRI, 200, &rev))
+		TH_LOG("revents 0x%x", rev);
+}
+
+TEST_F(scanner, flatbed_scan_sends_nothing_after_its_page)
+{
+	struct refscan_params p;
+	struct wiascan_buffer b;
+	struct ring r;
+	short rev = 0;
+
+	start_ring(_metadata, self->s.fd, &r, 4, 100, 10, &p);
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	ASSERT_EQ(0, ring_dequeue(&r, &b));
+	ASSERT_TRUE(b.flags & WIASCAN_BUF_FLAG_END_OF_PAGE);
+	ASSERT_EQ(0, ring_queue(&r, b.index));
+	EXPECT_EQ(0, poll_one(self->s.fd, POLLIN, 500, &rev))
+		TH_LOG("revents 0x%x", rev);
+}
+
+TEST_F(scanner, streamoff_returns_every_buffer_to_user_space)
+{
+	struct refscan_params p;
+	struct wiascan_buffer b;
+	struct ring r;
+	unsigned int i;
+
+	/* A long page: some buffers done, some in flight, at STREAMOFF */
+	start_ring(_metadata, self->s.fd, &r, 4, 800, 500, &p);
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	ASSERT_EQ(0, ring_dequeue(&r, &b));
+	ASSERT_EQ(0, ref_cancel(self->s.fd));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMOFF, NULL));
+	for (i = 0; i < r.count; i++) {
+		memset(&b, 0, sizeof(b));
+		b.index = i;
+		ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYBUF, &b));
+		EXPECT_EQ(0, b.flags & (WIASCAN_BUF_FLAG_QUEUED |
+					WIASCAN_BUF_FLAG_DONE))
+			TH_LOG("buffer %u flags 0x%x", i, b.flags);
+	}
+	EXPECT_EQ(-EINVAL, ring_dequeue(&r, &b));
+	EXPECT_EQ(0, ring_queue_all(&r));
+}
+
+TEST_F(scanner, restart_after_streamoff_mid_page_gives_page_zero_from_byte_zero)
+{
+	struct refscan_params p;
+	struct scan_result res = { 0 };
+	struct wiascan_buffer b;
+	struct ring r;
+	unsigned int i;
+	uint64_t t0;
+
+	start_ring(_metadata, self->s.fd, &r, 4, 800, 500, &p);
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	for (i = 0; i < 2; i++) {
+		ASSERT_EQ(0, ring_dequeue(&r, &b));
+		ASSERT_EQ(16 * KIB, b.bytesused);
+		ASSERT_EQ(-1, wt_formula_mismatch(r.map[b.index], b.bytesused,
+						  p.bytes_per_line, 0,
+						  i * 16 * KIB));
+	}
+	ASSERT_EQ(0, ref_cancel(self->s.fd));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMOFF, NULL));
+
+	t0 = wt_now_ns();
+	ASSERT_EQ(0, ring_queue_all(&r));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMON, NULL));
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	res.bpl = p.bytes_per_line;
+	wt_stream_pages(&r, 1, t0, &res);
+	EXPECT_EQ(0, res.err) TH_LOG("%s", strerror(-res.err));
+	EXPECT_EQ(1, res.pages);
+	EXPECT_EQ(800 * 500, res.page_bytes[0]);
+	EXPECT_EQ(0, res.mismatches)
+		TH_LOG("first wrong byte: page %llu offset %llu",
+		       (unsigned long long)res.bad_page,
+		       (unsigned long long)res.bad_pos);
+	/* Sequence numbers count from 0 again at the new STREAMON */
+	EXPECT_EQ(0, res.sequence_gaps);
+}
+
+TEST_HARNESS_MAIN
