@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The command line: parsing into struct cli_args, and the wiascan-helper
+ * binary's messages and exit codes for what needs no scanner (usage, an
+ * existing output, a missing device, `list` over a fake sysfs).
+ */
+#include "kselftest_harness.h"
+
+#include "cli.h"
+#include "exit_codes.h"
+#include "test_util.h"
+
+#define ARGV(...) ((char *[]){ "wiascan-helper", __VA_ARGS__, NULL })
+#define ARGC(v) ({ int _n = 0; while ((v)[_n]) _n++; _n; })
+
+static int parse(char **argv, struct cli_args *a, struct wia_error *err)
+{
+	memset(err, 0, sizeof(*err));
+	return cli_parse(ARGC(argv), argv, a, err);
+}
+
+TEST(a_full_scan_command_line_parses)
+{
+	char **argv = ARGV("scan", "-d", "/dev/wiascan3", "--mode", "color",
+			   "--resolution", "300", "--size", "letter", "--source",
+			   "adf", "--format", "raw", "-o", "out.raw", "--force",
+			   "--timeout", "5000");
+	struct wia_error err;
+	struct cli_args a;
+
+	ASSERT_EQ(0, parse(argv, &a, &err));
+	EXPECT_EQ(CLI_SCAN, a.cmd);
+	EXPECT_STREQ("/dev/wiascan3", a.device);
+	EXPECT_EQ(SCAN_MODE_COLOR, a.req.mode);
+	EXPECT_EQ(300, a.req.dpi);
+	EXPECT_EQ(2550, a.req.width_px);
+	EXPECT_EQ(3300, a.req.height_px);
+	EXPECT_EQ(SCAN_SOURCE_ADF, a.req.source);
+	EXPECT_EQ(SINK_FORMAT_RAW, a.format);
+	EXPECT_STREQ("out.raw", a.output);
+	EXPECT_TRUE(a.force);
+	EXPECT_EQ(5000, a.timeout_ms);
+}
+
+TEST(short_options_mean_the_same)
+{
+	char **argv = ARGV("scan", "-d", "/dev/x", "-m", "lineart", "-r", "50",
+			   "-s", "a4", "-S", "flatbed", "-F", "raw", "-o", "o",
+			   "-f", "-t", "10", "-v");
+	struct wia_error err;
+	struct cli_args a;
+
+	ASSERT_EQ(0, parse(argv, &a, &err));
+	EXPECT_EQ(SCAN_MODE_LINEART, a.req.mode);
+	EXPECT_EQ(413, a.req.width_px);
+	EXPECT_EQ(585, a.req.height_px);
+	EXPECT_EQ(SCAN_SOURCE_FLATBED, a.req.source);
+	EXPECT_TRUE(a.force);
+	EXPECT_TRUE(a.verbose);
+	EXPECT_EQ(10, a.timeout_ms);
+}
+
+TEST(the_size_is_resolved_at_the_final_resolution)
+{
+	/* --size before --resolution still uses the resolution given later */
+	char **argv = ARGV("scan", "-s", "a4", "-r", "300", "-o", "o");
+	struct wia_error err;
+	struct cli_args a;
+
+	ASSERT_EQ(0, parse(argv, &a, &err));
+	EXPECT_EQ(2480, a.req.width_px);
+	EXPECT_EQ(3508, a.req.height_px);
+}
+
+TEST(defaults_are_documented_ones)
+{
+	struct wia_error err;
+	struct cli_args a;
+
+	ASSERT_EQ(0, parse(ARGV("scan", "-o", "o"), &a, &err));
+	EXPECT_STREQ(CLI_DEFAULT_DEVICE, a.device);
+	EXPECT_EQ(SCAN_MODE_GRAY, a.req.mode);
+	EXPECT_EQ(150, a.req.dpi);
+	EXPECT_EQ(SCAN_SOURCE_FLATBED, a.req.source);
+	EXPECT_EQ(1240, a.req.width_px);
+	EXPECT_FALSE(a.force);
+}
+
+TEST(unknown_length_pixels_need_the_adf)
+{
+	struct wia_error err;
+	struct cli_args a;
+
+	EXPECT_EQ(0, parse(ARGV("scan", "-s", "800x0", "-S", "adf", "-o", "o"), &a, &err));
+	EXPECT_EQ(800, a.req.width_px);
+	EXPECT_EQ(0, a.req.height_px);
+	EXPECT_NE(0, parse(ARGV("scan", "-s", "800x0", "-o", "o"), &a, &err));
+	EXPECT_EQ(WIASCAN_EXIT_USAGE, werr_exit_code(&err));
+	EXPECT_NE(NULL, strstr(err.why, "--source adf"));
+}
+
+TEST(bad_command_lines_are_usage_errors)
+{
+	char **bad[] = {
+		ARGV("scan"),				/* no -o */
+		ARGV("scan", "-o", "o", "-m", "grey"),
+		ARGV("scan", "-o", "o", "-r", "0"),
+		ARGV("scan", "-o", "o", "-r", "70000"),
+		ARGV("scan", "-o", "o", "-s", "b5"),
+		ARGV("scan", "-o", "o", "-S", "tray"),
+		ARGV("scan", "-o", "o", "-F", "tiff"),
+		ARGV("scan", "-o", "o", "-t", "0"),
+		ARGV("scan", "-o", "o", "--bogus"),
+		ARGV("scan", "-o", "o", "extra"),
+		ARGV("scan", "-o", "o", "-r"),
+		ARGV("scan", "-o", ""),
+		ARGV("scan", "-o", "o", "--json"),	/* an info option */
+		ARGV("list", "-d", "/dev/x"),
+		ARGV("info", "-o", "o"),
+		ARGV("frobnicate"),
+		ARGV("--version", "extra"),
+	};
+	struct wia_error err;
+	struct cli_args a;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		EXPECT_EQ(-EINVAL, parse(bad[i], &a, &err)) TH_LOG("case %zu", i);
+		EXPECT_EQ(WIASCAN_EXIT_USAGE, werr_exit_code(&err)) TH_LOG("case %zu", i);
+	}
+}
+
+TEST(info_and_list_parse)
+{
+	struct wia_error err;
+	struct cli_args a;
+
+	ASSERT_EQ(0, parse(ARGV("info", "--json", "-d", "/dev/wiascan1"), &a, &err));
+	EXPECT_EQ(CLI_INFO, a.cmd);
+	EXPECT_TRUE(a.json);
+	EXPECT_STREQ("/dev/wiascan1", a.device);
+	ASSERT_EQ(0, parse(ARGV("list"), &a, &err));
+	EXPECT_EQ(CLI_LIST, a.cmd);
+	ASSERT_EQ(0, parse(ARGV("scan", "--help"), &a, &err));
+	EXPECT_EQ(CLI_HELP, a.cmd);
+}
+
+FIXTURE(bin) {
+	char dir[PATH_MAX];
+	char file[PATH_MAX + 16];
+	char out[4096];
+	char err[4096];
+};
+
+FIXTURE_SETUP(bin)
+{
+	ASSERT_EQ(0, tu_mkdtemp(self->dir, sizeof(self->dir)));
+	snprintf(self->file, sizeof(self->file), "%s/scan.raw", self->dir);
+}
+
+FIXTURE_TEARDOWN(bin)
+{
+	tu_rmtree(self->dir);
+}
+
+TEST_F(bin, help_documents_commands_and_exit_codes)
+{
+	ASSERT_EQ(0, tu_run_helper(ARGV("--help"), self->out, self->err, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "--resolution"));
+	EXPECT_NE(NULL, strstr(self->out, "Exit codes:"));
+	EXPECT_NE(NULL, strstr(self->out, " 10  double feed"));
+	EXPECT_STREQ("", self->err);
+}
+
+TEST_F(bin, version_prints_one_line)
+{
+	char *nl;
+
+	ASSERT_EQ(0, tu_run_helper(ARGV("--version"), self->out, self->err, sizeof(self->out)));
+	nl = strchr(self->out, '\n');
+	EXPECT_EQ(0, strncmp(self->out, "wiascan-helper ", 15));
+	ASSERT_NE(NULL, nl);
+	EXPECT_EQ('\0', nl[1]);
+}
+
+TEST_F(bin, a_usage_error_is_one_line_and_exit_2)
+{
+	ASSERT_EQ(2, tu_run_helper(ARGV("scan", "-o", self->file, "-m", "sepia"),
+				   self->out, self->err, sizeof(self->out)));
+	EXPECT_STREQ("wiascan-helper: --mode: 'sepia': use lineart, gray or color\n", self->err);
+	EXPECT_STREQ("", self->out);
+}
+
+TEST_F(bin, an_existing_output_is_exit_5_before_the_device_is_opened)
+{
+	ASSERT_EQ(0, tu_write_file(self->file, "x", 1));
+	ASSERT_EQ(5, tu_run_helper(ARGV("scan", "-d", "/nonexistent/wiascan9", "-o", self->file),
+				   self->out, self->err, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->err, "file exists (use --force to replace it)"));
+}
+
+TEST_F(bin, a_missing_device_is_exit_3_and_leaves_no_file)
+{
+	char part[PATH_MAX + 32];
+
+	ASSERT_EQ(3, tu_run_helper(ARGV("scan", "-d", "/nonexistent/wiascan9", "-o", self->file),
+				   self->out, self->err, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->err, "wiascan-helper: /nonexistent/wiascan9: no such device node"));
+	EXPECT_FALSE(tu_exists(self->file));
+	snprintf(part, sizeof(part), "%s.part", self->file);
+	EXPECT_FALSE(tu_exists(part));
+}
+
+TEST_F(bin, a_node_that_is_not_a_scanner_is_exit_3)
+{
+	ASSERT_EQ(3, tu_run_helper(ARGV("info", "-d", "/dev/null"), self->out, self->err,
+				   sizeof(self->out)));
+	EXPECT_STREQ("wiascan-helper: /dev/null: not a wiascan device\n", self->err);
+	ASSERT_EQ(3, tu_run_helper(ARGV("info", "-d", self->dir), self->out, self->err,
+				   sizeof(self->out)));
+}
+
+/* One sysfs attribute of the fake USB device at @root/devices/usb1/@port */
+static int fake_attr(const char *root, const char *port, const char *attr,
+		     const char *value)
+{
+	char path[PATH_MAX], line[256];
+
+	if (!value)
+		return 0;
+	snprintf(path, sizeof(path), "%s/devices/usb1/%s/%s", root, port, attr);
+	snprintf(line, sizeof(line), "%s\n", value);
+	return tu_write_file(path, line, strlen(line));
+}
+
+/* A sysfs tree as the kernel lays it out for a bound wiascan interface */
+static int fake_scanner(const char *root, const char *name, const char *port,
+			const char *vid, const char *pid, const char *mfr,
+			const char *product)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	char cmd[3 * PATH_MAX];
+
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p '%s/class/usbmisc' '%s/devices/usb1/%s/%s:1.0/usbmisc/%s'",
+		 root, root, port, port, name);
+	if (system(cmd))
+		return -1;
+	snprintf(path, sizeof(path), "%s/devices/usb1/%s/%s:1.0/usbmisc/%s/device",
+		 root, port, port, name);
+	if (symlink("../..", path))
+		return -1;
+	snprintf(path, sizeof(path), "%s/class/usbmisc/%s", root, name);
+	snprintf(link, sizeof(link), "../../devices/usb1/%s/%s:1.0/usbmisc/%s",
+		 port, port, name);
+	if (symlink(link, path))
+		return -1;
+	if (fake_attr(root, port, "idVendor", vid) ||
+	    fake_attr(root, port, "idProduct", pid) ||
+	    fake_attr(root, port, "manufacturer", mfr) ||
+	    fake_attr(root, port, "product", product))
+		return -1;
+	return 0;
+}
+
+TEST_F(bin, list_prints_one_line_per_scanner_in_node_order)
+{
+	char lp[PATH_MAX + 32];
+
+	ASSERT_EQ(0, fake_scanner(self->dir, "wiascan10", "1-3", "04b8", "0142",
+				  "SEIKO EPSON", "Perfection"));
+	ASSERT_EQ(0, fake_scanner(self->dir, "wiascan2", "1-2", "1209", "0001",
+				  "wiascan project", "Reference Scanner"));
+	ASSERT_EQ(0, fake_scanner(self->dir, "wiascan0", "1-1", "1209", "0001",
+				  NULL, "Reference Scanner"));
+	snprintf(lp, sizeof(lp), "%s/class/usbmisc/lp0", self->dir);
+	ASSERT_EQ(0, mkdir(lp, 0755));
+	ASSERT_EQ(0, setenv("WIASCAN_SYSFS", self->dir, 1));
+	ASSERT_EQ(0, tu_run_helper(ARGV("list"), self->out, self->err, sizeof(self->out)));
+	EXPECT_STREQ("/dev/wiascan0\t1209:0001\t\tReference Scanner\n"
+		     "/dev/wiascan2\t1209:0001\twiascan project\tReference Scanner\n"
+		     "/dev/wiascan10\t04b8:0142\tSEIKO EPSON\tPerfection\n", self->out);
+	EXPECT_STREQ("", self->err);
+}
+
+TEST_F(bin, list_without_scanners_prints_nothing_and_succeeds)
+{
+	ASSERT_EQ(0, setenv("WIASCAN_SYSFS", self->dir, 1));
+	ASSERT_EQ(0, tu_run_helper(ARGV("list"), self->out, self->err, sizeof(self->out)));
+	EXPECT_STREQ("", self->out);
+	EXPECT_STREQ("", self->err);
+}
+
+TEST_HARNESS_MAIN
