@@ -1,0 +1,135 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * wiascan-emu: the reference scanner as a FunctionFS gadget.
+ *
+ * Four threads share one struct emu:
+ *   main     options, configfs/FunctionFS lifecycle, signals (main.c, gadget.c)
+ *   ep0      FunctionFS events and the vendor control requests (ep0.c)
+ *   stream   image data on bulk-in and events on interrupt-in, with
+ *            Linux AIO so that several large requests are queued (stream.c)
+ *   sink     bulk-out: counts and sums what the host sends (sink.c)
+ *
+ * The wire protocol is helper/refscan.h and the image is helper/formula.h;
+ * this file only holds what is particular to the emulator.
+ */
+#ifndef WIASCAN_EMU_H
+#define WIASCAN_EMU_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "refscan.h"
+
+/* What this emulated scanner can do (reported by GET_INFO) */
+#define EMU_MIN_DPI		50
+#define EMU_MAX_DPI		1200
+#define EMU_MAX_WIDTH_UM	216000	/* a little wider than US letter */
+#define EMU_MAX_HEIGHT_UM	356000	/* US legal */
+#define EMU_A4_HEIGHT_UM	297000	/* default ADF sheet length */
+
+/* Longest --page-lengths entry: keeps PAGE_DONE's byte count in 32 bits */
+#define EMU_MAX_PAGE_ROWS	100000
+#define EMU_MAX_PAGE_LENGTHS	64
+
+/* Bulk-in pipeline: requests in flight and bytes per request */
+#define EMU_DEF_QUEUE		4
+#define EMU_MAX_QUEUE		32
+#define EMU_DEF_CHUNK_KIB	1024
+#define EMU_MAX_CHUNK_KIB	4096
+
+#define EMU_DEF_NAME		"wiascan-emu"
+#define EMU_DEF_SERIAL		"REF0001"
+#define EMU_DEF_UDC		"dummy_udc.0"
+
+struct emu_options {
+	unsigned int sheets;
+	uint32_t page_lengths[EMU_MAX_PAGE_LENGTHS];
+	unsigned int n_page_lengths;	/* 0: A4 length at the scan's dpi */
+	const char *udc;
+	const char *name;
+	const char *serial;
+	const char *ready;
+	bool verbose;
+	unsigned int queue;		/* bulk-in requests in flight */
+	size_t chunk;			/* bytes per bulk-in request */
+};
+
+/* Longest configfs or mount path we build; names are short (--name) */
+#define EMU_PATH_MAX		256
+
+/* Everything the configfs gadget and the FunctionFS mount consist of */
+struct gadget {
+	char dir[EMU_PATH_MAX];		/* /sys/kernel/config/usb_gadget/NAME */
+	char mnt[EMU_PATH_MAX];		/* private FunctionFS mount point */
+	int step;			/* how far setup got, for teardown */
+	int ep0;
+	int ep_in;			/* bulk-in, O_NONBLOCK, used with AIO */
+	int ep_out;			/* bulk-out, blocking */
+	int ep_intr;			/* interrupt-in, O_NONBLOCK, AIO */
+};
+
+struct stream;
+
+struct emu {
+	struct emu_options opt;
+	struct gadget gadget;
+	struct stream *stream;
+
+	/*
+	 * @lock protects the scanner's visible state below; the ep0, stream
+	 * and sink threads all update parts of it.
+	 */
+	pthread_mutex_t lock;
+	struct refscan_params params;	/* bytes_per_line kept up to date */
+	bool params_rejected;		/* last SET_PARAMS was invalid */
+	struct refscan_status status;
+	unsigned int sheet_index;	/* sheets drawn since the feeder was loaded */
+	bool configured;		/* host enabled the interface */
+	pthread_cond_t configured_cond;
+
+	atomic_bool stopping;		/* teardown has begun */
+};
+
+/* main.c */
+void emu_log(const struct emu *emu, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+void emu_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* gadget.c */
+int gadget_remove_stale(const char *name);
+int gadget_setup(struct gadget *g, const struct emu_options *opt);
+int gadget_bind(struct gadget *g, const char *udc);
+int gadget_unbind(struct gadget *g);
+void gadget_teardown(struct gadget *g);
+
+/* ep0.c */
+int ep0_start(struct emu *emu, pthread_t *thread);
+void refscan_fill_info(struct refscan_info *info);
+int refscan_check_params(const struct refscan_params *p);
+uint32_t emu_px(uint32_t um, unsigned int dpi);
+
+/* stream.c */
+int stream_create(struct emu *emu);
+void stream_destroy(struct emu *emu);
+int stream_start(struct emu *emu);
+int stream_cancel(struct emu *emu);
+int stream_enable(struct emu *emu);
+int stream_disable(struct emu *emu);
+
+/* sink.c */
+int sink_start(struct emu *emu, pthread_t *thread);
+
+/* image.c */
+int image_init(void);
+void image_fill(uint8_t *dst, size_t len, uint64_t offset, uint32_t bpl,
+		uint32_t page);
+
+/* Wake a thread blocked in a system call (see main.c) */
+void emu_kick(pthread_t thread);
+int emu_join(pthread_t thread, const char *what);
+
+#endif /* WIASCAN_EMU_H */

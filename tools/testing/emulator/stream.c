@@ -1,0 +1,631 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The scan engine: image data on bulk-in, events on interrupt-in.
+ *
+ * One thread owns both endpoints and all scan state, so no locking is
+ * needed for them; ep0 (START, CANCEL, ENABLE, DISABLE) talks to it through
+ * a one-slot mailbox and waits for the answer.  That is what lets CANCEL
+ * be acknowledged only after every queued byte has been withdrawn.
+ *
+ * Throughput: a blocking write() on a FunctionFS endpoint has one request
+ * in flight, and the bus idles while user space refills it.  So requests
+ * go through Linux AIO (FunctionFS implements it; the raw system calls are
+ * used, libaio is not needed): up to opt.queue requests of opt.chunk bytes
+ * are queued on the endpoint at once.  f_fs copies the data into its own
+ * request buffer at submit time.  Completions arrive on an eventfd and are
+ * retired strictly in submission order, so page accounting stays simple
+ * even if the kernel reports them out of order.
+ *
+ * Page framing: a page is cut into chunks that never span two pages; every
+ * chunk but the last is a multiple of the endpoint's wMaxPacketSize, so
+ * the last one ends the page with a short packet, or, when the page length
+ * is itself a multiple of wMaxPacketSize, a zero-length request follows.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <linux/aio_abi.h>
+#include <linux/usb/ch9.h>
+#include <linux/usb/functionfs.h>
+
+#include "emu.h"
+
+#define EVENT_QUEUE_LEN	64	/* events waiting for the host to poll */
+
+enum stream_cmd {
+	CMD_START,
+	CMD_CANCEL,
+	CMD_ENABLE,
+	CMD_DISABLE,
+	CMD_STOP,
+};
+
+/* One AIO request, bulk-in or interrupt-in */
+struct req {
+	struct iocb cb;
+	uint8_t *buf;
+	size_t len;
+	bool done;		/* completion seen, waiting to retire */
+	int64_t res;		/* bytes written or -errno */
+	/* bulk-in only: this request ends page @page of @page_bytes bytes */
+	bool page_end;
+	bool last_page;
+	uint32_t page;
+	uint32_t page_bytes;
+};
+
+struct stream {
+	struct emu *emu;
+	aio_context_t ctx;
+	int aio_efd;			/* AIO completions */
+	int cmd_efd;			/* a command is in the mailbox */
+	pthread_t thread;
+
+	/* mailbox: cmd_lock admits one caller, box_lock guards the slot */
+	pthread_mutex_t cmd_lock;
+	pthread_mutex_t box_lock;
+	pthread_cond_t box_cond;
+	enum stream_cmd cmd;
+	int cmd_ret;
+	bool cmd_pending;
+
+	/* bulk-in ring: @count requests in flight from @head on */
+	struct req data[EMU_MAX_QUEUE];
+	unsigned int head, count, depth;
+	size_t chunk;
+
+	/* interrupt-in: one request in flight, more waiting in @evq */
+	struct req event;
+	bool event_busy;
+	struct refscan_event evq[EVENT_QUEUE_LEN];
+	unsigned int evq_head, evq_len;
+
+	bool enabled;			/* host has configured us */
+	uint16_t maxpacket;		/* bulk-in, at the current speed */
+
+	/* the scan */
+	bool scanning;			/* pages not yet completely sent */
+	bool submitting;		/* pages not yet completely queued */
+	struct refscan_params params;	/* copy taken at START */
+	uint32_t page;			/* page being queued, 0-based */
+	bool page_open;			/* its sheet has been drawn */
+	bool page_last;			/* no page follows it */
+	bool zlp_due;			/* it still needs its zero-length packet */
+	uint64_t page_len, page_off;
+};
+
+static long sys_io_setup(unsigned int nr, aio_context_t *ctx)
+{
+	return syscall(SYS_io_setup, nr, ctx);
+}
+
+static long sys_io_destroy(aio_context_t ctx)
+{
+	return syscall(SYS_io_destroy, ctx);
+}
+
+static long sys_io_submit(aio_context_t ctx, long n, struct iocb **cbs)
+{
+	return syscall(SYS_io_submit, ctx, n, cbs);
+}
+
+static long sys_io_cancel(aio_context_t ctx, struct iocb *cb,
+			  struct io_event *res)
+{
+	return syscall(SYS_io_cancel, ctx, cb, res);
+}
+
+static long sys_io_getevents(aio_context_t ctx, long min, long max,
+			     struct io_event *evs, struct timespec *timeout)
+{
+	return syscall(SYS_io_getevents, ctx, min, max, evs, timeout);
+}
+
+static int submit(struct stream *s, struct req *r, int fd, size_t len)
+{
+	struct iocb *cbs[1] = { &r->cb };
+
+	r->cb = (struct iocb) {
+		.aio_data = (uintptr_t)r,
+		.aio_lio_opcode = IOCB_CMD_PWRITE,
+		.aio_fildes = fd,
+		.aio_buf = (uintptr_t)r->buf,
+		.aio_nbytes = len,
+		.aio_flags = IOCB_FLAG_RESFD,
+		.aio_resfd = s->aio_efd,
+	};
+	r->len = len;
+	r->done = false;
+	r->res = 0;
+	return sys_io_submit(s->ctx, 1, cbs) == 1 ? 0 : -errno;
+}
+
+/* --- events on interrupt-in ---------------------------------------- */
+
+static void queue_event(struct stream *s, uint8_t type, uint8_t flags,
+			uint32_t page, uint32_t arg)
+{
+	struct refscan_event *ev;
+
+	if (s->evq_len == EVENT_QUEUE_LEN) {
+		/* the host is not reading events: it loses the newest */
+		emu_log(s->emu, "event queue full, event %u dropped", type);
+		return;
+	}
+	ev = &s->evq[(s->evq_head + s->evq_len++) % EVENT_QUEUE_LEN];
+	*ev = (struct refscan_event) {
+		.type = type,
+		.flags = flags,
+		.page = htole16((uint16_t)page),
+		.arg = htole32(arg),
+	};
+	emu_log(s->emu, "event %u flags %u page %u arg %u queued", type, flags,
+		page, arg);
+}
+
+static void pump_events(struct stream *s)
+{
+	int ret;
+
+	if (s->event_busy || !s->evq_len || !s->enabled)
+		return;
+	memcpy(s->event.buf, &s->evq[s->evq_head], sizeof(struct refscan_event));
+	ret = submit(s, &s->event, s->emu->gadget.ep_intr,
+		     sizeof(struct refscan_event));
+	if (ret) {
+		emu_warn("interrupt-in submit: %s", strerror(-ret));
+		return;
+	}
+	s->event_busy = true;
+	s->evq_head = (s->evq_head + 1) % EVENT_QUEUE_LEN;
+	s->evq_len--;
+}
+
+/* --- image data on bulk-in ----------------------------------------- */
+
+/* Draw the next sheet (ADF) and work out the next page's length */
+static void begin_page(struct stream *s)
+{
+	struct emu *emu = s->emu;
+	const struct emu_options *opt = &emu->opt;
+	uint32_t rows = s->params.height_px;
+
+	pthread_mutex_lock(&emu->lock);
+	if (s->params.source == REFSCAN_SOURCE_ADF) {
+		unsigned int i = emu->sheet_index++;
+
+		emu->status.sheets_left--;
+		if (!rows && opt->n_page_lengths)
+			rows = opt->page_lengths[i < opt->n_page_lengths ?
+						 i : opt->n_page_lengths - 1];
+		else if (!rows)
+			rows = emu_px(EMU_A4_HEIGHT_UM, s->params.dpi);
+		s->page_last = !emu->status.sheets_left;
+	} else {
+		s->page_last = true;
+	}
+	pthread_mutex_unlock(&emu->lock);
+
+	s->page_len = (uint64_t)rows * s->params.bytes_per_line;
+	s->page_off = 0;
+	s->page_open = true;
+	emu_log(emu, "page %u: %u rows, %" PRIu64 " bytes%s", s->page, rows,
+		s->page_len, s->page_last ? ", last" : "");
+}
+
+/* Queue the next piece of the current page into @r; returns its length */
+static size_t next_chunk(struct stream *s, struct req *r)
+{
+	size_t n;
+
+	r->page = s->page;
+	r->page_bytes = (uint32_t)s->page_len;
+	r->last_page = s->page_last;
+	if (s->zlp_due) {
+		s->zlp_due = false;
+		r->page_end = true;
+		return 0;
+	}
+	n = s->page_len - s->page_off < s->chunk ?
+	    s->page_len - s->page_off : s->chunk;
+	image_fill(r->buf, n, s->page_off, s->params.bytes_per_line, s->page);
+	s->page_off += n;
+	r->page_end = false;
+	if (s->page_off == s->page_len) {
+		if (s->page_len % s->maxpacket)
+			r->page_end = true;	/* ends with a short packet */
+		else
+			s->zlp_due = true;
+	}
+	return n;
+}
+
+static void abort_scan(struct stream *s, uint8_t error);
+
+static void fill_pipeline(struct stream *s)
+{
+	while (s->submitting && s->enabled && s->count < s->depth) {
+		struct req *r = &s->data[(s->head + s->count) % s->depth];
+		size_t n;
+		int ret;
+
+		if (!s->page_open)
+			begin_page(s);
+		n = next_chunk(s, r);
+		ret = submit(s, r, s->emu->gadget.ep_in, n);
+		if (ret) {
+			emu_warn("bulk-in submit: %s", strerror(-ret));
+			abort_scan(s, REFSCAN_ERR_CANCELLED);
+			return;
+		}
+		s->count++;
+		if (r->page_end) {
+			s->page_open = false;
+			s->page++;
+			if (r->last_page)
+				s->submitting = false;
+		}
+	}
+}
+
+static void page_done(struct stream *s, const struct req *r)
+{
+	struct emu *emu = s->emu;
+	bool adf = s->params.source == REFSCAN_SOURCE_ADF;
+
+	pthread_mutex_lock(&emu->lock);
+	emu->status.pages_done++;
+	if (r->last_page)
+		emu->status.state = REFSCAN_STATE_IDLE;
+	pthread_mutex_unlock(&emu->lock);
+
+	queue_event(s, REFSCAN_EVENT_PAGE_DONE,
+		    r->last_page ? REFSCAN_EVENT_FLAG_LAST : 0, r->page,
+		    r->page_bytes);
+	if (r->last_page) {
+		s->scanning = false;
+		if (adf)
+			queue_event(s, REFSCAN_EVENT_FEEDER_EMPTY, 0, r->page, 0);
+	}
+}
+
+/* Retire completed bulk-in requests, oldest first */
+static void retire(struct stream *s)
+{
+	while (s->count && s->data[s->head].done) {
+		struct req *r = &s->data[s->head];
+
+		s->head = (s->head + 1) % s->depth;
+		s->count--;
+		if (r->res != (int64_t)r->len) {
+			/* ESHUTDOWN and friends: the host went away */
+			emu_log(s->emu, "bulk-in request: %s",
+				r->res < 0 ? strerror((int)-r->res) : "short");
+			abort_scan(s, REFSCAN_ERR_CANCELLED);
+			return;
+		}
+		if (r->page_end)
+			page_done(s, r);
+	}
+}
+
+static void complete(struct stream *s, const struct io_event *ev)
+{
+	struct req *r = (struct req *)(uintptr_t)ev->data;
+
+	r->done = true;
+	r->res = ev->res;
+	if (r == &s->event) {
+		s->event_busy = false;
+		if (ev->res < 0)
+			emu_log(s->emu, "interrupt-in: %s",
+				strerror((int)-ev->res));
+	}
+}
+
+/* Reap whatever has completed; wait up to @timeout for at least @min */
+static int reap(struct stream *s, long min, struct timespec *timeout)
+{
+	struct io_event evs[EMU_MAX_QUEUE + 1];
+	long n, i;
+
+	n = sys_io_getevents(s->ctx, min, EMU_MAX_QUEUE + 1, evs, timeout);
+	if (n < 0)
+		return -errno;
+	for (i = 0; i < n; i++)
+		complete(s, &evs[i]);
+	return (int)n;
+}
+
+static unsigned int in_flight(const struct stream *s)
+{
+	unsigned int i, n = s->event_busy;
+
+	for (i = 0; i < s->count; i++)
+		n += !s->data[(s->head + i) % s->depth].done;
+	return n;
+}
+
+/*
+ * Withdraw every queued request and wait until the kernel has given each
+ * one back: after this, nothing of the current scan can reach the host.
+ * f_fs's AIO cancel dequeues the USB request; a request that completed
+ * meanwhile is simply reaped.
+ */
+static void drop_all_io(struct stream *s)
+{
+	struct io_event ev;
+	struct timespec t;
+	unsigned int i;
+
+	for (i = 0; i < s->count; i++) {
+		struct req *r = &s->data[(s->head + i) % s->depth];
+
+		if (!r->done)
+			sys_io_cancel(s->ctx, &r->cb, &ev);
+	}
+	if (s->event_busy)
+		sys_io_cancel(s->ctx, &s->event.cb, &ev);
+	while (in_flight(s)) {
+		t = (struct timespec) { .tv_sec = 5 };
+		if (reap(s, 1, &t) == 0)
+			emu_warn("still waiting for %u cancelled requests",
+				 in_flight(s));
+	}
+	s->head = s->count = 0;
+	s->evq_len = 0;
+	/* harmless where the UDC has no FIFO to flush (dummy_hcd) */
+	if (s->enabled)
+		ioctl(s->emu->gadget.ep_in, FUNCTIONFS_FIFO_FLUSH);
+}
+
+/* Stop the scan, dropping its data and events; @error goes to GET_STATUS */
+static void abort_scan(struct stream *s, uint8_t error)
+{
+	struct emu *emu = s->emu;
+	bool was_scanning = s->scanning;
+
+	drop_all_io(s);
+	s->scanning = s->submitting = false;
+	s->page_open = s->zlp_due = false;
+	if (!was_scanning)
+		return;
+	pthread_mutex_lock(&emu->lock);
+	emu->status.state = REFSCAN_STATE_IDLE;
+	emu->status.error = error;
+	pthread_mutex_unlock(&emu->lock);
+	emu_log(emu, "scan aborted after %u pages", s->page);
+}
+
+/* --- commands -------------------------------------------------------- */
+
+static int cmd_start(struct stream *s)
+{
+	struct emu *emu = s->emu;
+	int ret = 0;
+
+	if (s->scanning)
+		return -EBUSY;
+	if (!s->enabled)
+		return -ENODEV;
+	pthread_mutex_lock(&emu->lock);
+	s->params = emu->params;
+	if (s->params.source == REFSCAN_SOURCE_ADF && !emu->status.sheets_left) {
+		ret = -ENOSPC;
+	} else {
+		emu->status.state = REFSCAN_STATE_SCANNING;
+		emu->status.error = REFSCAN_ERR_NONE;
+		emu->status.pages_done = 0;
+	}
+	pthread_mutex_unlock(&emu->lock);
+	if (ret)
+		return ret;
+	s->scanning = s->submitting = true;
+	s->page = 0;
+	s->page_open = s->zlp_due = false;
+	return 0;
+}
+
+static int cmd_enable(struct stream *s)
+{
+	struct usb_endpoint_descriptor desc;
+
+	s->enabled = true;
+	/* the descriptor in use tells the speed the host chose */
+	if (ioctl(s->emu->gadget.ep_in, FUNCTIONFS_ENDPOINT_DESC, &desc) == 0)
+		s->maxpacket = le16toh(desc.wMaxPacketSize) & 0x7ff;
+	if (!s->maxpacket)
+		s->maxpacket = 512;
+	emu_log(s->emu, "bulk-in wMaxPacketSize %u", s->maxpacket);
+	return 0;
+}
+
+static int run_cmd(struct stream *s, enum stream_cmd cmd)
+{
+	switch (cmd) {
+	case CMD_START:
+		return cmd_start(s);
+	case CMD_CANCEL:
+		abort_scan(s, REFSCAN_ERR_CANCELLED);
+		return 0;
+	case CMD_ENABLE:
+		return cmd_enable(s);
+	case CMD_DISABLE:
+	case CMD_STOP:
+		abort_scan(s, REFSCAN_ERR_CANCELLED);
+		s->enabled = false;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/* Take the command from the mailbox, run it, post the answer */
+static bool serve_mailbox(struct stream *s)
+{
+	enum stream_cmd cmd;
+	uint64_t cnt;
+	int ret;
+
+	if (read(s->cmd_efd, &cnt, sizeof(cnt)) < 0)
+		return false;
+	pthread_mutex_lock(&s->box_lock);
+	cmd = s->cmd;
+	pthread_mutex_unlock(&s->box_lock);
+	ret = run_cmd(s, cmd);
+	pthread_mutex_lock(&s->box_lock);
+	s->cmd_ret = ret;
+	s->cmd_pending = false;
+	pthread_cond_broadcast(&s->box_cond);
+	pthread_mutex_unlock(&s->box_lock);
+	return cmd == CMD_STOP;
+}
+
+static void *stream_thread(void *arg)
+{
+	struct stream *s = arg;
+	struct pollfd pfd[2] = {
+		{ .fd = s->cmd_efd, .events = POLLIN },
+		{ .fd = s->aio_efd, .events = POLLIN },
+	};
+	struct timespec now = { 0 };
+	uint64_t cnt;
+
+	for (;;) {
+		fill_pipeline(s);
+		pump_events(s);
+		if (poll(pfd, 2, -1) < 0)
+			continue;
+		if (pfd[1].revents & POLLIN) {
+			if (read(s->aio_efd, &cnt, sizeof(cnt)) > 0)
+				while (reap(s, 0, &now) > 0)
+					;
+			retire(s);
+		}
+		if ((pfd[0].revents & POLLIN) && serve_mailbox(s))
+			break;
+	}
+	return NULL;
+}
+
+static int post(struct emu *emu, enum stream_cmd cmd)
+{
+	struct stream *s = emu->stream;
+	uint64_t one = 1;
+	int ret;
+
+	pthread_mutex_lock(&s->cmd_lock);
+	pthread_mutex_lock(&s->box_lock);
+	s->cmd = cmd;
+	s->cmd_pending = true;
+	pthread_mutex_unlock(&s->box_lock);
+	if (write(s->cmd_efd, &one, sizeof(one)) < 0)
+		emu_warn("stream mailbox: %s", strerror(errno));
+	pthread_mutex_lock(&s->box_lock);
+	while (s->cmd_pending)
+		pthread_cond_wait(&s->box_cond, &s->box_lock);
+	ret = s->cmd_ret;
+	pthread_mutex_unlock(&s->box_lock);
+	pthread_mutex_unlock(&s->cmd_lock);
+	return ret;
+}
+
+/* 0, -EBUSY (scanning), -ENOSPC (feeder empty) or -ENODEV (unplugged) */
+int stream_start(struct emu *emu)
+{
+	return post(emu, CMD_START);
+}
+
+int stream_cancel(struct emu *emu)
+{
+	return post(emu, CMD_CANCEL);
+}
+
+int stream_enable(struct emu *emu)
+{
+	return post(emu, CMD_ENABLE);
+}
+
+int stream_disable(struct emu *emu)
+{
+	return post(emu, CMD_DISABLE);
+}
+
+static int alloc_buffers(struct stream *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < s->depth; i++) {
+		s->data[i].buf = aligned_alloc(4096, s->chunk);
+		if (!s->data[i].buf)
+			return -ENOMEM;
+	}
+	s->event.buf = malloc(sizeof(struct refscan_event));
+	return s->event.buf ? 0 : -ENOMEM;
+}
+
+static void free_stream(struct stream *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < EMU_MAX_QUEUE; i++)
+		free(s->data[i].buf);
+	free(s->event.buf);
+	if (s->ctx)
+		sys_io_destroy(s->ctx);
+	if (s->aio_efd >= 0)
+		close(s->aio_efd);
+	if (s->cmd_efd >= 0)
+		close(s->cmd_efd);
+	free(s);
+}
+
+int stream_create(struct emu *emu)
+{
+	struct stream *s = calloc(1, sizeof(*s));
+	int ret;
+
+	if (!s)
+		return -ENOMEM;
+	s->emu = emu;
+	s->depth = emu->opt.queue;
+	s->chunk = emu->opt.chunk;
+	s->maxpacket = 512;
+	s->aio_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	s->cmd_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	pthread_mutex_init(&s->cmd_lock, NULL);
+	pthread_mutex_init(&s->box_lock, NULL);
+	pthread_cond_init(&s->box_cond, NULL);
+	ret = s->aio_efd < 0 || s->cmd_efd < 0 ? -errno : 0;
+	if (!ret && sys_io_setup(s->depth + 1, &s->ctx))
+		ret = -errno;
+	ret = ret ?: alloc_buffers(s);
+	ret = ret ?: -pthread_create(&s->thread, NULL, stream_thread, s);
+	if (ret) {
+		free_stream(s);
+		return ret;
+	}
+	emu->stream = s;
+	return 0;
+}
+
+void stream_destroy(struct emu *emu)
+{
+	struct stream *s = emu->stream;
+
+	if (!s)
+		return;
+	post(emu, CMD_STOP);
+	pthread_join(s->thread, NULL);
+	free_stream(s);
+	emu->stream = NULL;
+}
