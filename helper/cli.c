@@ -129,7 +129,8 @@ static int cli_scan_opt(struct cli_args *a, int c, const char *arg,
 		break;
 	case 't':
 		if (scan_parse_u32(arg, 1, 600000, &a->timeout_ms))
-			return usage_fail(err, "--timeout", arg, "use milliseconds from 1 to 600000");
+			return usage_fail(err, "--timeout", arg,
+					  "use milliseconds from 1 to 600000");
 		break;
 	case 'h':
 		a->cmd = CLI_HELP;

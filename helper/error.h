@@ -13,6 +13,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "compiler.h"
 #include "params.h"
 
 enum werr_kind {
@@ -42,11 +43,9 @@ struct wia_error {
 };
 
 int werr_set(struct wia_error *e, enum werr_kind kind, int err,
-	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-void werr_why(struct wia_error *e, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-void werr_vwhy(struct wia_error *e, const char *fmt, va_list ap)
-	__attribute__((format(printf, 2, 0)));
+	     const char *fmt, ...) __printf(4, 5);
+void werr_why(struct wia_error *e, const char *fmt, ...) __printf(2, 3);
+void werr_vwhy(struct wia_error *e, const char *fmt, va_list ap) __printf(2, 0);
 void werr_cond(struct wia_error *e, enum scan_cond cond);
 int werr_exit_code(const struct wia_error *e);
 void werr_print(const struct wia_error *e, const char *prog, FILE *f);

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "compiler.h"
 #include "device.h"
 #include "exit_codes.h"
 #include "json.h"
@@ -97,7 +98,7 @@ static const char *speed_name(uint32_t speed)
 		"unknown", "low", "full", "high", "wireless", "super", "super-plus"
 	};
 
-	return speed < sizeof(names) / sizeof(names[0]) ? names[speed] : "unknown";
+	return speed < ARRAY_SIZE(names) ? names[speed] : "unknown";
 }
 
 static const char *const cap_names[] = { "streaming", "read", "write", "events", "sg" };
@@ -109,7 +110,7 @@ static bool cap_bit(const struct device_caps *c, int i)
 	return bits[i];
 }
 
-#define N_CAPS ((int)(sizeof(cap_names) / sizeof(cap_names[0])))
+#define N_CAPS ((int)ARRAY_SIZE(cap_names))
 
 static void info_text_endpoint(const char *name, uint32_t ep, uint32_t maxp)
 {

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compiler.h"
 #include "params.h"
 
 static const char *const mode_names[] = {
@@ -27,8 +28,6 @@ static const struct {
 	{ "a4", 2100, 2970 },
 	{ "letter", 2159, 2794 },
 };
-
-#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 int scan_parse_mode(const char *s, enum scan_mode *mode)
 {

@@ -4,6 +4,7 @@
  */
 #include <stddef.h>
 
+#include "compiler.h"
 #include "protocol.h"
 
 static const struct scan_protocol_ops *const protocols[] = {
@@ -15,7 +16,7 @@ const struct scan_protocol_ops *protocol_find(const struct device_caps *caps)
 {
 	size_t i;
 
-	for (i = 0; i < sizeof(protocols) / sizeof(protocols[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(protocols); i++) {
 		if (protocols[i]->match(caps))
 			return protocols[i];
 	}

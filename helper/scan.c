@@ -38,7 +38,7 @@ static double now_s(void)
 }
 
 static int page_fail(struct scan_source *src, const struct scan_page *pg,
-		     const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+		     const char *fmt, ...) __printf(3, 4);
 
 static int page_fail(struct scan_source *src, const struct scan_page *pg,
 		     const char *fmt, ...)

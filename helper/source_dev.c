@@ -200,6 +200,8 @@ static int dev_next(struct scan_source *src, struct scan_buf *buf)
 				return ret;
 			if (ret == 0 && !(ready & DEVICE_READY_BUFFER))
 				d->empty_wakeups++;
+			else
+				d->empty_wakeups = 0;
 		}
 		if (ready & DEVICE_READY_BUFFER)
 			return dev_dequeue(d, buf);
@@ -304,7 +306,8 @@ static int dev_open_node(struct dev_source *d, const char *path)
 	if (ret == -ENOTTY)
 		werr_why(d->base.err, "not a wiascan device");
 	else if (ret == -ENOENT)
-		werr_why(d->base.err, "no such device node (scanner not plugged in, or wiascan.ko not loaded?)");
+		werr_why(d->base.err,
+			 "no such device node (scanner not plugged in, or wiascan.ko not loaded?)");
 	else if (ret == -EPROTO)
 		werr_why(d->base.err, "the wiascan driver speaks another ABI version");
 	return ret;
@@ -321,7 +324,8 @@ static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
 	d->proto = protocol_find(caps);
 	if (!d->proto) {
 		werr_set(d->base.err, WERR_OPEN, -EOPNOTSUPP, "%s", d->path);
-		werr_why(d->base.err, "no scanner protocol known for USB device %04x:%04x",
+		werr_why(d->base.err,
+			 "no scanner protocol known for USB device %04x:%04x",
 			 caps->vendor_id, caps->product_id);
 		return -EOPNOTSUPP;
 	}
@@ -334,7 +338,8 @@ static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
 	if (ret) {
 		dev_fail(d, ret, "set scan parameters");
 		if (ret == -EPIPE)
-			werr_why(d->base.err, "the scanner refused them (%s, %u dpi, %ux%u pixels, %s)",
+			werr_why(d->base.err,
+				 "the scanner refused them (%s, %u dpi, %ux%u pixels, %s)",
 				 scan_mode_name(opt->req.mode), opt->req.dpi,
 				 opt->req.width_px, opt->req.height_px,
 				 scan_source_name(opt->req.source));

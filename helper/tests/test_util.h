@@ -60,7 +60,8 @@ static inline char *tu_read_file(const char *path, size_t *len)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return NULL;
-	if (fstat(fd, &st) || !(buf = malloc((size_t)st.st_size + 1))) {
+	buf = fstat(fd, &st) ? NULL : malloc((size_t)st.st_size + 1);
+	if (!buf) {
 		close(fd);
 		return NULL;
 	}
