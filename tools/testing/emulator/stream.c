@@ -409,11 +409,30 @@ static void abort_scan(struct stream *s, uint8_t error)
 
 /* --- commands -------------------------------------------------------- */
 
+/*
+ * A host that has just read the last page's final packet may send START
+ * before that request's completion has made its way back to us (f_fs
+ * completes AIO from a workqueue).  Let such a scan finish first, for a
+ * bounded time: the data is on the host already, only the news is late.
+ */
+static void settle(struct stream *s)
+{
+	struct timespec t = { .tv_nsec = 100 * 1000 * 1000 };
+	int i;
+
+	for (i = 0; i < 10 && s->scanning && !s->submitting; i++) {
+		if (reap(s, 1, &t) < 0)
+			break;
+		retire(s);
+	}
+}
+
 static int cmd_start(struct stream *s)
 {
 	struct emu *emu = s->emu;
 	int ret = 0;
 
+	settle(s);
 	if (s->scanning)
 		return -EBUSY;
 	if (!s->enabled)
