@@ -123,14 +123,19 @@ static void info_text_endpoint(const char *name, uint32_t ep, uint32_t maxp)
 static void info_text(const struct info *in)
 {
 	const struct device_caps *c = &in->caps;
+	const char *sep;
 	int i;
 
 	printf("%s\n", in->node);
 	printf("  %-18s%u\n", "driver ABI:", c->abi_version);
 	printf("  %-18s", "capabilities:");
-	for (i = 0; i < N_CAPS; i++)
-		if (cap_bit(c, i))
-			printf("%s ", cap_names[i]);
+	sep = "";
+	for (i = 0; i < N_CAPS; i++) {
+		if (cap_bit(c, i)) {
+			printf("%s%s", sep, cap_names[i]);
+			sep = " ";
+		}
+	}
 	printf("\n  %-18s%04x:%04x, interface %u, %s speed\n", "USB device:",
 	       c->vendor_id, c->product_id, c->interface, speed_name(c->speed));
 	if (in->have_usb) {
@@ -152,13 +157,21 @@ static void info_text(const struct info *in)
 	}
 	printf("  %-18s%s, version %u\n", "protocol:", in->proto->name, in->dev.version);
 	printf("  %-18s", "modes:");
-	for (i = SCAN_MODE_LINEART; i <= SCAN_MODE_COLOR; i++)
-		if (in->dev.modes & (1U << i))
-			printf("%s ", scan_mode_name((enum scan_mode)i));
+	sep = "";
+	for (i = SCAN_MODE_LINEART; i <= SCAN_MODE_COLOR; i++) {
+		if (in->dev.modes & (1U << i)) {
+			printf("%s%s", sep, scan_mode_name((enum scan_mode)i));
+			sep = " ";
+		}
+	}
 	printf("\n  %-18s", "sources:");
-	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF; i++)
-		if (in->dev.sources & (1U << i))
-			printf("%s ", scan_source_name((enum scan_source_kind)i));
+	sep = "";
+	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF; i++) {
+		if (in->dev.sources & (1U << i)) {
+			printf("%s%s", sep, scan_source_name((enum scan_source_kind)i));
+			sep = " ";
+		}
+	}
 	printf("\n  %-18s%u to %u dpi\n", "resolution:", in->dev.min_dpi,
 	       in->dev.max_dpi);
 	printf("  %-18s%.1f x %.1f mm\n", "largest area:",
