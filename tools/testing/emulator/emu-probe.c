@@ -679,6 +679,8 @@ static void test_speed(struct probe *p)
 			libusb_handle_events(p->ctx);
 	}
 	dt = now_s() - t0;
+	if (ret || s.error)
+		diag("speed: %s", libusb_error_name(ret ? ret : s.error));
 	for (i = 0; i < SPEED_XFERS; i++)
 		libusb_cancel_transfer(t[i]);
 	while (s.busy)
@@ -687,8 +689,6 @@ static void test_speed(struct probe *p)
 		free(t[i]->buffer);
 		libusb_free_transfer(t[i]);
 	}
-	if (ret || s.error)
-		diag("speed: %s", libusb_error_name(ret ? ret : s.error));
 	ok(p, !ret && s.pages >= s.want_pages && !s.bad_pages,
 	   "throughput: %u pages, %.1f MB in %.2f s: %.1f MB/s (framing checked, bytes not)",
 	   s.pages, s.bytes / 1e6, dt, s.bytes / 1e6 / dt);

@@ -56,6 +56,8 @@ struct emu_options {
 	bool verbose;
 	unsigned int queue;		/* bulk-in requests in flight */
 	size_t chunk;			/* bytes per bulk-in request */
+	uint64_t rate;			/* bulk-in bytes/s, 0 = as fast as it goes */
+	unsigned int warmup_ms;		/* from START to the first byte */
 };
 
 /* Longest configfs or mount path we build; names are short (--name) */

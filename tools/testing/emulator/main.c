@@ -80,6 +80,8 @@ static void usage(FILE *f)
 		"  --ready FILE           create FILE once bound and configured by the host\n"
 		"  --queue N              bulk-in requests in flight (default %d, max %d)\n"
 		"  --chunk-kib N          KiB per bulk-in request (default %d, max %d)\n"
+		"  --rate-kib N           send at most N KiB/s (a slow device)\n"
+		"  --warmup-ms N          wait N ms after START before the first byte\n"
 		"  --verbose              log events and requests to stderr\n"
 		"  --help                 this text\n"
 		"\n"
@@ -152,6 +154,8 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		{ "ready", required_argument, NULL, 'r' },
 		{ "queue", required_argument, NULL, 'q' },
 		{ "chunk-kib", required_argument, NULL, 'c' },
+		{ "rate-kib", required_argument, NULL, 'R' },
+		{ "warmup-ms", required_argument, NULL, 'w' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -199,6 +203,14 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 			o->chunk = 1024 * parse_num("--chunk-kib", optarg, 1,
 						    EMU_MAX_CHUNK_KIB);
 			break;
+		case 'R':
+			o->rate = 1024 * (uint64_t)parse_num("--rate-kib", optarg,
+							     1, 10000000);
+			break;
+		case 'w':
+			o->warmup_ms = (unsigned int)parse_num("--warmup-ms", optarg,
+							       0, 600000);
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -231,6 +243,8 @@ static void init_state(struct emu *emu)
 		refscan_bytes_per_line(emu->params.mode, emu->params.width_px);
 	emu->status.state = REFSCAN_STATE_IDLE;
 	emu->status.sheets_left = (uint16_t)emu->opt.sheets;
+	emu->gadget.ep0 = emu->gadget.ep_in = -1;
+	emu->gadget.ep_out = emu->gadget.ep_intr = -1;
 }
 
 /* --- waking and joining the worker threads ------------------------- */
@@ -359,74 +373,99 @@ static void main_loop(struct emu *emu, const sigset_t *set)
 	}
 }
 
-static int start_threads(struct emu *emu, pthread_t *ep0, pthread_t *sink,
-			 int *started)
+/* The worker threads, and how many of them were started */
+struct workers {
+	pthread_t ep0, sink;
+	int started;
+};
+
+static int start_threads(struct emu *emu, struct workers *w)
 {
 	int ret = stream_create(emu);
 
 	if (ret)
 		return ret;
-	*started = 1;
-	ret = ep0_start(emu, ep0);
+	w->started = 1;
+	ret = ep0_start(emu, &w->ep0);
 	if (ret)
 		return ret;
-	*started = 2;
-	ret = sink_start(emu, sink);
+	w->started = 2;
+	ret = sink_start(emu, &w->sink);
 	if (ret)
 		return ret;
-	*started = 3;
+	w->started = 3;
 	return 0;
 }
 
-static void stop_threads(struct emu *emu, pthread_t ep0, pthread_t sink,
-			 int started)
+static void stop_threads(struct emu *emu, struct workers *w)
 {
 	atomic_store(&emu->stopping, true);
 	/* unplug first: blocked endpoint I/O fails, the host lets go */
-	gadget_unbind(&emu->gadget);
-	if (started >= 3)
-		emu_join(sink, "bulk-out");
-	if (started >= 2)
-		emu_join(ep0, "ep0");
-	if (started >= 1)
+	if (w->started)
+		gadget_unbind(&emu->gadget);
+	if (w->started >= 3)
+		emu_join(w->sink, "bulk-out");
+	if (w->started >= 2)
+		emu_join(w->ep0, "ep0");
+	if (w->started >= 1)
 		stream_destroy(emu);
+}
+
+/* Gadget, threads, UDC: each failure says what is missing */
+static int bring_up(struct emu *emu, struct workers *w)
+{
+	const struct emu_options *opt = &emu->opt;
+	int ret = gadget_remove_stale(opt->name);
+
+	if (ret) {
+		emu_warn("cannot remove the stale gadget %s: %s", opt->name,
+			 strerror(-ret));
+		return ret;
+	}
+	ret = gadget_setup(&emu->gadget, opt);
+	if (ret) {
+		emu_warn("gadget setup: %s (root? configfs, libcomposite, usb_f_fs?)",
+			 strerror(-ret));
+		return ret;
+	}
+	ret = start_threads(emu, w);
+	if (ret) {
+		emu_warn("cannot start threads: %s", strerror(-ret));
+		return ret;
+	}
+	ret = gadget_bind(&emu->gadget, opt->udc);
+	if (ret) {
+		emu_warn("cannot bind to UDC %s: %s (see /sys/class/udc)",
+			 opt->udc, strerror(-ret));
+		return ret;
+	}
+	emu_log(emu, "bound to %s", opt->udc);
+	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	static struct emu emu;
-	pthread_t ep0 = 0, sink = 0;
-	int started = 0, ret;
+	struct workers w = { 0 };
 	sigset_t set;
+	int ret;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	parse_options(&emu.opt, argc, argv);
 	init_state(&emu);
-	ret = image_init();
-	if (ret) {
+	if (image_init()) {
 		emu_warn("image generator disagrees with formula.h");
 		return 1;
 	}
 	ret = setup_signals(&set);
-	ret = ret ?: gadget_remove_stale(emu.opt.name);
 	if (ret) {
-		emu_warn("cannot remove the stale gadget %s: %s", emu.opt.name,
-			 strerror(-ret));
+		emu_warn("signals: %s", strerror(-ret));
 		return 1;
 	}
-	ret = gadget_setup(&emu.gadget, &emu.opt);
-	if (ret)
-		emu_warn("gadget setup: %s (root? configfs, libcomposite, usb_f_fs?)",
-			 strerror(-ret));
-	ret = ret ?: start_threads(&emu, &ep0, &sink, &started);
-	ret = ret ?: gadget_bind(&emu.gadget, emu.opt.udc);
-	if (ret) {
-		emu_warn("cannot start: %s", strerror(-ret));
-	} else {
-		emu_log(&emu, "bound to %s", emu.opt.udc);
+	ret = bring_up(&emu, &w);
+	if (!ret)
 		main_loop(&emu, &set);
-	}
-	stop_threads(&emu, ep0, sink, started);
+	stop_threads(&emu, &w);
 	gadget_teardown(&emu.gadget);
 	if (emu.opt.ready && !ret)
 		unlink(emu.opt.ready);

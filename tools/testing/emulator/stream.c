@@ -102,6 +102,11 @@ struct stream {
 	bool page_last;			/* no page follows it */
 	bool zlp_due;			/* it still needs its zero-length packet */
 	uint64_t page_len, page_off;
+
+	/* a slow device: --warmup-ms before the first byte, --rate-kib */
+	uint64_t t_start_ns;		/* when data may start flowing */
+	uint64_t scan_bytes;		/* bytes queued since START */
+	size_t scan_chunk;		/* request size for this scan */
 };
 
 static long sys_io_setup(unsigned int nr, aio_context_t *ctx)
@@ -236,8 +241,8 @@ static size_t next_chunk(struct stream *s, struct req *r)
 		r->page_end = true;
 		return 0;
 	}
-	n = s->page_len - s->page_off < s->chunk ?
-	    s->page_len - s->page_off : s->chunk;
+	n = s->page_len - s->page_off < s->scan_chunk ?
+	    s->page_len - s->page_off : s->scan_chunk;
 	image_fill(r->buf, n, s->page_off, s->params.bytes_per_line, s->page);
 	s->page_off += n;
 	r->page_end = false;
@@ -252,9 +257,35 @@ static size_t next_chunk(struct stream *s, struct req *r)
 
 static void abort_scan(struct stream *s, uint8_t error);
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000 + (uint64_t)t.tv_nsec;
+}
+
+/*
+ * Milliseconds until the next request may be queued: 0 now, -1 never (no
+ * rate limit applies).  The rate is kept on average since START.
+ */
+static int throttle_ms(const struct stream *s)
+{
+	const struct emu_options *opt = &s->emu->opt;
+	uint64_t due = s->t_start_ns, now = now_ns();
+
+	if (opt->rate)	/* split so that bytes * 1e9 cannot overflow */
+		due += s->scan_bytes / opt->rate * 1000000000 +
+		       s->scan_bytes % opt->rate * 1000000000 / opt->rate;
+	if (now >= due)
+		return 0;
+	return (int)((due - now + 999999) / 1000000);
+}
+
 static void fill_pipeline(struct stream *s)
 {
-	while (s->submitting && s->enabled && s->count < s->depth) {
+	while (s->submitting && s->enabled && s->count < s->depth &&
+	       !throttle_ms(s)) {
 		struct req *r = &s->data[(s->head + s->count) % s->depth];
 		size_t n;
 		int ret;
@@ -269,6 +300,7 @@ static void fill_pipeline(struct stream *s)
 			return;
 		}
 		s->count++;
+		s->scan_bytes += n;
 		if (r->page_end) {
 			s->page_open = false;
 			s->page++;
@@ -452,6 +484,14 @@ static int cmd_start(struct stream *s)
 	s->scanning = s->submitting = true;
 	s->page = 0;
 	s->page_open = s->zlp_due = false;
+	s->t_start_ns = now_ns() + (uint64_t)emu->opt.warmup_ms * 1000000;
+	s->scan_bytes = 0;
+	/* rate-limited: about 20 requests a second, whole packets */
+	s->scan_chunk = s->chunk;
+	if (emu->opt.rate && emu->opt.rate / 20 < s->chunk)
+		s->scan_chunk = emu->opt.rate / 20 / s->maxpacket * s->maxpacket;
+	if (!s->scan_chunk)
+		s->scan_chunk = s->maxpacket;
 	return 0;
 }
 
@@ -520,9 +560,14 @@ static void *stream_thread(void *arg)
 	uint64_t cnt;
 
 	for (;;) {
+		int timeout;
+
 		fill_pipeline(s);
 		pump_events(s);
-		if (poll(pfd, 2, -1) < 0)
+		/* wake up when a throttled scan may queue more */
+		timeout = s->submitting && s->enabled && s->count < s->depth ?
+			  throttle_ms(s) : -1;
+		if (poll(pfd, 2, timeout) <= 0)
 			continue;
 		if (pfd[1].revents & POLLIN) {
 			if (read(s->aio_efd, &cnt, sizeof(cnt)) > 0)
