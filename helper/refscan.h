@@ -23,7 +23,12 @@
 #define REFSCAN_MANUFACTURER	"wiascan project"
 #define REFSCAN_PRODUCT		"Reference Scanner"
 
-/* Endpoints: bulk-in image data, bulk-out commands, interrupt-in events */
+/*
+ * Endpoints: bulk-in image data, bulk-out commands, interrupt-in events.
+ * These are the addresses the device asks for; a gadget's controller may
+ * renumber them (dummy_hcd puts the interrupt endpoint at 0x85), so hosts
+ * find endpoints by type and direction, never by number.
+ */
 #define REFSCAN_EP_BULK_IN	0x81
 #define REFSCAN_EP_BULK_OUT	0x02
 #define REFSCAN_EP_INTR_IN	0x83
