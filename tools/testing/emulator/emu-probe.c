@@ -42,6 +42,8 @@
 #define SPEED_XFER_SIZE	(1024 * 1024)
 #define MAX_LENGTHS	64
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 struct probe {
 	libusb_context *ctx;
 	libusb_device_handle *h;
@@ -825,7 +827,7 @@ static const struct {
 	{ "unplug", test_unplug, false },
 };
 
-#define N_TESTS (sizeof(tests) / sizeof(tests[0]))
+#define N_TESTS ARRAY_SIZE(tests)
 
 int main(int argc, char **argv)
 {

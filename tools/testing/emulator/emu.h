@@ -24,6 +24,8 @@
 
 #include "refscan.h"
 
+#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+
 /* What this emulated scanner can do (reported by GET_INFO) */
 #define EMU_MIN_DPI		50
 #define EMU_MAX_DPI		1200

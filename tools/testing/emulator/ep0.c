@@ -255,9 +255,9 @@ static int handle_setup(struct emu *emu, const struct usb_ctrlrequest *rq)
 	emu_log(emu, "setup %02x %02x %04x %04x %u (%s)", rq->bRequestType,
 		req, le16toh(rq->wValue), le16toh(rq->wIndex),
 		le16toh(rq->wLength),
-		req < sizeof(requests) / sizeof(requests[0]) && request_names[req] ?
+		req < ARRAY_SIZE(requests) && request_names[req] ?
 		request_names[req] : "?");
-	if (req >= sizeof(requests) / sizeof(requests[0]) || !requests[req].fn ||
+	if (req >= ARRAY_SIZE(requests) || !requests[req].fn ||
 	    rq->bRequestType != requests[req].request_type ||
 	    le16toh(rq->wIndex) != 0 || rq->wValue != 0) {
 		emu_log(emu, "unknown or malformed request: stall");
@@ -280,7 +280,7 @@ static void set_configured(struct emu *emu, bool configured)
 
 static void handle_event(struct emu *emu, const struct usb_functionfs_event *ev)
 {
-	if (ev->type < sizeof(event_names) / sizeof(event_names[0]))
+	if (ev->type < ARRAY_SIZE(event_names))
 		emu_log(emu, "event %s", event_names[ev->type]);
 	switch (ev->type) {
 	case FUNCTIONFS_SETUP:

@@ -57,7 +57,7 @@ int main(void)
 		{ 70000, 9, 65530, 300000 },	/* rows longer than a pattern run */
 		{ 2480, 65535, 2480ULL * 3508 - 100, 100 }, /* end of a page */
 	};
-	int n = sizeof(cases) / sizeof(cases[0]), i, fails = 0;
+	int n = ARRAY_SIZE(cases), i, fails = 0;
 
 	printf("TAP version 13\n1..%d\n", n + 1);
 	fails = image_init() ? 1 : 0;

@@ -49,7 +49,7 @@ static int image_self_check(void)
 	uint8_t want[3000], got[3000];
 	size_t i;
 
-	for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(rows); i++) {
 		formula_fill(want, sizeof(want), rows[i][0], rows[i][1], rows[i][2]);
 		row_fill(got, sizeof(got), rows[i][0], rows[i][1], rows[i][2]);
 		if (memcmp(want, got, sizeof(want)))

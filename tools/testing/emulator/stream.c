@@ -266,8 +266,8 @@ static uint64_t now_ns(void)
 }
 
 /*
- * Milliseconds until the next request may be queued: 0 now, -1 never (no
- * rate limit applies).  The rate is kept on average since START.
+ * Milliseconds until the next request may be queued (0: now), for
+ * --warmup-ms and --rate-kib; the rate is kept on average since START.
  */
 static int throttle_ms(const struct stream *s)
 {
