@@ -29,6 +29,11 @@
  */
 #define WIASCAN_MINOR_BASE	48
 
+static bool scatter_gather = true;
+module_param(scatter_gather, bool, 0644);
+MODULE_PARM_DESC(scatter_gather,
+		 "Use sg URBs where the host controller allows (default Y; N tests the contiguous buffers of other controllers)");
+
 static unsigned int max_buffer_mb = 64;
 module_param(max_buffer_mb, uint, 0644);
 MODULE_PARM_DESC(max_buffer_mb,
@@ -335,7 +340,8 @@ static struct usb_class_driver wiascan_class = {
  */
 static bool wiascan_can_sg(struct usb_device *udev)
 {
-	return udev->bus->sg_tablesize >= WIASCAN_MAX_BUFFER_SIZE / PAGE_SIZE;
+	return READ_ONCE(scatter_gather) &&
+	       udev->bus->sg_tablesize >= WIASCAN_MAX_BUFFER_SIZE / PAGE_SIZE;
 }
 
 static int wiascan_probe(struct usb_interface *intf,

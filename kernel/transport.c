@@ -235,6 +235,8 @@ ssize_t wiascan_transport_read(struct wiascan_dev *dev, char __user *ubuf,
 		return -EINVAL;
 	if (!count)
 		return 0;
+	if (READ_ONCE(dev->disconnected))
+		return -ENODEV;
 	if (wiascan_queue_is_streaming(&dev->queue))
 		return -EBUSY;
 
