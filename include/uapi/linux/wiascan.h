@@ -13,6 +13,21 @@
  * the same layout for 32-bit and 64-bit user space, so the driver uses
  * compat_ptr_ioctl().  Reserved fields must be zero on input and are zeroed
  * on output; unknown flags are rejected with -EINVAL.
+ *
+ * mmap() maps one whole buffer: offset and length exactly as QUERYBUF gives
+ * them (else -EINVAL), read-only (a writable mapping fails with -EPERM and
+ * mprotect() cannot add write access), by the file that owns the queue
+ * (else -EBUSY).  A mapping stays valid after the device is unplugged, until
+ * munmap().
+ *
+ * read() waits (up to the file's timeout) for one bulk-in transfer of at
+ * most 256 KiB and returns what arrived: less than asked at a short packet,
+ * 0 at a zero-length packet.  @count is rounded down to a multiple of the
+ * endpoint's wMaxPacketSize (-EINVAL if smaller) so that no packet is cut.
+ * It fails with -EBUSY while the ring is streaming.  write() sends at most
+ * 256 KiB per call on bulk-out (-EINVAL if there is none).  Both return
+ * -ETIMEDOUT when nothing moved within the timeout, and -ENODEV once the
+ * device is unplugged.
  */
 #ifndef _UAPI_LINUX_WIASCAN_H
 #define _UAPI_LINUX_WIASCAN_H
@@ -87,6 +102,9 @@ struct wiascan_caps {
  * The first file that allocates a ring owns the queue until it frees the
  * ring or is closed; other files get -EBUSY for queue operations.  Freeing
  * stops streaming; it fails with -EBUSY while any buffer is still mapped.
+ * A @count above &wiascan_caps.max_buffers, a @size of 0 or above
+ * &wiascan_caps.max_buffer_size give -EINVAL; more than
+ * &wiascan_caps.max_total_bytes in all gives -ENOMEM.
  */
 struct wiascan_reqbufs {
 	__u32 count;
@@ -240,8 +258,9 @@ struct wiascan_clear_halt {
 #define WIASCAN_IOC_QBUF	_IOWR(WIASCAN_IOC_MAGIC, 0x03, struct wiascan_buffer)
 /**
  * WIASCAN_IOC_DQBUF - take the oldest filled buffer; blocks up to the file's
- * timeout (-ETIMEDOUT), or -EAGAIN with O_NONBLOCK; -ENODEV once unplugged;
- * -EINVAL when not streaming and nothing is done
+ * timeout (-ETIMEDOUT), or -EAGAIN with O_NONBLOCK; -ENODEV once unplugged
+ * (after the buffers filled before the unplug); -EINVAL when not streaming
+ * and nothing is done
  */
 #define WIASCAN_IOC_DQBUF	_IOWR(WIASCAN_IOC_MAGIC, 0x04, struct wiascan_buffer)
 /** WIASCAN_IOC_STREAMON - submit every queued buffer and keep doing so */
@@ -251,13 +270,24 @@ struct wiascan_clear_halt {
  * to the dequeued state; data in flight is discarded
  */
 #define WIASCAN_IOC_STREAMOFF	_IO(WIASCAN_IOC_MAGIC, 0x06)
-/** WIASCAN_IOC_CONTROL - class or vendor control transfer, &struct wiascan_ctrl */
+/**
+ * WIASCAN_IOC_CONTROL - class or vendor control transfer, &struct wiascan_ctrl;
+ * a stall gives -EPIPE, no answer within the timeout -ETIMEDOUT
+ */
 #define WIASCAN_IOC_CONTROL	_IOWR(WIASCAN_IOC_MAGIC, 0x07, struct wiascan_ctrl)
-/** WIASCAN_IOC_WAIT_EVENT - wait for an interrupt-endpoint packet */
+/**
+ * WIASCAN_IOC_WAIT_EVENT - wait for an interrupt-endpoint packet;
+ * -ETIMEDOUT, -EAGAIN with %WIASCAN_EVENT_NONBLOCK, -ENODEV once unplugged
+ * (after the events received before), -EOPNOTSUPP without an interrupt-in
+ * endpoint
+ */
 #define WIASCAN_IOC_WAIT_EVENT	_IOWR(WIASCAN_IOC_MAGIC, 0x08, struct wiascan_event)
 /** WIASCAN_IOC_SET_TIMEOUT - set this file's timeout */
 #define WIASCAN_IOC_SET_TIMEOUT	_IOW(WIASCAN_IOC_MAGIC, 0x09, struct wiascan_timeout)
-/** WIASCAN_IOC_CLEAR_HALT - clear a stalled endpoint of this interface */
+/**
+ * WIASCAN_IOC_CLEAR_HALT - clear a stalled endpoint of this interface;
+ * -EINVAL for another endpoint, -EBUSY for bulk-in while streaming
+ */
 #define WIASCAN_IOC_CLEAR_HALT	_IOW(WIASCAN_IOC_MAGIC, 0x0a, struct wiascan_clear_halt)
 
 #endif /* _UAPI_LINUX_WIASCAN_H */
