@@ -111,31 +111,14 @@ TEST_F(scanner, modalias_matches_the_driver_id_table)
 
 TEST_F(scanner, unbind_removes_node_and_bind_recreates_it)
 {
-	char link[PATH_MAX], target[PATH_MAX];
-	const char *intf;
-	ssize_t n;
-	int fd;
+	char intf[64];
 
-	snprintf(link, sizeof(link), "/sys/class/usbmisc/%s/device",
-		 self->s.sysname);
-	n = readlink(link, target, sizeof(target) - 1);
-	ASSERT_LT(0, n);
-	target[n] = '\0';
-	intf = strrchr(target, '/');
-	intf = intf ? intf + 1 : target;	/* 1-1:1.0 */
-
+	ASSERT_EQ(0, wt_interface_name(self->s.sysname, intf, sizeof(intf)));
 	close(self->s.fd);
 	self->s.fd = -1;
-	fd = open("/sys/bus/usb/drivers/wiascan/unbind", O_WRONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ((ssize_t)strlen(intf), write(fd, intf, strlen(intf)));
-	close(fd);
+	ASSERT_EQ(0, wt_driver_unbind(intf));
 	EXPECT_EQ(0, wt_wait_node_gone(self->s.sysname, WT_GONE_TIMEOUT_MS));
-
-	fd = open("/sys/bus/usb/drivers/wiascan/bind", O_WRONLY | O_CLOEXEC);
-	ASSERT_LE(0, fd);
-	EXPECT_EQ((ssize_t)strlen(intf), write(fd, intf, strlen(intf)));
-	close(fd);
+	ASSERT_EQ(0, wt_driver_bind(intf));
 	ASSERT_EQ(0, wt_wait_node(&self->s, WT_START_TIMEOUT_MS));
 	self->s.fd = open(self->s.node, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->s.fd);
@@ -162,6 +145,61 @@ TEST_F(scanner, querycap_reports_streaming_read_write_and_events)
 	EXPECT_EQ(0, caps.caps & ~known) TH_LOG("caps 0x%x", caps.caps);
 }
 
+/**
+ * struct ep_desc - an endpoint of the bound interface, from sysfs
+ * @addr: bEndpointAddress
+ * @type: bmAttributes & 3 (2 bulk, 3 interrupt)
+ * @maxpacket: wMaxPacketSize
+ */
+struct ep_desc {
+	unsigned int addr;
+	unsigned int type;
+	unsigned int maxpacket;
+};
+
+/* The interface's endpoint of @type in direction @in, from its ep_XX dirs */
+static int find_ep(const struct scanner *s, unsigned int type, bool in,
+		   struct ep_desc *ep)
+{
+	char rel[64], buf[16];
+	unsigned int addr;
+
+	for (addr = 1; addr < 0x100; addr++) {
+		if ((addr & 0x7f) == 0 || (addr & 0x70))
+			continue;
+		snprintf(rel, sizeof(rel), "device/ep_%02x/bmAttributes", addr);
+		if (wt_sysfs_read(s->sysname, rel, buf, sizeof(buf)))
+			continue;
+		if ((strtoul(buf, NULL, 16) & 3) != type || !!(addr & 0x80) != in)
+			continue;
+		ep->addr = addr;
+		ep->type = type;
+		snprintf(rel, sizeof(rel), "device/ep_%02x/wMaxPacketSize", addr);
+		if (wt_sysfs_read(s->sysname, rel, buf, sizeof(buf)))
+			return -EIO;
+		ep->maxpacket = strtoul(buf, NULL, 16) & 0x7ff;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+TEST_F(scanner, querycap_endpoints_match_the_interface_descriptors)
+{
+	struct ep_desc bin, bout, iin;
+	struct wiascan_caps caps;
+
+	ASSERT_EQ(0, query_caps(self->s.fd, &caps));
+	ASSERT_EQ(0, find_ep(&self->s, 2, true, &bin));
+	ASSERT_EQ(0, find_ep(&self->s, 2, false, &bout));
+	ASSERT_EQ(0, find_ep(&self->s, 3, true, &iin));
+	EXPECT_EQ(bin.addr, caps.bulk_in_ep);
+	EXPECT_EQ(bin.maxpacket, caps.bulk_in_maxpacket);
+	EXPECT_EQ(bout.addr, caps.bulk_out_ep);
+	EXPECT_EQ(bout.maxpacket, caps.bulk_out_maxpacket);
+	EXPECT_EQ(iin.addr, caps.intr_in_ep);
+	EXPECT_EQ(iin.maxpacket, caps.intr_in_maxpacket);
+}
+
 TEST_F(scanner, querycap_reports_the_reference_endpoints)
 {
 	struct wiascan_caps caps;
@@ -171,7 +209,14 @@ TEST_F(scanner, querycap_reports_the_reference_endpoints)
 	EXPECT_EQ(512, caps.bulk_in_maxpacket);
 	EXPECT_EQ(REFSCAN_EP_BULK_OUT, caps.bulk_out_ep);
 	EXPECT_EQ(512, caps.bulk_out_maxpacket);
-	EXPECT_EQ(REFSCAN_EP_INTR_IN, caps.intr_in_ep);
+	/*
+	 * The device asks for 0x83, but dummy_hcd's endpoint 3 is
+	 * isochronous only, so the UDC gives the interrupt endpoint another
+	 * number (0x85 there); a host must find it by type, as the
+	 * descriptor test above does.  Here: an IN endpoint of 8 bytes.
+	 */
+	EXPECT_EQ(0x80, caps.intr_in_ep & 0x80) TH_LOG("0x%x", caps.intr_in_ep);
+	EXPECT_NE(0, caps.intr_in_ep & 0x0f);
 	EXPECT_EQ(REFSCAN_INTR_MAXPACKET, caps.intr_in_maxpacket);
 }
 

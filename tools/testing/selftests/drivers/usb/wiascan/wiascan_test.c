@@ -381,6 +381,36 @@ int wt_replug(void)
 	return wt_write_file(WT_GADGET_DIR "/" WT_GADGET "/UDC", WT_UDC "\n");
 }
 
+/* The bound interface's name (1-1:1.0) from the class device's link */
+int wt_interface_name(const char *sysname, char *name, size_t len)
+{
+	char link[PATH_MAX], target[PATH_MAX];
+	const char *base;
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/sys/class/usbmisc/%s/device", sysname);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return -errno;
+	target[n] = '\0';
+	base = strrchr(target, '/');
+	base = base ? base + 1 : target;
+	if (strlen(base) >= len)
+		return -ENAMETOOLONG;
+	memcpy(name, base, strlen(base) + 1);
+	return 0;
+}
+
+int wt_driver_unbind(const char *interface)
+{
+	return wt_write_file("/sys/bus/usb/drivers/wiascan/unbind", interface);
+}
+
+int wt_driver_bind(const char *interface)
+{
+	return wt_write_file("/sys/bus/usb/drivers/wiascan/bind", interface);
+}
+
 void wt_dump_log(const struct scanner *s)
 {
 	char line[512];

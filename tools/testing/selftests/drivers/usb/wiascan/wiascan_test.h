@@ -83,6 +83,9 @@ bool wt_node_present(const char *sysname);
 int wt_unplug(void);
 int wt_replug(void);
 int wt_sysfs_read(const char *sysname, const char *rel, char *buf, size_t len);
+int wt_interface_name(const char *sysname, char *name, size_t len);
+int wt_driver_unbind(const char *interface);
+int wt_driver_bind(const char *interface);
 void wt_dump_log(const struct scanner *s);
 void wt_dump_dmesg(int lines);
 
