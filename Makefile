@@ -59,12 +59,21 @@ check-run:
 # Suites that run on the build machine.
 check-native:
 	$(RUN_SUITE) $(CHECK_DIR) helper $(MAKE) -s -C helper check
+	$(RUN_SUITE) $(CHECK_DIR) emulator $(MAKE) -s -C $(EMULATOR) check
 	$(RUN_SUITE) $(CHECK_DIR) rig $(TOP)/tools/testing/vm/test-log-check
 
-# The kselftest suite, in one boot of Debian's kernel with the emulator.
+# Suites in guests of Debian's kernel (one boot each, about 3 s): the
+# kselftest suite against the driver and the emulator, the helper end to
+# end, the emulator against an independent libusb client, and the rig's
+# own self-test.
 check-vm:
-	$(RUN_SUITE) $(CHECK_DIR) vm-debian $(VM_RUN) --kernel debian -- \
+	$(RUN_SUITE) $(CHECK_DIR) vm-selftests $(VM_RUN) --kernel debian -- \
 		$(TOP)/$(SELFTESTS)/run_tests
+	$(RUN_SUITE) $(CHECK_DIR) vm-helper $(VM_RUN) --kernel debian -- \
+		$(TOP)/helper/tests/vm-scan-test
+	$(RUN_SUITE) $(CHECK_DIR) vm-emulator $(VM_RUN) --kernel debian -- \
+		$(TOP)/$(EMULATOR)/emu-selftest
+	$(RUN_SUITE) $(CHECK_DIR) vm-rig $(TOP)/tools/testing/vm/test-vm-run
 
 clean:
 	-$(MAKE) -C kernel KDIR=$(KDIR) clean
