@@ -65,9 +65,9 @@ static void wiascan_delete(struct kref *kref)
 	kfree(dev);
 }
 
-static unsigned long wiascan_max_total(void)
+static u64 wiascan_max_total(void)
 {
-	return (unsigned long)READ_ONCE(max_buffer_mb) << 20;
+	return (u64)READ_ONCE(max_buffer_mb) << 20;
 }
 
 static int wiascan_open(struct inode *inode, struct file *file)

@@ -15,6 +15,7 @@
  * munmap() even when the ring was freed or the device unplugged meanwhile.
  */
 
+#include <linux/math64.h>
 #include <linux/mm.h>
 #include <linux/poll.h>
 #include <linux/sched.h>
@@ -233,7 +234,7 @@ static void wiascan_queue_drop_ring(struct wiascan_queue *q)
 }
 
 int wiascan_queue_reqbufs(struct wiascan_queue *q, const void *owner,
-			  struct wiascan_reqbufs *req, unsigned long max_total)
+			  struct wiascan_reqbufs *req, u64 max_total)
 {
 	struct wiascan_ring *ring;
 	unsigned int size;
@@ -634,6 +635,8 @@ int wiascan_queue_mmap(struct wiascan_queue *q, const void *owner,
 	u64 offset = (u64)vma->vm_pgoff << PAGE_SHIFT;
 	struct wiascan_ring *ring;
 	struct wiascan_buf *buf;
+	u32 rem;
+	u64 index;
 	int ret;
 
 	if (vma->vm_flags & VM_WRITE)
@@ -648,12 +651,12 @@ int wiascan_queue_mmap(struct wiascan_queue *q, const void *owner,
 		goto out;
 	}
 	ring = q->ring;
-	if (offset % ring->size || offset / ring->size >= ring->count ||
-	    length != ring->size) {
+	index = div_u64_rem(offset, ring->size, &rem);
+	if (rem || index >= ring->count || length != ring->size) {
 		ret = -EINVAL;
 		goto out;
 	}
-	buf = &ring->bufs[offset / ring->size];
+	buf = &ring->bufs[index];
 
 	vm_flags_set(vma, VM_DONTEXPAND | VM_DONTDUMP);
 	vm_flags_clear(vma, VM_MAYWRITE);

@@ -272,7 +272,7 @@ static inline struct wiascan_dev *wiascan_queue_to_dev(struct wiascan_queue *q)
 void wiascan_queue_init(struct wiascan_queue *q,
 			const struct wiascan_queue_ops *ops, bool contiguous);
 int wiascan_queue_reqbufs(struct wiascan_queue *q, const void *owner,
-			  struct wiascan_reqbufs *req, unsigned long max_total);
+			  struct wiascan_reqbufs *req, u64 max_total);
 int wiascan_queue_querybuf(struct wiascan_queue *q, struct wiascan_buffer *b);
 int wiascan_queue_qbuf(struct wiascan_queue *q, const void *owner,
 		       struct wiascan_buffer *b);
