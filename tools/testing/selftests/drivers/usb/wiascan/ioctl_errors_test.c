@@ -279,6 +279,23 @@ TEST_F(scanner, clear_halt_of_each_own_endpoint_succeeds)
 	EXPECT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_CLEAR_HALT, &ch));
 }
 
+TEST_F(scanner, clear_halt_of_bulk_in_while_streaming_returns_ebusy)
+{
+	struct wiascan_reqbufs rb = { .count = NBUFS, .size = BUFSIZE };
+	struct wiascan_buffer b = { .index = 0 };
+	struct wiascan_clear_halt ch = { 0 };
+	struct wiascan_caps caps;
+
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYCAP, &caps));
+	ASSERT_EQ(0, reqbufs(self->s.fd, &rb));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QBUF, &b));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMON, NULL));
+	ch.endpoint = caps.bulk_in_ep;
+	EXPECT_EQ(-EBUSY, wt_ioctl(self->s.fd, WIASCAN_IOC_CLEAR_HALT, &ch));
+	ch.endpoint = caps.bulk_out_ep;
+	EXPECT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_CLEAR_HALT, &ch));
+}
+
 TEST_F(scanner, wait_event_with_nonzero_reserved_returns_einval)
 {
 	struct wiascan_event ev = { .flags = WIASCAN_EVENT_NONBLOCK };

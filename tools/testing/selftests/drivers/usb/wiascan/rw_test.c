@@ -97,6 +97,43 @@ TEST_F(feeder_of_two, read_delivers_adf_pages_back_to_back_byte_exact)
 	free(buf);
 }
 
+TEST_F(scanner, read_of_a_page_of_whole_buffers_returns_zero_at_its_zlp)
+{
+	uint8_t buf[4096];
+	struct refscan_params p;
+
+	/* 512 x 8 gray: 4096 bytes, eight full packets, then a ZLP */
+	ASSERT_EQ(0, ref_configure(self->s.fd, REFSCAN_MODE_GRAY,
+				   REFSCAN_SOURCE_FLATBED, 100, 512, 8, &p));
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	ASSERT_EQ((ssize_t)sizeof(buf), read(self->s.fd, buf, sizeof(buf)));
+	EXPECT_EQ(-1, wt_formula_mismatch(buf, sizeof(buf), p.bytes_per_line, 0, 0));
+	EXPECT_EQ(0, read(self->s.fd, buf, sizeof(buf)));
+}
+
+TEST_F(scanner, read_shorter_than_a_packet_returns_einval)
+{
+	uint8_t buf[512];
+
+	EXPECT_EQ(-1, read(self->s.fd, buf, 511));
+	EXPECT_EQ(EINVAL, errno);
+	EXPECT_EQ(-1, read(self->s.fd, buf, 1));
+	EXPECT_EQ(EINVAL, errno);
+}
+
+TEST_F(scanner, read_while_the_ring_streams_returns_ebusy)
+{
+	uint8_t buf[512];
+	struct ring r;
+
+	ASSERT_EQ(0, ring_alloc(&r, self->s.fd, 2, 4096));
+	ASSERT_EQ(0, ring_queue_all(&r));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMON, NULL));
+	EXPECT_EQ(-1, read(self->s.fd, buf, sizeof(buf)));
+	EXPECT_EQ(EBUSY, errno);
+	ring_free(&r);
+}
+
 TEST_F(scanner, read_times_out_when_the_device_sends_nothing)
 {
 	uint8_t buf[512];
