@@ -91,7 +91,10 @@ struct refscan_info {
  * @bytes_per_line: set by the device in the GET_PARAMS reply
  *	(lineart (w+7)/8, gray w, color 3w); ignored in SET_PARAMS
  *
- * The device stalls SET_PARAMS when a value is out of range.
+ * A value out of range cannot stall SET_PARAMS itself (a gadget's control
+ * write is acknowledged once its data is read): the device keeps its old
+ * parameters, sets REFSCAN_ERR_BAD_PARAMS and stalls GET_PARAMS and START
+ * until a valid SET_PARAMS arrives.  Hosts send GET_PARAMS after SET_PARAMS.
  */
 struct refscan_params {
 	uint8_t mode;
