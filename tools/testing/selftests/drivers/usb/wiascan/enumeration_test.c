@@ -266,7 +266,7 @@ TEST_F(scanner, querycap_zeroes_reserved_fields)
 	unsigned int i;
 
 	ASSERT_EQ(0, query_caps(self->s.fd, &caps));
-	for (i = 0; i < sizeof(caps.reserved) / sizeof(caps.reserved[0]); i++)
+	for (i = 0; i < ARRAY_SIZE(caps.reserved); i++)
 		EXPECT_EQ(0, caps.reserved[i]) TH_LOG("reserved[%u]", i);
 }
 

@@ -254,7 +254,7 @@ TEST_F(scanner, clear_halt_of_a_foreign_endpoint_returns_einval)
 	unsigned int i;
 
 	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYCAP, &caps));
-	for (i = 0; i < sizeof(foreign) / sizeof(foreign[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(foreign); i++) {
 		ch.endpoint = foreign[i];
 		if (ch.endpoint == caps.bulk_in_ep ||
 		    ch.endpoint == caps.bulk_out_ep ||

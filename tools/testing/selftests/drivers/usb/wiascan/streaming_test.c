@@ -268,6 +268,30 @@ static int poll_one(int fd, short events, int timeout_ms, short *revents)
 	return n;
 }
 
+TEST_F(scanner, dequeued_buffer_describes_itself)
+{
+	struct refscan_params p;
+	struct wiascan_buffer b;
+	struct ring r;
+
+	start_ring(_metadata, self->s.fd, &r, 4, 100, 10, &p);
+	ASSERT_EQ(0, ref_start(self->s.fd));
+	memset(&b, 0xa5, sizeof(b));
+	b.index = 0;
+	memset(b.reserved, 0, sizeof(b.reserved));
+	b.flags = 0;
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_DQBUF, &b));
+	EXPECT_EQ(0, b.index);
+	EXPECT_EQ(WIASCAN_BUF_FLAG_MAPPED | WIASCAN_BUF_FLAG_END_OF_PAGE, b.flags);
+	EXPECT_EQ(r.size, b.length);
+	EXPECT_EQ(1000, b.bytesused);
+	EXPECT_EQ(r.offset[0], b.offset);
+	EXPECT_EQ(0, b.sequence);
+	EXPECT_EQ(0, b.status);
+	EXPECT_EQ(0, b.reserved[0] | b.reserved[1] | b.reserved[2] |
+		     b.reserved[3] | b.reserved[4]);
+}
+
 TEST_F(scanner, dqbuf_nonblocking_with_nothing_done_returns_eagain)
 {
 	struct refscan_params p;

@@ -10,6 +10,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,7 +48,7 @@ struct blocked_call {
 	struct ring *ring;
 	int fd;
 	enum blocked_kind kind;
-	volatile bool done;
+	atomic_bool done;
 	int ret;
 	unsigned int error_buffers;
 	short revents;
