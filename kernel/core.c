@@ -110,7 +110,8 @@ static ssize_t wiascan_read(struct file *file, char __user *buf,
 {
 	struct wiascan_file *wf = file->private_data;
 
-	return wiascan_transport_read(wf->dev, buf, count, wf->timeout_ms);
+	return wiascan_transport_read(wf->dev, buf, count, wf->timeout_ms,
+				      file->f_flags & O_NONBLOCK);
 }
 
 static ssize_t wiascan_write(struct file *file, const char __user *buf,
@@ -118,7 +119,8 @@ static ssize_t wiascan_write(struct file *file, const char __user *buf,
 {
 	struct wiascan_file *wf = file->private_data;
 
-	return wiascan_transport_write(wf->dev, buf, count, wf->timeout_ms);
+	return wiascan_transport_write(wf->dev, buf, count, wf->timeout_ms,
+				       file->f_flags & O_NONBLOCK);
 }
 
 static __poll_t wiascan_poll(struct file *file, poll_table *wait)

@@ -473,12 +473,14 @@ int wiascan_queue_streamon(struct wiascan_queue *q, const void *owner)
 
 	mutex_lock(&q->lock);
 	ret = wiascan_queue_check_owner(q, owner);
-	if (ret || q->streaming)
+	if (ret)
 		goto out;
 	if (READ_ONCE(q->disconnected)) {
 		ret = -ENODEV;
 		goto out;
 	}
+	if (q->streaming)
+		goto out;
 	ret = q->ops->start_streaming(q);
 	if (ret)
 		goto out;

@@ -197,12 +197,12 @@ static int wiascan_sync_urb(struct wiascan_dev *dev, struct urb *urb,
 	*actual = urb->actual_length;
 	ret = urb->status;
 	if (wiascan_urb_killed(ret)) {
-		if (READ_ONCE(dev->disconnected))
-			ret = -ENODEV;
-		else if (left < 0)
+		if (left < 0)
 			ret = -EINTR;
-		else
+		else if (left == 0)
 			ret = -ETIMEDOUT;
+		else	/* usbcore killed it: unbind or unplug */
+			ret = -ENODEV;
 	}
 	return ret;
 }
@@ -220,8 +220,24 @@ static void *wiascan_bounce_alloc(size_t *len, unsigned int maxp)
 	}
 }
 
+/*
+ * The driver keeps no data between calls, so O_NONBLOCK cannot mean "only
+ * what is buffered": it gives the device a short grace period instead and
+ * turns a timeout into -EAGAIN.  Data that arrived meanwhile is returned.
+ */
+static unsigned int wiascan_rw_timeout(unsigned int timeout_ms, bool nonblock)
+{
+	return nonblock ? WIASCAN_NONBLOCK_MS : timeout_ms;
+}
+
+static ssize_t wiascan_rw_result(ssize_t ret, bool nonblock)
+{
+	return nonblock && ret == -ETIMEDOUT ? -EAGAIN : ret;
+}
+
 ssize_t wiascan_transport_read(struct wiascan_dev *dev, char __user *ubuf,
-			       size_t count, unsigned int timeout_ms)
+			       size_t count, unsigned int timeout_ms,
+			       bool nonblock)
 {
 	unsigned int maxp = usb_endpoint_maxp(dev->bulk_in);
 	size_t len = rounddown(min_t(size_t, count, WIASCAN_RW_MAX), maxp);
@@ -254,7 +270,9 @@ ssize_t wiascan_transport_read(struct wiascan_dev *dev, char __user *ubuf,
 			  usb_rcvbulkpipe(dev->udev,
 					  dev->bulk_in->bEndpointAddress),
 			  buf, len, NULL, NULL);
-	ret = wiascan_sync_urb(dev, urb, timeout_ms, &actual);
+	ret = wiascan_sync_urb(dev, urb, wiascan_rw_timeout(timeout_ms, nonblock),
+			       &actual);
+	ret = wiascan_rw_result(ret, nonblock);
 	/* data that arrived before an error or a timeout is not lost */
 	if (actual)
 		ret = copy_to_user(ubuf, buf, actual) ? -EFAULT : actual;
@@ -268,7 +286,7 @@ out_unlock:
 
 ssize_t wiascan_transport_write(struct wiascan_dev *dev,
 				const char __user *ubuf, size_t count,
-				unsigned int timeout_ms)
+				unsigned int timeout_ms, bool nonblock)
 {
 	size_t len = min_t(size_t, count, WIASCAN_RW_MAX);
 	unsigned int actual;
@@ -299,7 +317,9 @@ ssize_t wiascan_transport_write(struct wiascan_dev *dev,
 			  usb_sndbulkpipe(dev->udev,
 					  dev->bulk_out->bEndpointAddress),
 			  buf, len, NULL, NULL);
-	ret = wiascan_sync_urb(dev, urb, timeout_ms, &actual);
+	ret = wiascan_sync_urb(dev, urb, wiascan_rw_timeout(timeout_ms, nonblock),
+			       &actual);
+	ret = wiascan_rw_result(ret, nonblock);
 	if (actual)
 		ret = actual;
 	usb_free_urb(urb);

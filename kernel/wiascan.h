@@ -14,10 +14,11 @@
  *  event.c     the interrupt-in URB and the event fifo
  *
  * Lock order: &wiascan_queue.lock, then &wiascan_dev.io_mutex, then the
- * spinlocks.  No lock of this driver is held while user memory is copied
- * or while waiting for a transfer, so none nests with mmap_lock the wrong
- * way round (mmap() and the vm_operations run under mmap_lock and take
- * &wiascan_queue.lock).
+ * spinlocks.  &wiascan_queue.lock is never held while user memory is
+ * copied or while waiting for a transfer, because mmap() runs under
+ * mmap_lock and takes it.  &wiascan_dev.read_mutex and
+ * &wiascan_dev.write_mutex only order read() and write() callers; they
+ * are outermost and never taken under mmap_lock.
  */
 #ifndef WIASCAN_INTERNAL_H
 #define WIASCAN_INTERNAL_H
@@ -53,6 +54,8 @@
 #define WIASCAN_MAX_TIMEOUT_MS		600000
 /* Largest bounce buffer of one read() or write() call */
 #define WIASCAN_RW_MAX			SZ_256K
+/* How long an O_NONBLOCK read() or write() waits for the device */
+#define WIASCAN_NONBLOCK_MS		1
 /* Interrupt-in packets kept until WAIT_EVENT takes them */
 #define WIASCAN_EVENT_FIFO		64
 
@@ -295,10 +298,11 @@ void wiascan_queue_buf_cancelled(struct wiascan_buf *buf);
 /* transport.c */
 extern const struct wiascan_queue_ops wiascan_transport_ops;
 ssize_t wiascan_transport_read(struct wiascan_dev *dev, char __user *ubuf,
-			       size_t count, unsigned int timeout_ms);
+			       size_t count, unsigned int timeout_ms,
+			       bool nonblock);
 ssize_t wiascan_transport_write(struct wiascan_dev *dev,
 				const char __user *ubuf, size_t count,
-				unsigned int timeout_ms);
+				unsigned int timeout_ms, bool nonblock);
 int wiascan_transport_control(struct wiascan_dev *dev,
 			      struct wiascan_ctrl *ctrl,
 			      unsigned int file_timeout_ms);

@@ -27,7 +27,8 @@
  * It fails with -EBUSY while the ring is streaming.  write() sends at most
  * 256 KiB per call on bulk-out (-EINVAL if there is none).  Both return
  * -ETIMEDOUT when nothing moved within the timeout, and -ENODEV once the
- * device is unplugged.
+ * device is unplugged.  With O_NONBLOCK they give the device about a
+ * millisecond and return -EAGAIN when nothing moved.
  */
 #ifndef _UAPI_LINUX_WIASCAN_H
 #define _UAPI_LINUX_WIASCAN_H
