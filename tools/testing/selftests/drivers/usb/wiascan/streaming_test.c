@@ -4,7 +4,8 @@
  * formula in all three modes, page ends that fall inside a buffer, on a
  * buffer boundary (the zero-length packet case) and on packet boundaries,
  * unknown-length ADF pages, dequeue order, sequence numbers, timestamps,
- * non-blocking dequeue, poll, and stopping mid-page.
+ * non-blocking dequeue, poll, and stopping mid-page; and the same byte
+ * checks with the driver's contiguous (non-sg) buffers.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -28,6 +29,7 @@ SCANNER_FIXTURE(unknown_length_feeder, "--sheets", "3",
 		"--page-lengths", "40,7,129")
 SCANNER_FIXTURE(repeating_length_feeder, "--sheets", "4",
 		"--page-lengths", "10,25")
+CONTIGUOUS_SCANNER_FIXTURE(contiguous_feeder_of_two, "--sheets", "2")
 
 /* Everything a byte-exact scan must satisfy, whatever its geometry */
 static void expect_exact_pages(struct __test_metadata *_metadata,
@@ -193,6 +195,45 @@ TEST_F(repeating_length_feeder, unknown_length_pages_repeat_the_last_length)
 
 	wt_scan(self->s.fd, &spec, &res);
 	expect_exact_pages(_metadata, &res, 4, bytes);
+}
+
+TEST_F(contiguous_feeder_of_two, contiguous_buffers_are_not_reported_as_sg)
+{
+	struct wiascan_caps caps;
+
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYCAP, &caps));
+	EXPECT_EQ(0, caps.caps & WIASCAN_CAP_SG);
+}
+
+TEST_F(contiguous_feeder_of_two, contiguous_buffers_stream_color_pages_byte_exact)
+{
+	const struct scan_spec spec = {
+		.mode = REFSCAN_MODE_COLOR, .source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI, .width_px = 333, .height_px = 70,
+		.nbufs = 4, .bufsize = 16 * KIB, .npages = 2,
+	};
+	const uint64_t bytes[2] = { 999 * 70, 999 * 70 };
+	struct scan_result res;
+
+	wt_scan(self->s.fd, &spec, &res);
+	expect_exact_pages(_metadata, &res, 2, bytes);
+	EXPECT_EQ(0, res.sequence_gaps);
+	EXPECT_EQ(0, res.order_errors);
+}
+
+TEST_F(contiguous_feeder_of_two, contiguous_buffers_end_a_page_of_whole_buffers_with_a_zlp)
+{
+	const struct scan_spec spec = {
+		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI, .width_px = 512, .height_px = 64,
+		.nbufs = 4, .bufsize = 16 * KIB, .npages = 2,
+	};
+	const uint64_t bytes[2] = { 32 * KIB, 32 * KIB };
+	struct scan_result res;
+
+	wt_scan(self->s.fd, &spec, &res);
+	expect_exact_pages(_metadata, &res, 2, bytes);
+	EXPECT_EQ(2, res.zero_length_eop);
 }
 
 /* Many small buffers over several pages, so the ring wraps many times */

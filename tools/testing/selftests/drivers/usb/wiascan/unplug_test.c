@@ -28,6 +28,7 @@
 
 SCANNER_FIXTURE(scanner, NULL)
 SCANNER_FIXTURE(long_feeder, "--sheets", "100")
+CONTIGUOUS_SCANNER_FIXTURE(contiguous_scanner, NULL)
 
 enum blocked_kind { BLOCKED_DQBUF, BLOCKED_READ, BLOCKED_EVENT, BLOCKED_POLL };
 
@@ -341,6 +342,26 @@ TEST_F(scanner, mapping_stays_readable_after_unplug)
 		bad = wt_formula_mismatch(r.map[i], r.size, p.bytes_per_line, 0,
 					  (uint64_t)i * BUFSIZE);
 		EXPECT_EQ(-1, bad) TH_LOG("buffer %u byte %ld", i, bad);
+	}
+}
+
+TEST_F(contiguous_scanner, contiguous_mapping_stays_readable_after_unplug_and_close)
+{
+	struct refscan_params p;
+	struct ring r;
+	unsigned int i;
+	long bad;
+
+	stream_until_the_ring_is_user_owned(_metadata, self->s.fd, &r, &p);
+	unplug(_metadata, &self->s);
+	EXPECT_EQ(0, close(self->s.fd));
+	self->s.fd = -1;
+	for (i = 0; i < r.count; i++) {
+		bad = wt_formula_mismatch(r.map[i], r.size, p.bytes_per_line, 0,
+					  (uint64_t)i * BUFSIZE);
+		EXPECT_EQ(-1, bad) TH_LOG("buffer %u byte %ld", i, bad);
+		EXPECT_EQ(0, munmap((void *)r.map[i], r.size));
+		r.map[i] = NULL;
 	}
 }
 

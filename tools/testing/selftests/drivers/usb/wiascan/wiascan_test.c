@@ -411,6 +411,19 @@ int wt_driver_bind(const char *interface)
 	return wt_write_file("/sys/bus/usb/drivers/wiascan/bind", interface);
 }
 
+/* Write @value to a module parameter, first saving the old one in @old */
+int wt_param_swap(const char *path, const char *value, char *old, size_t len)
+{
+	int ret;
+
+	if (old) {
+		ret = wt_read_file(path, old, len);
+		if (ret)
+			return ret;
+	}
+	return wt_write_file(path, value);
+}
+
 void wt_dump_log(const struct scanner *s)
 {
 	char line[512];

@@ -86,6 +86,7 @@ int wt_sysfs_read(const char *sysname, const char *rel, char *buf, size_t len);
 int wt_interface_name(const char *sysname, char *name, size_t len);
 int wt_driver_unbind(const char *interface);
 int wt_driver_bind(const char *interface);
+int wt_param_swap(const char *path, const char *value, char *old, size_t len);
 void wt_dump_log(const struct scanner *s);
 void wt_dump_dmesg(int lines);
 
@@ -224,6 +225,38 @@ int wt_scan(int fd, const struct scan_spec *spec, struct scan_result *res);
 	FIXTURE_TEARDOWN(fixture)					\
 	{								\
 		WT_SCANNER_TEARDOWN(_metadata, &self->s);			\
+	}
+
+/*
+ * CONTIGUOUS_SCANNER_FIXTURE(name, emulator args...) - the same with the
+ * driver's scatter_gather parameter off while the device probes, so its
+ * buffers are physically contiguous, the path of host controllers without
+ * sg support; the parameter is restored in teardown.
+ */
+#define WT_SG_PARAM	"/sys/module/wiascan/parameters/scatter_gather"
+
+#define CONTIGUOUS_SCANNER_FIXTURE(fixture, ...)			\
+	FIXTURE(fixture) {						\
+		struct scanner s;					\
+		char sg[8];						\
+	};								\
+	FIXTURE_SETUP(fixture)						\
+	{								\
+		static const char *const args[] = { __VA_ARGS__, NULL };\
+									\
+		self->s.fd = -1;					\
+		if (wt_rig_missing())					\
+			WT_SKIP_SETUP("%s", wt_rig_missing());		\
+		ASSERT_EQ(0, wt_param_swap(WT_SG_PARAM, "N", self->sg,	\
+					   sizeof(self->sg)));		\
+		WT_SCANNER_SETUP(_metadata, &self->s, args);		\
+	}								\
+	FIXTURE_TEARDOWN(fixture)					\
+	{								\
+		WT_SCANNER_TEARDOWN(_metadata, &self->s);		\
+		if (self->sg[0])					\
+			EXPECT_EQ(0, wt_param_swap(WT_SG_PARAM, self->sg, \
+						   NULL, 0));		\
 	}
 
 /*
