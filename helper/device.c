@@ -16,6 +16,7 @@
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/wiascan.h>
@@ -349,6 +350,30 @@ int device_wait(struct device *dev, int timeout_ms, unsigned int *ready)
 	if (!*ready)
 		return -EIO;
 	return 0;
+}
+
+/*
+ * Whether the device goes away within @timeout_ms.  When a cable is pulled
+ * the host controller fails the transfers in flight (-EPROTO and the like)
+ * a moment before the driver hears of the disconnect; waiting for the
+ * hang-up tells an unplug from a real bus error.
+ */
+bool device_gone(struct device *dev, int timeout_ms)
+{
+	struct pollfd pfd = { .fd = dev->fd, .events = 0 };
+	struct timespec start, now;
+	int left = timeout_ms;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		if (poll(&pfd, 1, left) > 0 && (pfd.revents & POLLHUP))
+			return true;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left = timeout_ms - (int)((now.tv_sec - start.tv_sec) * 1000 +
+					  (now.tv_nsec - start.tv_nsec) / 1000000);
+		if (left <= 0)
+			return false;
+	}
 }
 
 /*

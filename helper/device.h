@@ -128,6 +128,7 @@ int device_dqbuf(struct device *dev, struct device_view *view);
 int device_streamon(struct device *dev);
 int device_streamoff(struct device *dev);
 int device_wait(struct device *dev, int timeout_ms, unsigned int *ready);
+bool device_gone(struct device *dev, int timeout_ms);
 int device_control(struct device *dev, uint8_t request_type, uint8_t request,
 		   uint16_t value, uint8_t index_high, void *data,
 		   uint16_t length, uint32_t timeout_ms, uint32_t *actual);

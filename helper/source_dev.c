@@ -41,6 +41,13 @@ static int dev_fail(struct dev_source *d, int ret, const char *action)
 			action);
 }
 
+/* Errors a host controller gives transfers in flight when a cable is pulled */
+static bool dev_bus_error(int status)
+{
+	return status == -EPROTO || status == -EILSEQ || status == -ETIME ||
+	       status == -ESHUTDOWN;
+}
+
 /* After a failed transfer, ask the scanner whether it jammed */
 static void dev_diagnose(struct dev_source *d, int ret)
 {
@@ -158,6 +165,8 @@ static int dev_dequeue(struct dev_source *d, struct scan_buf *buf)
 	if (ret)
 		return ret == -EINTR ? ret : dev_fail(d, ret, "dequeue buffer");
 	if (v.status) {
+		if (dev_bus_error(v.status) && device_gone(d->dev, 1000))
+			return dev_fail(d, -ENODEV, "transfer");
 		dev_diagnose(d, v.status);
 		return dev_fail(d, v.status, "transfer");
 	}
