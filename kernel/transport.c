@@ -117,6 +117,23 @@ static void wiascan_buf_cleanup(struct wiascan_queue *q,
 	buf->priv = NULL;
 }
 
+/*
+ * Between a cable pull and our disconnect() usbcore already refuses new
+ * URBs: -ENOENT once the endpoint is disabled, -EHOSTUNREACH once the
+ * device is no longer attached, -ESHUTDOWN when the controller is gone.
+ * Report those as the unplug they are.
+ */
+static int wiascan_submit_error(int ret)
+{
+	switch (ret) {
+	case -ENOENT:
+	case -EHOSTUNREACH:
+	case -ESHUTDOWN:
+		return -ENODEV;
+	}
+	return ret;
+}
+
 /* Submit an anchored URB unless the device is gone */
 static int wiascan_submit(struct wiascan_dev *dev, struct urb *urb,
 			  struct usb_anchor *anchor)
@@ -129,8 +146,10 @@ static int wiascan_submit(struct wiascan_dev *dev, struct urb *urb,
 	} else {
 		usb_anchor_urb(urb, anchor);
 		ret = usb_submit_urb(urb, GFP_KERNEL);
-		if (ret)
+		if (ret) {
 			usb_unanchor_urb(urb);
+			ret = wiascan_submit_error(ret);
+		}
 	}
 	mutex_unlock(&dev->io_mutex);
 	return ret;
