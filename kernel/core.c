@@ -65,9 +65,20 @@ static void wiascan_delete(struct kref *kref)
 	kfree(dev);
 }
 
+static unsigned int max_total_mb = 256;
+module_param(max_total_mb, uint, 0644);
+MODULE_PARM_DESC(max_total_mb,
+		 "Most buffer memory all wiascan devices together may pin, in MiB (default 256)");
+
+/* The per-device cap; the system-wide one is enforced by the queue */
 static u64 wiascan_max_total(void)
 {
 	return (u64)READ_ONCE(max_buffer_mb) << 20;
+}
+
+static u64 wiascan_max_system(void)
+{
+	return (u64)READ_ONCE(max_total_mb) << 20;
 }
 
 static int wiascan_open(struct inode *inode, struct file *file)
@@ -181,7 +192,7 @@ static int wiascan_ioc_querycap(struct wiascan_file *wf, void __user *arg)
 	caps.max_buffer_size = dev->queue.max_buffer_size;
 	caps.max_ctrl_length = WIASCAN_CTRL_MAX_LENGTH;
 	caps.timeout_ms = wf->timeout_ms;
-	caps.max_total_bytes = wiascan_max_total();
+	caps.max_total_bytes = min(wiascan_max_total(), wiascan_max_system());
 
 	return copy_to_user(arg, &caps, sizeof(caps)) ? -EFAULT : 0;
 }
@@ -194,7 +205,7 @@ static int wiascan_ioc_reqbufs(struct wiascan_file *wf, void __user *arg)
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
 	ret = wiascan_queue_reqbufs(&wf->dev->queue, wf, &req,
-				    wiascan_max_total());
+				    wiascan_max_total(), wiascan_max_system());
 	if (ret)
 		return ret;
 	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;

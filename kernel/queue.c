@@ -25,6 +25,12 @@
 
 #include "wiascan.h"
 
+/*
+ * Buffer memory of every ring of every device, freed or not yet, until its
+ * last mapping goes: what the system-wide cap (max_total_mb) limits.
+ */
+static atomic64_t wiascan_pinned_bytes = ATOMIC64_INIT(0);
+
 #ifdef WIASCAN_COMPAT_VM_FLAGS
 /* Before 6.3 there were no vm_flags_set() and vm_flags_clear(); see Kbuild */
 static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
@@ -121,6 +127,7 @@ static void wiascan_ring_release(struct kref *kref)
 		q->ops->buf_cleanup(q, &ring->bufs[i]);
 		wiascan_buf_free_pages(&ring->bufs[i]);
 	}
+	atomic64_sub(ring->charged, &wiascan_pinned_bytes);
 	kfree(ring);
 }
 
@@ -131,19 +138,29 @@ static void wiascan_ring_put(struct wiascan_ring *ring)
 
 static struct wiascan_ring *wiascan_ring_alloc(struct wiascan_queue *q,
 					       unsigned int count,
-					       unsigned int size)
+					       unsigned int size,
+					       u64 max_system)
 {
+	u64 bytes = (u64)count * size;
 	struct wiascan_ring *ring;
 	struct wiascan_buf *buf;
 	unsigned int i;
 	int ret;
 
-	ring = kzalloc(struct_size(ring, bufs, count), GFP_KERNEL);
-	if (!ring)
+	/* charge first, so that racing REQBUFS on other devices see it */
+	if (atomic64_add_return(bytes, &wiascan_pinned_bytes) > max_system) {
+		atomic64_sub(bytes, &wiascan_pinned_bytes);
 		return ERR_PTR(-ENOMEM);
+	}
+	ring = kzalloc(struct_size(ring, bufs, count), GFP_KERNEL);
+	if (!ring) {
+		atomic64_sub(bytes, &wiascan_pinned_bytes);
+		return ERR_PTR(-ENOMEM);
+	}
 	kref_init(&ring->kref);
 	ring->queue = q;
 	ring->size = size;
+	ring->charged = bytes;
 
 	/* ring->count counts the buffers that are complete, for the release */
 	for (i = 0; i < count; i++) {
@@ -233,8 +250,13 @@ static void wiascan_queue_drop_ring(struct wiascan_queue *q)
 		wiascan_ring_put(ring);
 }
 
+/*
+ * @max_total caps this device's ring; @max_system caps the rings of every
+ * device together (and those still mapped after their device went).
+ */
 int wiascan_queue_reqbufs(struct wiascan_queue *q, const void *owner,
-			  struct wiascan_reqbufs *req, u64 max_total)
+			  struct wiascan_reqbufs *req, u64 max_total,
+			  u64 max_system)
 {
 	struct wiascan_ring *ring;
 	unsigned int size;
@@ -277,7 +299,7 @@ int wiascan_queue_reqbufs(struct wiascan_queue *q, const void *owner,
 	}
 
 	wiascan_queue_drop_ring(q);
-	ring = wiascan_ring_alloc(q, req->count, size);
+	ring = wiascan_ring_alloc(q, req->count, size, max_system);
 	if (IS_ERR(ring)) {
 		ret = PTR_ERR(ring);
 		goto out;

@@ -118,6 +118,7 @@ struct wiascan_buf {
  * @queue: the queue that allocated the ring (its ops free the buffers)
  * @count: number of buffers
  * @size: bytes per buffer, a multiple of PAGE_SIZE
+ * @charged: bytes counted against the system-wide cap until the release
  * @bufs: the buffers
  */
 struct wiascan_ring {
@@ -125,6 +126,7 @@ struct wiascan_ring {
 	struct wiascan_queue *queue;
 	unsigned int count;
 	unsigned int size;
+	u64 charged;
 	struct wiascan_buf bufs[];
 };
 
@@ -275,7 +277,8 @@ static inline struct wiascan_dev *wiascan_queue_to_dev(struct wiascan_queue *q)
 void wiascan_queue_init(struct wiascan_queue *q,
 			const struct wiascan_queue_ops *ops, bool contiguous);
 int wiascan_queue_reqbufs(struct wiascan_queue *q, const void *owner,
-			  struct wiascan_reqbufs *req, u64 max_total);
+			  struct wiascan_reqbufs *req, u64 max_total,
+			  u64 max_system);
 int wiascan_queue_querybuf(struct wiascan_queue *q, struct wiascan_buffer *b);
 int wiascan_queue_qbuf(struct wiascan_queue *q, const void *owner,
 		       struct wiascan_buffer *b);

@@ -69,7 +69,9 @@
  * @max_buffer_size: largest buffer size in bytes
  * @max_ctrl_length: largest data stage of %WIASCAN_IOC_CONTROL
  * @timeout_ms: this file's current timeout, see %WIASCAN_IOC_SET_TIMEOUT
- * @max_total_bytes: cap on all buffer memory of this device (module parameter)
+ * @max_total_bytes: cap on all buffer memory of this device: the smaller of
+ *	the module parameters max_buffer_mb (per device) and max_total_mb
+ *	(all wiascan devices together, rings still mapped included)
  * @reserved: zero
  */
 struct wiascan_caps {
@@ -105,7 +107,8 @@ struct wiascan_caps {
  * stops streaming; it fails with -EBUSY while any buffer is still mapped.
  * A @count above &wiascan_caps.max_buffers, a @size of 0 or above
  * &wiascan_caps.max_buffer_size give -EINVAL; more than
- * &wiascan_caps.max_total_bytes in all gives -ENOMEM.
+ * &wiascan_caps.max_total_bytes in all gives -ENOMEM, and so does a ring
+ * that would take the buffers of all devices past max_total_mb.
  */
 struct wiascan_reqbufs {
 	__u32 count;
