@@ -47,6 +47,29 @@
 #define EMU_DEF_SERIAL		"REF0001"
 #define EMU_DEF_UDC		"dummy_udc.0"
 
+/* An injected device fault, --fault KIND@PAGE[:BYTES] */
+enum emu_fault_kind {
+	FAULT_NONE,
+	FAULT_STALL,		/* halt bulk-in at the point */
+	FAULT_JAM,		/* stop at the point, PAPER_JAM event, error JAM */
+	FAULT_DOUBLE_FEED,	/* the same with DOUBLE_FEED */
+	FAULT_DISCONNECT,	/* leave the bus (unplug) at the point */
+	FAULT_SHORT,		/* the page ends after BYTES bytes */
+};
+
+/**
+ * struct emu_fault - a fault that fires once, in the first scan reaching it
+ * @kind: what happens
+ * @page: page of the scan (0-based, counting from START) where it happens
+ * @offset: bytes of that page sent first, rounded down to whole packets
+ *	(for FAULT_SHORT: the page's length)
+ */
+struct emu_fault {
+	enum emu_fault_kind kind;
+	uint32_t page;
+	uint64_t offset;
+};
+
 struct emu_options {
 	unsigned int sheets;
 	uint32_t page_lengths[EMU_MAX_PAGE_LENGTHS];
@@ -60,6 +83,8 @@ struct emu_options {
 	size_t chunk;			/* bytes per bulk-in request */
 	uint64_t rate;			/* bulk-in bytes/s, 0 = as fast as it goes */
 	unsigned int warmup_ms;		/* from START to the first byte */
+	unsigned int ctrl_delay_ms;	/* before answering a vendor request */
+	struct emu_fault fault;
 };
 
 /* Longest configfs or mount path we build; names are short (--name) */

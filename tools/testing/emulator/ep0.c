@@ -263,6 +263,9 @@ static int handle_setup(struct emu *emu, const struct usb_ctrlrequest *rq)
 		emu_log(emu, "unknown or malformed request: stall");
 		return stall(emu, rq);
 	}
+	/* a slow device: the host's control transfer waits meanwhile */
+	if (emu->opt.ctrl_delay_ms)
+		usleep(emu->opt.ctrl_delay_ms * 1000U);
 	ret = requests[req].fn(emu, rq);
 	if (ret)
 		/* EIDRM: superseded by a newer event, e.g. an unplug */

@@ -82,6 +82,13 @@ static void usage(FILE *f)
 		"  --chunk-kib N          KiB per bulk-in request (default %d, max %d)\n"
 		"  --rate-kib N           send at most N KiB/s (a slow device)\n"
 		"  --warmup-ms N          wait N ms after START before the first byte\n"
+		"  --ctrl-delay-ms N      wait N ms before answering each vendor request\n"
+		"  --fault KIND@PAGE[:BYTES]\n"
+		"                         once, in page PAGE (0-based from START) after\n"
+		"                         BYTES bytes (rounded down to whole packets):\n"
+		"                         stall (halt bulk-in), jam or double-feed (stop,\n"
+		"                         send the event, GET_STATUS error), disconnect\n"
+		"                         (unplug), short (the page ends at BYTES)\n"
 		"  --verbose              log events and requests to stderr\n"
 		"  --help                 this text\n"
 		"\n"
@@ -137,6 +144,41 @@ static void parse_lengths(struct emu_options *o, const char *arg)
 		bad_option("--page-lengths: expected L1,L2,...");
 }
 
+static void parse_fault(struct emu_fault *f, const char *arg)
+{
+	static const struct {
+		const char *name;
+		enum emu_fault_kind kind;
+	} kinds[] = {
+		{ "stall", FAULT_STALL },
+		{ "jam", FAULT_JAM },
+		{ "double-feed", FAULT_DOUBLE_FEED },
+		{ "disconnect", FAULT_DISCONNECT },
+		{ "short", FAULT_SHORT },
+	};
+	char buf[64], *at, *colon;
+	size_t i;
+
+	if (strlen(arg) >= sizeof(buf))
+		bad_option("--fault: too long");
+	strcpy(buf, arg);
+	at = strchr(buf, '@');
+	if (!at)
+		bad_option("--fault: expected KIND@PAGE[:BYTES], got '%s'", arg);
+	*at++ = '\0';
+	colon = strchr(at, ':');
+	if (colon)
+		*colon++ = '\0';
+	f->kind = FAULT_NONE;
+	for (i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(buf, kinds[i].name))
+			f->kind = kinds[i].kind;
+	if (f->kind == FAULT_NONE)
+		bad_option("--fault: unknown kind '%s'", buf);
+	f->page = (uint32_t)parse_num("--fault", at, 0, 65535);
+	f->offset = colon ? parse_num("--fault", colon, 0, 0xffffffffUL) : 0;
+}
+
 static void check_name(const char *opt, const char *s, size_t max)
 {
 	if (!*s || strlen(s) > max || strchr(s, '/') || *s == '.')
@@ -156,6 +198,8 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		{ "chunk-kib", required_argument, NULL, 'c' },
 		{ "rate-kib", required_argument, NULL, 'R' },
 		{ "warmup-ms", required_argument, NULL, 'w' },
+		{ "ctrl-delay-ms", required_argument, NULL, 'D' },
+		{ "fault", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -210,6 +254,13 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		case 'w':
 			o->warmup_ms = (unsigned int)parse_num("--warmup-ms", optarg,
 							       0, 600000);
+			break;
+		case 'D':
+			o->ctrl_delay_ms = (unsigned int)parse_num("--ctrl-delay-ms",
+								   optarg, 0, 600000);
+			break;
+		case 'f':
+			parse_fault(&o->fault, optarg);
 			break;
 		case 'v':
 			o->verbose = true;

@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +108,10 @@ struct stream {
 	uint64_t t_start_ns;		/* when data may start flowing */
 	uint64_t scan_bytes;		/* bytes queued since START */
 	size_t scan_chunk;		/* request size for this scan */
+
+	/* --fault: fires once; @fault_hit waits for the data before it */
+	bool fault_done;
+	bool fault_hit;
 };
 
 static long sys_io_setup(unsigned int nr, aio_context_t *ctx)
@@ -222,10 +227,34 @@ static void begin_page(struct stream *s)
 	pthread_mutex_unlock(&emu->lock);
 
 	s->page_len = (uint64_t)rows * s->params.bytes_per_line;
+	if (opt->fault.kind == FAULT_SHORT && !s->fault_done &&
+	    s->page == opt->fault.page && opt->fault.offset < s->page_len) {
+		s->page_len = opt->fault.offset;
+		s->fault_done = true;
+		emu_warn("fault: page %u cut to %" PRIu64 " bytes", s->page,
+			 s->page_len);
+	}
 	s->page_off = 0;
 	s->page_open = true;
 	emu_log(emu, "page %u: %u rows, %" PRIu64 " bytes%s", s->page, rows,
 		s->page_len, s->page_last ? ", last" : "");
+}
+
+/*
+ * The byte offset in the current page where a pending stall, jam,
+ * double-feed or disconnect fault fires, whole packets only; UINT64_MAX
+ * when none is due in this page.
+ */
+static uint64_t fault_point(const struct stream *s)
+{
+	const struct emu_fault *f = &s->emu->opt.fault;
+
+	if (f->kind == FAULT_NONE || f->kind == FAULT_SHORT || s->fault_done ||
+	    s->page != f->page || !s->page_open)
+		return UINT64_MAX;
+	if (f->offset >= s->page_len)
+		return UINT64_MAX;
+	return f->offset / s->maxpacket * s->maxpacket;
 }
 
 /* Queue the next piece of the current page into @r; returns its length */
@@ -243,6 +272,8 @@ static size_t next_chunk(struct stream *s, struct req *r)
 	}
 	n = s->page_len - s->page_off < s->scan_chunk ?
 	    s->page_len - s->page_off : s->scan_chunk;
+	if (fault_point(s) > s->page_off && fault_point(s) - s->page_off < n)
+		n = fault_point(s) - s->page_off;
 	image_fill(r->buf, n, s->page_off, s->params.bytes_per_line, s->page);
 	s->page_off += n;
 	r->page_end = false;
@@ -292,6 +323,12 @@ static void fill_pipeline(struct stream *s)
 
 		if (!s->page_open)
 			begin_page(s);
+		if (!s->zlp_due && s->page_off == fault_point(s)) {
+			/* queue nothing more; fire once the host has the rest */
+			s->fault_hit = true;
+			s->submitting = false;
+			return;
+		}
 		n = next_chunk(s, r);
 		ret = submit(s, r, s->emu->gadget.ep_in, n);
 		if (ret) {
@@ -428,6 +465,7 @@ static void abort_scan(struct stream *s, uint8_t error)
 	bool was_scanning = s->scanning;
 
 	drop_all_io(s);
+	s->fault_hit = false;
 	s->scanning = s->submitting = false;
 	s->page_open = s->zlp_due = false;
 	if (!was_scanning)
@@ -437,6 +475,45 @@ static void abort_scan(struct stream *s, uint8_t error)
 	emu->status.error = error;
 	pthread_mutex_unlock(&emu->lock);
 	emu_log(emu, "scan aborted after %u pages", s->page);
+}
+
+/*
+ * Everything before the fault point has reached the host: misbehave.
+ * Reading from an IN endpoint file makes f_fs halt the endpoint.
+ */
+static void fire_fault(struct stream *s)
+{
+	const struct emu_fault *f = &s->emu->opt.fault;
+	uint32_t page = s->page;
+	char c;
+
+	s->fault_hit = false;
+	s->fault_done = true;
+	emu_warn("fault: %s in page %u after %" PRIu64 " bytes",
+		 f->kind == FAULT_STALL ? "stall" : f->kind == FAULT_JAM ? "jam" :
+		 f->kind == FAULT_DOUBLE_FEED ? "double feed" : "disconnect",
+		 page, s->page_off);
+	switch (f->kind) {
+	case FAULT_STALL:
+		if (read(s->emu->gadget.ep_in, &c, 1) >= 0 || errno != EBADMSG)
+			emu_warn("bulk-in halt: %s", strerror(errno));
+		abort_scan(s, REFSCAN_ERR_CANCELLED);
+		break;
+	case FAULT_JAM:
+		abort_scan(s, REFSCAN_ERR_JAM);
+		queue_event(s, REFSCAN_EVENT_PAPER_JAM, 0, page, 0);
+		break;
+	case FAULT_DOUBLE_FEED:
+		abort_scan(s, REFSCAN_ERR_DOUBLE_FEED);
+		queue_event(s, REFSCAN_EVENT_DOUBLE_FEED, 0, page, 0);
+		break;
+	case FAULT_DISCONNECT:
+		/* the main thread unplugs (SIGUSR1), as if the cable went */
+		kill(getpid(), SIGUSR1);
+		break;
+	default:
+		break;
+	}
 }
 
 /* --- commands -------------------------------------------------------- */
@@ -563,6 +640,8 @@ static void *stream_thread(void *arg)
 		int timeout;
 
 		fill_pipeline(s);
+		if (s->fault_hit && !s->count)
+			fire_fault(s);
 		pump_events(s);
 		/* wake up when a throttled scan may queue more */
 		timeout = s->submitting && s->enabled && s->count < s->depth ?
