@@ -1,0 +1,102 @@
+# SPDX-License-Identifier: GPL-2.0
+# bash completion for wiascan-helper
+#
+# The commands and options are read from the program's own --help at
+# completion time ("Commands:" and "COMMAND options:" sections), so they
+# follow the program without a second list to keep up to date; only the
+# values of a few options are known here.
+
+_wiascan_helper_help()
+{
+	"$1" --help 2>/dev/null
+}
+
+# Commands: the first word of each line of the "Commands:" section.
+_wiascan_helper_commands()
+{
+	_wiascan_helper_help "$1" | awk '
+		/^Commands:/ { on = 1; next }
+		on && /^[^ ]/ { exit }
+		on && $1 ~ /^[a-z][a-z-]*$/ { print $1 }'
+}
+
+# Options of command $2: every -x and --long at the start of the lines of
+# the "$2 options:" section (and of an "Options:" section, for options
+# common to all commands).
+_wiascan_helper_options()
+{
+	_wiascan_helper_help "$1" | awk -v sect="$2 options:" '
+		$0 == sect || /^Options:/ { on = 1; next }
+		on && /^[^ ]/ { on = 0 }
+		on && /^ +-/ {
+			for (i = 1; i <= NF; i++) {
+				w = $i
+				sub(/,$/, "", w)
+				if (w ~ /^--?[A-Za-z]/) {
+					sub(/=.*/, "", w)
+					print w
+				} else {
+					break
+				}
+			}
+		}'
+	echo --help
+}
+
+_wiascan_helper()
+{
+	local cur prev words cword cmd i
+	_init_completion -s || return
+
+	cmd=
+	for ((i = 1; i < cword; i++)); do
+		if [[ ${words[i]} != -* ]]; then
+			cmd=${words[i]}
+			break
+		fi
+	done
+
+	if [[ -z $cmd ]]; then
+		if [[ $cur == -* ]]; then
+			COMPREPLY=($(compgen -W '--help --version' -- "$cur"))
+		else
+			COMPREPLY=($(compgen -W "$(_wiascan_helper_commands "$1")" -- "$cur"))
+		fi
+		return
+	fi
+
+	case $prev in
+	-d | --device)
+		COMPREPLY=($(compgen -W "$(ls -d /dev/wiascan[0-9]* /dev/wiascan/by-*/* 2>/dev/null)" -- "$cur"))
+		return
+		;;
+	-m | --mode)
+		COMPREPLY=($(compgen -W 'lineart gray color' -- "$cur"))
+		return
+		;;
+	-S | --source)
+		COMPREPLY=($(compgen -W 'flatbed adf' -- "$cur"))
+		return
+		;;
+	-s | --size)
+		COMPREPLY=($(compgen -W 'a4 letter' -- "$cur"))
+		return
+		;;
+	-F | --format)
+		COMPREPLY=($(compgen -W 'raw tiff' -- "$cur"))
+		return
+		;;
+	-o | --output)
+		_filedir
+		return
+		;;
+	-r | --resolution | -t | --timeout | --*=*)
+		return
+		;;
+	esac
+
+	if [[ $cur == -* ]]; then
+		COMPREPLY=($(compgen -W "$(_wiascan_helper_options "$1" "$cmd")" -- "$cur"))
+	fi
+} &&
+	complete -F _wiascan_helper wiascan-helper
