@@ -6,10 +6,19 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
 #include "exit_codes.h"
+
+/* Options with no short form */
+enum {
+	OPT_BIGTIFF = 256,
+	OPT_BATCH_START,
+	OPT_BATCH_INCREMENT,
+	OPT_PROGRESS,
+};
 
 static const struct option scan_options[] = {
 	{ "device", required_argument, NULL, 'd' },
@@ -22,6 +31,21 @@ static const struct option scan_options[] = {
 	{ "force", no_argument, NULL, 'f' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "verbose", no_argument, NULL, 'v' },
+	{ "compression", required_argument, NULL, 'c' },
+	{ "jpeg-quality", required_argument, NULL, 'q' },
+	{ "bigtiff", required_argument, NULL, OPT_BIGTIFF },
+	{ "batch", required_argument, NULL, 'b' },
+	{ "batch-start", required_argument, NULL, OPT_BATCH_START },
+	{ "batch-increment", required_argument, NULL, OPT_BATCH_INCREMENT },
+	{ "pages", required_argument, NULL, 'n' },
+	{ "progress", required_argument, NULL, OPT_PROGRESS },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
+
+static const struct option repair_options[] = {
+	{ "output", required_argument, NULL, 'o' },
+	{ "force", no_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
@@ -47,6 +71,8 @@ void cli_usage(FILE *f)
 	      "  scan   scan to a file\n"
 	      "  list   list the scanners, one line each: node, VID:PID, manufacturer, product\n"
 	      "  info   show a scanner's capabilities\n"
+	      "  repair FILE.part [-o FILE] [-f]\n"
+	      "         turn a TIFF left by a crash into FILE, its completed pages\n"
 	      "  --help, --version\n"
 	      "\n"
 	      "scan options:\n"
@@ -59,8 +85,21 @@ void cli_usage(FILE *f)
 	      "                          round(mm / 25.4 * dpi) pixels\n"
 	      "  -S, --source SOURCE     flatbed or adf (default flatbed); the ADF scans\n"
 	      "                          until the feeder is empty\n"
-	      "  -F, --format FORMAT     raw: every page's bytes, concatenated (default)\n"
+	      "  -F, --format FORMAT     raw: every page's bytes, concatenated (default);\n"
+	      "                          tiff: a multipage TIFF, one page per sheet\n"
 	      "  -o, --output FILE       written as FILE.part, renamed when complete\n"
+	      "  -b, --batch PATTERN     TIFF, one file per page, named by PATTERN with\n"
+	      "                          one counter: %d, %Nd or %0Nd (%% is a %)\n"
+	      "      --batch-start N     the first page's counter (default 1)\n"
+	      "      --batch-increment N step of the counter (default 1)\n"
+	      "  -c, --compression C     TIFF: none (default), packbits, lzw, deflate,\n"
+	      "                          jpeg (gray, color) or g4 (lineart)\n"
+	      "  -q, --jpeg-quality Q    1..100 (default 75)\n"
+	      "      --bigtiff WHEN      auto (default: when the file may pass 4 GiB),\n"
+	      "                          yes or no\n"
+	      "  -n, --pages N           ADF: stop after N pages\n"
+	      "      --progress MODE     auto (a line on a terminal), line, json\n"
+	      "                          (one object a line on stdout) or none\n"
 	      "  -f, --force             replace FILE if it exists\n"
 	      "  -t, --timeout MS        device timeout, 1..600000 ms\n"
 	      "  -v, --verbose           print pages, bytes and MB/s even when stderr\n"
@@ -85,6 +124,11 @@ static int usage_fail(struct wia_error *err, const char *opt, const char *arg,
 		werr_why(err, "%s", text);
 	return -EINVAL;
 }
+
+static int cli_tiff_opt(struct cli_args *a, int c, const char *arg,
+			struct wia_error *err);
+static int cli_common_opt(struct cli_args *a, int c, const char *arg,
+			  struct wia_error *err);
 
 static int cli_scan_opt(struct cli_args *a, int c, const char *arg,
 			struct scan_size_spec *size, struct wia_error *err)
@@ -111,8 +155,101 @@ static int cli_scan_opt(struct cli_args *a, int c, const char *arg,
 		break;
 	case 'F':
 		if (sink_parse_format(arg, &a->format))
-			return usage_fail(err, "--format", arg, "only raw is supported");
+			return usage_fail(err, "--format", arg, "use raw or tiff");
+		a->format_set = true;
 		break;
+	default:
+		return cli_tiff_opt(a, c, arg, err);
+	}
+	return 0;
+}
+
+static int parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (!*s || errno || *end || v < min || v > max)
+		return -ERANGE;
+	*out = v;
+	return 0;
+}
+
+static int cli_batch_opt(struct cli_args *a, int c, const char *arg,
+			 struct wia_error *err)
+{
+	switch (c) {
+	case 'b':
+		if (batch_pattern_check(arg))
+			return usage_fail(err, "--batch", arg,
+					  "use one counter, %d, %Nd or %0Nd, and no other %");
+		a->batch = arg;
+		break;
+	case OPT_BATCH_START:
+		if (parse_i64(arg, 0, 999999999, &a->batch_start))
+			return usage_fail(err, "--batch-start", arg,
+					  "use a number from 0 to 999999999");
+		break;
+	case OPT_BATCH_INCREMENT:
+		if (parse_i64(arg, -1000, 1000, &a->batch_increment) ||
+		    !a->batch_increment)
+			return usage_fail(err, "--batch-increment", arg,
+					  "use a number from -1000 to 1000, not 0");
+		break;
+	case 'n':
+		if (scan_parse_u32(arg, 1, 1000000, &a->max_pages))
+			return usage_fail(err, "--pages", arg, "use a number from 1 to 1000000");
+		break;
+	default:
+		return cli_common_opt(a, c, arg, err);
+	}
+	return 0;
+}
+
+static int cli_tiff_opt(struct cli_args *a, int c, const char *arg,
+			struct wia_error *err)
+{
+	uint32_t q;
+
+	switch (c) {
+	case 'c':
+		if (sink_parse_compression(arg, &a->compression))
+			return usage_fail(err, "--compression", arg,
+					  "use none, packbits, lzw, deflate, jpeg or g4");
+		a->compression_set = true;
+		break;
+	case 'q':
+		if (scan_parse_u32(arg, 1, 100, &q))
+			return usage_fail(err, "--jpeg-quality", arg, "use 1 to 100");
+		a->jpeg_quality = (int)q;
+		break;
+	case OPT_BIGTIFF:
+		if (!strcmp(arg, "auto"))
+			a->bigtiff = SINK_BIGTIFF_AUTO;
+		else if (!strcmp(arg, "yes"))
+			a->bigtiff = SINK_BIGTIFF_YES;
+		else if (!strcmp(arg, "no"))
+			a->bigtiff = SINK_BIGTIFF_NO;
+		else
+			return usage_fail(err, "--bigtiff", arg, "use auto, yes or no");
+		break;
+	case OPT_PROGRESS:
+		if (progress_parse(arg, &a->progress))
+			return usage_fail(err, "--progress", arg,
+					  "use auto, line, json or none");
+		break;
+	default:
+		return cli_batch_opt(a, c, arg, err);
+	}
+	return 0;
+}
+
+static int cli_common_opt(struct cli_args *a, int c, const char *arg,
+			 struct wia_error *err)
+{
+	switch (c) {
 	case 'o':
 		if (!*arg)
 			return usage_fail(err, "--output", NULL, "empty file name");
@@ -144,8 +281,19 @@ static int cli_scan_opt(struct cli_args *a, int c, const char *arg,
 static int cli_finish_scan(struct cli_args *a, const struct scan_size_spec *size,
 			   struct wia_error *err)
 {
-	if (!a->output)
-		return usage_fail(err, "scan", NULL, "-o FILE is required");
+	if (!a->output == !a->batch)
+		return usage_fail(err, "scan", NULL, "one of -o FILE and --batch PATTERN is needed");
+	if (a->batch && a->format_set && a->format != SINK_FORMAT_TIFF)
+		return usage_fail(err, "--batch", NULL, "writes TIFF files: use --format tiff");
+	if (a->batch)
+		a->format = SINK_FORMAT_TIFF;
+	if (a->compression_set && a->format != SINK_FORMAT_TIFF)
+		return usage_fail(err, "--compression", NULL, "needs --format tiff");
+	if (sink_check_compression(a->compression, a->req.mode))
+		return usage_fail(err, "--compression", sink_compression_name(a->compression),
+				  a->compression == SINK_COMP_JPEG ?
+				  "JPEG needs --mode gray or color" :
+				  "CCITT G4 needs --mode lineart");
 	if (scan_resolve_size(size, a->req.dpi, a->req.source,
 			      &a->req.width_px, &a->req.height_px))
 		return usage_fail(err, "--size", NULL,
@@ -161,6 +309,8 @@ static int cli_command(const char *s, enum cli_command *cmd)
 		*cmd = CLI_LIST;
 	else if (!strcmp(s, "info"))
 		*cmd = CLI_INFO;
+	else if (!strcmp(s, "repair"))
+		*cmd = CLI_REPAIR;
 	else if (!strcmp(s, "--help") || !strcmp(s, "-h") || !strcmp(s, "help"))
 		*cmd = CLI_HELP;
 	else if (!strcmp(s, "--version") || !strcmp(s, "-V"))
@@ -178,6 +328,32 @@ static void cli_defaults(struct cli_args *a)
 	a->req.source = SCAN_SOURCE_FLATBED;
 	a->req.dpi = 150;
 	a->format = SINK_FORMAT_RAW;
+	a->jpeg_quality = 75;
+	a->batch_start = 1;
+	a->batch_increment = 1;
+}
+
+/* repair FILE.part: the output is FILE unless -o says otherwise */
+static int cli_finish_repair(struct cli_args *a, int argc, char **argv,
+			     struct wia_error *err)
+{
+	static const char suffix[] = ".part";
+	size_t n;
+
+	if (optind + 2 != argc)
+		return usage_fail(err, "repair", NULL, "one FILE.part is needed");
+	a->input = argv[optind + 1];
+	if (a->output)
+		return 0;
+	n = strlen(a->input);
+	if (n <= strlen(suffix) || strcmp(a->input + n - strlen(suffix), suffix))
+		return usage_fail(err, "repair", a->input,
+				  "not named FILE.part: give the output with -o");
+	a->repair_output = strndup(a->input, n - strlen(suffix));
+	if (!a->repair_output)
+		return werr_set(err, WERR_OTHER, -ENOMEM, "repair");
+	a->output = a->repair_output;
+	return 0;
 }
 
 int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
@@ -196,7 +372,11 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
 	switch (a->cmd) {
 	case CLI_SCAN:
 		longopts = scan_options;
-		shortopts = ":d:m:r:s:S:F:o:ft:vh";
+		shortopts = ":d:m:r:s:S:F:o:ft:vc:q:b:n:h";
+		break;
+	case CLI_REPAIR:
+		longopts = repair_options;
+		shortopts = ":o:fh";
 		break;
 	case CLI_INFO:
 		longopts = info_options;
@@ -226,6 +406,8 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
 	}
 	if (a->cmd == CLI_HELP)
 		return 0;
+	if (a->cmd == CLI_REPAIR)
+		return cli_finish_repair(a, argc, argv, err);
 	if (optind < argc - 1)
 		return usage_fail(err, argv[optind + 1], NULL, "unexpected argument");
 	return a->cmd == CLI_SCAN ? cli_finish_scan(a, &size, err) : 0;

@@ -10,6 +10,7 @@
 
 #include "error.h"
 #include "params.h"
+#include "progress.h"
 #include "sink.h"
 
 enum cli_command {
@@ -18,6 +19,7 @@ enum cli_command {
 	CLI_SCAN,
 	CLI_LIST,
 	CLI_INFO,
+	CLI_REPAIR,
 };
 
 #define CLI_DEFAULT_DEVICE	"/dev/wiascan0"
@@ -33,6 +35,16 @@ enum cli_command {
  * @timeout_ms: -t, device timeout (0: the driver's default)
  * @verbose: -v, print the summary even when stderr is not a terminal
  * @json: -j, `info` prints JSON
+ * @compression: -c, TIFF compression
+ * @jpeg_quality: -q, 1..100
+ * @bigtiff: --bigtiff
+ * @batch: -b, one TIFF per page, named by this pattern
+ * @batch_start, @batch_increment: the batch counter
+ * @max_pages: -n, stop after this many pages (0: until the feeder is empty)
+ * @progress: --progress
+ * @input: `repair`: the NAME.part to repair
+ * @repair_output: `repair`: the output name made from @input (malloc'ed)
+ * @format_set, @compression_set: given on the command line
  */
 struct cli_args {
 	enum cli_command cmd;
@@ -44,6 +56,18 @@ struct cli_args {
 	uint32_t timeout_ms;
 	bool verbose;
 	bool json;
+	enum sink_compression compression;
+	int jpeg_quality;
+	enum sink_bigtiff bigtiff;
+	const char *batch;
+	int64_t batch_start;
+	int64_t batch_increment;
+	uint32_t max_pages;
+	enum progress_mode progress;
+	const char *input;
+	char *repair_output;
+	bool format_set;
+	bool compression_set;
 };
 
 int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err);

@@ -67,8 +67,9 @@ int werr_exit_code(const struct wia_error *e)
 		return WIASCAN_EXIT_OK;
 	switch (e->cond) {
 	case SCAN_COND_NONE:
-	case SCAN_COND_CANCELLED:	/* issue 3 gives it a code of its own */
 		break;
+	case SCAN_COND_CANCELLED:
+		return WIASCAN_EXIT_CANCELLED;
 	case SCAN_COND_NO_PAPER:
 		return WIASCAN_EXIT_NO_PAPER;
 	case SCAN_COND_JAM:
@@ -91,7 +92,7 @@ int werr_exit_code(const struct wia_error *e)
 	return WIASCAN_EXIT_ERROR;
 }
 
-static const char *errno_text(int err)
+const char *werr_errno_text(int err)
 {
 	switch (-err) {
 	case ENOSPC:
@@ -123,7 +124,7 @@ void werr_print(const struct wia_error *e, const char *prog, FILE *f)
 	else if (e->why[0])
 		why = e->why;
 	else
-		why = errno_text(e->err);
+		why = werr_errno_text(e->err);
 	if (e->what[0])
 		fprintf(f, "%s: %s: %s\n", prog, e->what, why);
 	else

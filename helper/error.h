@@ -48,6 +48,7 @@ void werr_why(struct wia_error *e, const char *fmt, ...) __printf(2, 3);
 void werr_vwhy(struct wia_error *e, const char *fmt, va_list ap) __printf(2, 0);
 void werr_cond(struct wia_error *e, enum scan_cond cond);
 int werr_exit_code(const struct wia_error *e);
+const char *werr_errno_text(int err);
 void werr_print(const struct wia_error *e, const char *prog, FILE *f);
 
 #endif /* WIASCAN_ERROR_H */

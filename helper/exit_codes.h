@@ -18,7 +18,7 @@
 #define WIASCAN_EXIT_NO_PAPER		8	/* the scanner refused to start: no paper */
 #define WIASCAN_EXIT_JAM		9	/* paper jam */
 #define WIASCAN_EXIT_DOUBLE_FEED	10	/* double feed (multi-feed) */
-/* 11 is reserved for "cancelled by a signal" (issue 3) */
+#define WIASCAN_EXIT_CANCELLED		11	/* cancelled by SIGINT or SIGTERM */
 
 /* The table --help prints, one line per code */
 #define WIASCAN_EXIT_HELP \
@@ -33,6 +33,7 @@
 	"  7  timeout\n" \
 	"  8  no paper (the scanner refused to start)\n" \
 	"  9  paper jam\n" \
-	" 10  double feed\n"
+	" 10  double feed\n" \
+	" 11  cancelled by SIGINT or SIGTERM (completed TIFF pages kept)\n"
 
 #endif /* WIASCAN_EXIT_CODES_H */

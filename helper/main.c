@@ -6,9 +6,11 @@
  * codes of exit_codes.h.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -17,6 +19,7 @@
 #include "exit_codes.h"
 #include "json.h"
 #include "outfile.h"
+#include "progress.h"
 #include "protocol.h"
 #include "scan.h"
 #include "sink.h"
@@ -29,39 +32,180 @@
 
 static const char prog[] = "wiascan-helper";
 
-static int cmd_scan(const struct cli_args *a, struct wia_error *err)
+/*
+ * Cancel: the first SIGINT or SIGTERM asks the scan loop to stop (it
+ * cancels the scanner and keeps the completed pages); a second one ends
+ * the process at once, leaving only FILE.part (see `repair`).
+ */
+static volatile sig_atomic_t cancel_requested;
+
+static void on_cancel_signal(int sig)
+{
+	static const char msg[] = "wiascan-helper: stopped at once: FILE.part left as it is\n";
+	ssize_t n;
+
+	(void)sig;
+	if (cancel_requested) {
+		n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		(void)n;
+		_exit(WIASCAN_EXIT_CANCELLED);
+	}
+	cancel_requested = 1;
+}
+
+static void setup_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_cancel_signal;	/* no SA_RESTART: waits see EINTR */
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* a file size limit is a write error (EFBIG), not death */
+	signal(SIGXFSZ, SIG_IGN);
+}
+
+#define SYNTH_PREFIX	"synth:"
+#define SYNTH_MAX_ROWS	64
+
+/* The synthetic scanner of "-d synth:SHEETS[:KIB_PER_S[:ROWS,...]]" */
+static int open_synth(const struct cli_args *a, struct wia_error *err,
+		      struct scan_source **src)
+{
+	static uint32_t rows[SYNTH_MAX_ROWS];
+	struct synth_options o = {
+		.fmt = {
+			.mode = a->req.mode,
+			.source = a->req.source,
+			.dpi = a->req.dpi,
+			.width_px = a->req.width_px,
+			.height_px = a->req.height_px,
+			.bytes_per_line = scan_bytes_per_line(a->req.mode, a->req.width_px),
+		},
+		.page_rows = rows,
+		.nbufs = DEV_SOURCE_NBUFS,
+		.buf_size = DEV_SOURCE_BUF_SIZE,
+	};
+
+	if (synth_parse_spec(a->device + strlen(SYNTH_PREFIX), &o.pages, &o.rate_kib,
+			     rows, SYNTH_MAX_ROWS, &o.n_page_rows))
+		return werr_set(err, WERR_USAGE, -EINVAL, "%s", a->device);
+	if (!o.n_page_rows) {
+		rows[0] = scan_tenth_mm_to_px(2970, a->req.dpi);
+		o.n_page_rows = 1;
+	}
+	return synth_source_open(&o, err, src);
+}
+
+static int open_source(const struct cli_args *a, struct wia_error *err,
+		       struct scan_source **src, struct sysfs_scanner *usb)
 {
 	struct dev_source_options dopt = {
 		.path = a->device,
 		.req = a->req,
 		.timeout_ms = a->timeout_ms,
 	};
+	struct stat st;
+
+	memset(usb, 0, sizeof(*usb));
+	if (!strncmp(a->device, SYNTH_PREFIX, strlen(SYNTH_PREFIX))) {
+		snprintf(usb->manufacturer, sizeof(usb->manufacturer), "wiascan project");
+		snprintf(usb->product, sizeof(usb->product), "Synthetic Scanner");
+		return open_synth(a, err, src);
+	}
+	if (!stat(a->device, &st))
+		sysfs_scanner_by_devnum(st.st_rdev, usb);
+	return dev_source_open(&dopt, err, src);
+}
+
+/* The output exists and no --force: refused before the scanner moves */
+static int check_output(const struct cli_args *a, struct wia_error *err)
+{
+	char name[4096];
+	int ret;
+
+	if (!a->batch) {
+		ret = outfile_check(a->output, a->force);
+		return ret ? werr_set(err, WERR_OUTPUT, ret, "%s", a->output) : 0;
+	}
+	ret = batch_name(a->batch, a->batch_start, name, sizeof(name));
+	if (!ret)
+		ret = outfile_check(name, a->force);
+	return ret ? werr_set(err, WERR_OUTPUT, ret, "%s", name) : 0;
+}
+
+static void scan_summary(const struct cli_args *a, const struct scan_stats *st,
+			 int ret)
+{
+	const char *name = a->batch ? a->batch : a->output;
+
+	if (ret && st->kept)
+		fprintf(stderr, "%s: %s: kept the %u completed page%s\n", prog, name,
+			st->kept, st->kept == 1 ? "" : "s");
+	if (!ret && (a->verbose || isatty(STDERR_FILENO)))
+		fprintf(stderr, "%s: %u page%s, %llu bytes in %.2f s (%.2f MB/s)\n",
+			name, st->pages, st->pages == 1 ? "" : "s",
+			(unsigned long long)st->bytes, st->seconds,
+			scan_mb_per_s(st));
+}
+
+static int cmd_scan(const struct cli_args *a, struct wia_error *err)
+{
 	struct sink_options sopt = {
 		.format = a->format,
-		.path = a->output,
+		.path = a->batch ? NULL : a->output,
 		.force = a->force,
+		.batch = a->batch,
+		.batch_start = a->batch_start,
+		.batch_increment = a->batch_increment,
+		.compression = a->compression,
+		.jpeg_quality = a->jpeg_quality,
+		.bigtiff = a->bigtiff,
+		.software = "wiascan-helper " WIASCAN_VERSION,
+	};
+	struct scan_control ctl = {
+		.cancel = &cancel_requested,
+		.max_pages = a->max_pages,
+		.progress = progress_update,
 	};
 	struct scan_source *src = NULL;
+	struct sysfs_scanner usb;
+	struct progress pr;
 	struct scan_stats st;
 	struct sink *sink;
 	int ret;
 
-	/* An existing output is refused before the scanner moves */
-	ret = outfile_check(a->output, a->force);
-	if (ret)
-		return werr_set(err, WERR_OUTPUT, ret, "%s", a->output);
-	ret = dev_source_open(&dopt, err, &src);
+	ret = check_output(a, err);
 	if (ret)
 		return ret;
+	setup_signals();
+	ret = open_source(a, err, &src, &usb);
+	if (ret)
+		return ret;
+	sopt.make = usb.manufacturer;
+	sopt.model = usb.product;
+	sopt.estimate_bytes = sink_estimate_bytes(&src->fmt, a->batch ? 1 : a->max_pages);
+	progress_init(&pr, a->progress);
+	ctl.arg = &pr;
+	memset(&st, 0, sizeof(st));
 	ret = sink_open(&sopt, err, &sink);
 	if (!ret)
-		ret = scan_run(src, sink, &st, err);
+		ret = scan_run_ctl(src, sink, &ctl, &st, err);
 	scan_source_close(src);
-	if (!ret && (a->verbose || isatty(STDERR_FILENO)))
-		fprintf(stderr, "%s: %u page%s, %llu bytes in %.2f s (%.2f MB/s)\n",
-			a->output, st.pages, st.pages == 1 ? "" : "s",
-			(unsigned long long)st.bytes, st.seconds,
-			scan_mb_per_s(&st));
+	scan_summary(a, &st, ret);
+	return ret;
+}
+
+static int cmd_repair(const struct cli_args *a, struct wia_error *err)
+{
+	uint32_t pages;
+	int ret;
+
+	ret = tiff_repair(a->input, a->output, a->force, err, &pages);
+	if (!ret)
+		fprintf(stderr, "%s: %s: %u page%s recovered\n", prog, a->output,
+			pages, pages == 1 ? "" : "s");
 	return ret;
 }
 
@@ -314,6 +458,9 @@ int main(int argc, char **argv)
 		case CLI_INFO:
 			ret = cmd_info(&a, &err);
 			break;
+		case CLI_REPAIR:
+			ret = cmd_repair(&a, &err);
+			break;
 		}
 	}
 	if (fflush(stdout) && !ret)
@@ -321,5 +468,6 @@ int main(int argc, char **argv)
 	if (ret && !err.set)
 		werr_set(&err, WERR_OTHER, ret, "%s", argc > 1 ? argv[1] : prog);
 	werr_print(&err, prog, stderr);
+	free(a.repair_output);
 	return ret ? werr_exit_code(&err) : WIASCAN_EXIT_OK;
 }

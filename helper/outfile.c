@@ -77,7 +77,8 @@ int outfile_check(const char *path, bool force)
 }
 
 /*
- * Create NAME.part for writing, mode 0666 less the umask.  A NAME.part left
+ * Create NAME.part for writing (and reading: libtiff reads back the
+ * previous IFD to link the next), mode 0666 less the umask.  A NAME.part left
  * by an earlier run is refused (-EEXIST), or removed first with @force; a
  * symlink there is never followed (O_EXCL | O_NOFOLLOW).
  */
@@ -106,7 +107,7 @@ int outfile_create(struct outfile *of, const char *path, bool force)
 		goto err;
 	}
 	of->fd = openat(of->dirfd, of->part,
-			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
 			0666);
 	if (of->fd < 0) {
 		ret = -errno;

@@ -112,8 +112,56 @@ static int scan_end_page(struct scan_source *src, struct sink *sink,
 	return src->ops->page_done(src, pg->number, pg->bytes, last);
 }
 
+static bool scan_cancelled(const struct scan_control *ctl)
+{
+	return ctl->cancel && *ctl->cancel;
+}
+
+static void scan_report(const struct scan_control *ctl, const struct scan_source *src,
+			const struct scan_page *pg, const struct scan_stats *stats,
+			double t0, bool page_end, bool end)
+{
+	struct scan_progress p = {
+		.page = pg->number,
+		.page_bytes = pg->bytes,
+		.page_total = page_expected(&src->fmt),
+		.pages_done = stats->pages,
+		.bytes = stats->bytes,
+		.seconds = now_s() - t0,
+		.page_end = page_end,
+		.end = end,
+	};
+
+	if (!ctl->progress)
+		return;
+	if (src->fmt.source == SCAN_SOURCE_FLATBED)
+		p.pages_total = 1;
+	else
+		p.pages_total = ctl->max_pages;
+	ctl->progress(ctl->arg, &p);
+}
+
+/* The next buffer, or -ECANCELED once a cancel was asked for */
+static int scan_next(struct scan_source *src, const struct scan_control *ctl,
+		     struct scan_buf *buf)
+{
+	int ret;
+
+	do {
+		if (scan_cancelled(ctl))
+			return -ECANCELED;
+		ret = src->ops->next(src, buf);
+	} while (ret == -EINTR);
+	if (!ret && scan_cancelled(ctl)) {
+		src->ops->release(src, buf);
+		return -ECANCELED;
+	}
+	return ret;
+}
+
 static int scan_pages(struct scan_source *src, struct sink *sink,
-		      struct scan_stats *stats)
+		      const struct scan_control *ctl, struct scan_stats *stats,
+		      double t0)
 {
 	struct scan_page pg = { 0 };
 	struct scan_buf buf;
@@ -121,51 +169,84 @@ static int scan_pages(struct scan_source *src, struct sink *sink,
 	int ret;
 
 	while (!last) {
-		ret = src->ops->next(src, &buf);
-		if (ret == -EINTR)
-			continue;	/* issue 3: a cancel request is seen here */
+		ret = scan_next(src, ctl, &buf);
 		if (ret)
 			return ret;
 		ret = scan_one(src, sink, &pg, &buf);
 		if (ret)
 			return ret;
 		stats->bytes += buf.bytesused;
-		if (!buf.end_of_page)
+		if (!buf.end_of_page) {
+			scan_report(ctl, src, &pg, stats, t0, false, false);
 			continue;
+		}
 		ret = scan_end_page(src, sink, &pg, &last);
 		if (ret)
 			return ret;
 		stats->pages++;
+		scan_report(ctl, src, &pg, stats, t0, true, false);
 		pg.number++;
 		pg.bytes = 0;
+		if (ctl->max_pages && stats->pages == ctl->max_pages)
+			return last ? 0 : 1;	/* enough: the rest stay in the feeder */
 	}
 	return 0;
 }
 
-/*
- * Scan from @src (opened, not started) into @sink until the last page.
- * The sink is always consumed: finished on success, aborted on failure.
- * The source is stopped but not closed.
- */
-int scan_run(struct scan_source *src, struct sink *sink,
-	     struct scan_stats *stats, struct wia_error *err)
+/* After a failure: keep the completed pages if the sink can, else drop all */
+static void scan_salvage(struct sink *sink, struct scan_stats *stats)
 {
+	uint32_t kept = 0;
+
+	if (!sink->ops->salvage) {
+		sink->ops->abort(sink);
+		return;
+	}
+	if (!sink->ops->salvage(sink, &kept))
+		stats->kept = kept;
+}
+
+/*
+ * Scan from @src (opened, not started) into @sink until the last page, or
+ * @ctl's page count, or a cancel.  The sink is always consumed: finished on
+ * success, salvaged or aborted on failure.  The source is stopped but not
+ * closed.
+ */
+int scan_run_ctl(struct scan_source *src, struct sink *sink,
+		 const struct scan_control *ctl, struct scan_stats *stats,
+		 struct wia_error *err)
+{
+	static const struct scan_control none;
 	double t0 = now_s();
+	struct scan_page pg = { 0 };
 	int ret;
 
+	if (!ctl)
+		ctl = &none;
 	memset(stats, 0, sizeof(*stats));
 	ret = src->ops->start(src);
 	if (!ret)
-		ret = scan_pages(src, sink, stats);
+		ret = scan_pages(src, sink, ctl, stats, t0);
+	/* a cancel, a failure or an early end (ret 1) also stops the scanner */
 	src->ops->stop(src, ret != 0);
-	if (ret) {
-		sink->ops->abort(sink);
+	if (ret < 0) {
+		if (ret == -ECANCELED)
+			werr_cond(err, SCAN_COND_CANCELLED);
+		scan_salvage(sink, stats);
 		werr_set(err, WERR_OTHER, ret, "scan");
 	} else {
 		ret = sink->ops->finish(sink);
 	}
 	stats->seconds = now_s() - t0;
+	pg.number = stats->pages;
+	scan_report(ctl, src, &pg, stats, t0, false, true);
 	return ret;
+}
+
+int scan_run(struct scan_source *src, struct sink *sink,
+	     struct scan_stats *stats, struct wia_error *err)
+{
+	return scan_run_ctl(src, sink, NULL, stats, err);
 }
 
 double scan_mb_per_s(const struct scan_stats *stats)

@@ -1,19 +1,87 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Choosing a sink by output format.
+ * Choosing a sink by output format, and the choices every TIFF sink
+ * checks before the scanner moves (compression against mode, size).
  */
 #include <errno.h>
 #include <string.h>
 
+#include "compiler.h"
 #include "sink.h"
+
+static const char *const format_names[] = {
+	[SINK_FORMAT_RAW] = "raw",
+	[SINK_FORMAT_TIFF] = "tiff",
+};
+
+static const char *const comp_names[] = {
+	[SINK_COMP_NONE] = "none",
+	[SINK_COMP_PACKBITS] = "packbits",
+	[SINK_COMP_LZW] = "lzw",
+	[SINK_COMP_DEFLATE] = "deflate",
+	[SINK_COMP_JPEG] = "jpeg",
+	[SINK_COMP_G4] = "g4",
+};
+
+static int find_name(const char *const *names, size_t n, const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, names[i]))
+			return (int)i;
+	return -EINVAL;
+}
 
 int sink_parse_format(const char *s, enum sink_format *format)
 {
-	if (!strcmp(s, "raw")) {
-		*format = SINK_FORMAT_RAW;
-		return 0;
-	}
-	return -EINVAL;
+	int i = find_name(format_names, ARRAY_SIZE(format_names), s);
+
+	if (i < 0)
+		return i;
+	*format = (enum sink_format)i;
+	return 0;
+}
+
+int sink_parse_compression(const char *s, enum sink_compression *c)
+{
+	int i = find_name(comp_names, ARRAY_SIZE(comp_names), s);
+
+	if (i < 0 && !strcmp(s, "ccitt-g4"))
+		i = SINK_COMP_G4;
+	if (i < 0)
+		return i;
+	*c = (enum sink_compression)i;
+	return 0;
+}
+
+const char *sink_compression_name(enum sink_compression c)
+{
+	return (size_t)c < ARRAY_SIZE(comp_names) ? comp_names[c] : "?";
+}
+
+/* JPEG has no 1-bit form, CCITT G4 has only the 1-bit form */
+int sink_check_compression(enum sink_compression c, enum scan_mode mode)
+{
+	if (c == SINK_COMP_JPEG && mode == SCAN_MODE_LINEART)
+		return -EINVAL;
+	if (c == SINK_COMP_G4 && mode != SCAN_MODE_LINEART)
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The most a scan may write, uncompressed: @pages pages (0: unknown, an
+ * ADF; counted as a 100-sheet feeder) of the format's height, or of 14
+ * inches (legal paper) when the length is unknown.
+ */
+uint64_t sink_estimate_bytes(const struct scan_format *fmt, uint32_t pages)
+{
+	uint64_t rows = fmt->height_px ? fmt->height_px : (uint64_t)fmt->dpi * 14;
+
+	if (!pages)
+		pages = fmt->source == SCAN_SOURCE_ADF ? 100 : 1;
+	return rows * fmt->bytes_per_line * pages;
 }
 
 int sink_open(const struct sink_options *opt, struct wia_error *err,
@@ -22,6 +90,8 @@ int sink_open(const struct sink_options *opt, struct wia_error *err,
 	switch (opt->format) {
 	case SINK_FORMAT_RAW:
 		return sink_raw_open(opt, err, out);
+	case SINK_FORMAT_TIFF:
+		return sink_tiff_open(opt, err, out);
 	}
 	return werr_set(err, WERR_USAGE, -EINVAL, "output format");
 }

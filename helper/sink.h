@@ -22,18 +22,54 @@
 
 enum sink_format {
 	SINK_FORMAT_RAW,
+	SINK_FORMAT_TIFF,
+};
+
+enum sink_compression {
+	SINK_COMP_NONE,
+	SINK_COMP_PACKBITS,
+	SINK_COMP_LZW,
+	SINK_COMP_DEFLATE,
+	SINK_COMP_JPEG,
+	SINK_COMP_G4,
+};
+
+enum sink_bigtiff {
+	SINK_BIGTIFF_AUTO,
+	SINK_BIGTIFF_YES,
+	SINK_BIGTIFF_NO,
 };
 
 /**
  * struct sink_options - how to write the output
  * @format: SINK_FORMAT_*
- * @path: output file name
+ * @path: output file name (a multipage TIFF or raw file); NULL with @batch
  * @force: replace an existing file
+ * @batch: TIFF only: one file per page, named by this pattern (one counter
+ *	conversion, checked by batch_pattern_check())
+ * @batch_start, @batch_increment: the counter of the first page, its step
+ * @compression: SINK_COMP_* (TIFF)
+ * @jpeg_quality: 1..100 for SINK_COMP_JPEG
+ * @bigtiff: SINK_BIGTIFF_*; AUTO chooses BigTIFF when @estimate_bytes may
+ *	pass 4 GiB
+ * @estimate_bytes: uncompressed bytes the output may reach (per file in a batch)
+ * @make, @model: the scanner's USB strings, for the TIFF tags (may be NULL)
+ * @software: the Software tag
  */
 struct sink_options {
 	enum sink_format format;
 	const char *path;
 	bool force;
+	const char *batch;
+	int64_t batch_start;
+	int64_t batch_increment;
+	enum sink_compression compression;
+	int jpeg_quality;
+	enum sink_bigtiff bigtiff;
+	uint64_t estimate_bytes;
+	const char *make;
+	const char *model;
+	const char *software;
 };
 
 struct sink;
@@ -46,6 +82,11 @@ struct sink;
  * @end_page: the device ended the page
  * @finish: make the output final (fsync, rename); frees the sink
  * @abort: drop what is not final; frees the sink
+ * @salvage: the scan failed or was cancelled: make the completed pages
+ *	final and drop the open page; frees the sink.  NULL when the format
+ *	cannot keep pages apart (raw): the scan loop aborts instead.
+ *	Returns the pages kept in *@kept; -ENODATA when there were none (then
+ *	nothing is left behind)
  */
 struct sink_ops {
 	int (*begin_page)(struct sink *s, uint32_t page,
@@ -54,6 +95,7 @@ struct sink_ops {
 	int (*end_page)(struct sink *s);
 	int (*finish)(struct sink *s);
 	void (*abort)(struct sink *s);
+	int (*salvage)(struct sink *s, uint32_t *kept);
 };
 
 /**
@@ -70,6 +112,20 @@ int sink_open(const struct sink_options *opt, struct wia_error *err,
 	      struct sink **out);
 int sink_raw_open(const struct sink_options *opt, struct wia_error *err,
 		  struct sink **out);
+int sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
+		   struct sink **out);
 int sink_parse_format(const char *s, enum sink_format *format);
+int sink_parse_compression(const char *s, enum sink_compression *c);
+const char *sink_compression_name(enum sink_compression c);
+int sink_check_compression(enum sink_compression c, enum scan_mode mode);
+uint64_t sink_estimate_bytes(const struct scan_format *fmt, uint32_t pages);
+
+/* Batch file names (batch.c) */
+int batch_pattern_check(const char *pattern);
+int batch_name(const char *pattern, int64_t counter, char *buf, size_t len);
+
+/* Repair of a TIFF left as NAME.part by a crash (repair.c) */
+int tiff_repair(const char *part, const char *out, bool force,
+		struct wia_error *err, uint32_t *pages);
 
 #endif /* WIASCAN_SINK_H */

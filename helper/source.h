@@ -105,6 +105,8 @@ int dev_source_open(const struct dev_source_options *opt,
  * @fail_status: -errno of that failed transfer (0: no failure)
  * @short_page, @short_bytes: page @short_page ends @short_bytes early
  * @jam_page, @jam: the scanner reports a jam after page @jam_page
+ * @rate_kib: send at most this many KiB a second (0: as fast as it can);
+ *	a signal interrupts the wait (-EINTR), as it does a device's
  */
 struct synth_options {
 	struct scan_format fmt;
@@ -119,10 +121,13 @@ struct synth_options {
 	uint32_t short_bytes;
 	uint32_t jam_page;
 	bool jam;
+	uint32_t rate_kib;
 };
 
 int synth_source_open(const struct synth_options *opt, struct wia_error *err,
 		      struct scan_source **out);
 unsigned int synth_source_outstanding(const struct scan_source *src);
+int synth_parse_spec(const char *spec, uint32_t *sheets, uint32_t *rate_kib,
+		     uint32_t *rows, size_t max_rows, size_t *n_rows);
 
 #endif /* WIASCAN_SOURCE_H */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "formula.h"
 #include "source.h"
@@ -28,6 +29,7 @@ struct synth_source {
 	uint64_t sent;		/* bytes sent since start */
 	bool done;
 	bool streaming;
+	struct timespec t0;	/* start, for the rate limit */
 };
 
 static struct synth_source *to_synth(struct scan_source *src)
@@ -66,6 +68,7 @@ static int synth_start(struct scan_source *src)
 	s->sent = 0;
 	s->done = s->opt.pages == 0;
 	s->streaming = true;
+	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	if (s->done) {
 		werr_cond(src->err, SCAN_COND_NO_PAPER);
 		return werr_set(src->err, WERR_DEVICE, -EPIPE, "%s: start scan",
@@ -92,6 +95,21 @@ static void synth_fill(struct synth_source *s, uint8_t *dst, size_t len)
 	}
 }
 
+/* Sleep until @bytes more may go at the rate asked; -EINTR on a signal */
+static int synth_pace(struct synth_source *s, uint64_t bytes)
+{
+	uint64_t ns = (s->sent + bytes) * 1000000000ULL / ((uint64_t)s->opt.rate_kib * 1024);
+	struct timespec until = s->t0;
+
+	until.tv_sec += (time_t)(ns / 1000000000ULL);
+	until.tv_nsec += (long)(ns % 1000000000ULL);
+	if (until.tv_nsec >= 1000000000L) {
+		until.tv_sec++;
+		until.tv_nsec -= 1000000000L;
+	}
+	return -clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
+}
+
 static int synth_next(struct scan_source *src, struct scan_buf *buf)
 {
 	struct synth_source *s = to_synth(src);
@@ -109,6 +127,8 @@ static int synth_next(struct scan_source *src, struct scan_buf *buf)
 		(size_t)(s->page_len - s->page_off) : size;
 	if (s->zlp_due)
 		n = 0;
+	if (s->opt.rate_kib && synth_pace(s, n))
+		return -EINTR;
 	if (s->opt.fail_status && s->sent + n > s->opt.fail_after)
 		return werr_set(src->err, WERR_DEVICE, s->opt.fail_status,
 				"%s: transfer", src->name);
@@ -225,4 +245,43 @@ int synth_source_open(const struct synth_options *opt, struct wia_error *err,
 unsigned int synth_source_outstanding(const struct scan_source *src)
 {
 	return ((const struct synth_source *)src)->outstanding;
+}
+
+/*
+ * "SHEETS[:KIB_PER_S[:ROWS,ROWS...]]", the synthetic scanner of the
+ * command line's "-d synth:..." (tests and demonstrations without a device)
+ */
+int synth_parse_spec(const char *spec, uint32_t *sheets, uint32_t *rate_kib,
+		     uint32_t *rows, size_t max_rows, size_t *n_rows)
+{
+	unsigned long v;
+	const char *p = spec;
+	char *end;
+	int field = 0;
+
+	*rate_kib = 0;
+	*n_rows = 0;
+	for (;;) {
+		if (*p < '0' || *p > '9')
+			return -EINVAL;
+		errno = 0;
+		v = strtoul(p, &end, 10);
+		if (errno || v > 100000000UL)
+			return -EINVAL;
+		if (field == 0)
+			*sheets = (uint32_t)v;
+		else if (field == 1)
+			*rate_kib = (uint32_t)v;
+		else if (*n_rows < max_rows && v)
+			rows[(*n_rows)++] = (uint32_t)v;
+		else
+			return -EINVAL;
+		if (!*end)
+			return 0;
+		if (*end == ':' && field < 2)
+			field++;
+		else if (*end != ',' || field < 2)
+			return -EINVAL;
+		p = end + 1;
+	}
 }

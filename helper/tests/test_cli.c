@@ -108,7 +108,32 @@ TEST(bad_command_lines_are_usage_errors)
 		ARGV("scan", "-o", "o", "-r", "70000"),
 		ARGV("scan", "-o", "o", "-s", "b5"),
 		ARGV("scan", "-o", "o", "-S", "tray"),
-		ARGV("scan", "-o", "o", "-F", "tiff"),
+		ARGV("scan", "-o", "o", "-F", "png"),
+		ARGV("scan", "-o", "o", "-F", "tiff", "-m", "lineart", "-c", "jpeg"),
+		ARGV("scan", "-o", "o", "-F", "tiff", "-m", "gray", "-c", "g4"),
+		ARGV("scan", "-o", "o", "-F", "tiff", "-c", "zstd"),
+		ARGV("scan", "-o", "o", "-c", "lzw"),	/* raw has no compression */
+		ARGV("scan", "-o", "o", "-F", "tiff", "-q", "0"),
+		ARGV("scan", "-o", "o", "-F", "tiff", "--bigtiff", "maybe"),
+		ARGV("scan", "-o", "o", "--progress", "loud"),
+		ARGV("scan", "-o", "o", "-n", "0"),
+		ARGV("scan", "--batch", "p%s.tif"),	/* bad batch patterns */
+		ARGV("scan", "--batch", "p%d-%d.tif"),
+		ARGV("scan", "--batch", "p.tif"),
+		ARGV("scan", "--batch", "p%.tif"),
+		ARGV("scan", "--batch", "p%ld.tif"),
+		ARGV("scan", "--batch", "p%x.tif"),
+		ARGV("scan", "--batch", "p%-3d.tif"),
+		ARGV("scan", "--batch", "p%123d.tif"),
+		ARGV("scan", "--batch", "%n%d"),
+		ARGV("scan", "--batch", ""),
+		ARGV("scan", "--batch", "p%d.tif", "-o", "o"),
+		ARGV("scan", "--batch", "p%d.tif", "-F", "raw"),
+		ARGV("scan", "--batch", "p%d.tif", "--batch-increment", "0"),
+		ARGV("scan", "--batch", "p%d.tif", "--batch-start", "-1"),
+		ARGV("repair"),
+		ARGV("repair", "x.tif"),		/* not .part: needs -o */
+		ARGV("repair", "a.part", "b.part"),
 		ARGV("scan", "-o", "o", "-t", "0"),
 		ARGV("scan", "-o", "o", "--bogus"),
 		ARGV("scan", "-o", "o", "extra"),
@@ -128,6 +153,45 @@ TEST(bad_command_lines_are_usage_errors)
 		EXPECT_EQ(-EINVAL, parse(bad[i], &a, &err)) TH_LOG("case %zu", i);
 		EXPECT_EQ(WIASCAN_EXIT_USAGE, werr_exit_code(&err)) TH_LOG("case %zu", i);
 	}
+}
+
+TEST(tiff_batch_and_repair_options_parse)
+{
+	struct wia_error err;
+	struct cli_args a;
+
+	ASSERT_EQ(0, parse(ARGV("scan", "-m", "color", "-F", "tiff", "-c", "jpeg", "-q", "90",
+				"--bigtiff", "yes", "-n", "3", "--progress", "json", "-o", "x.tif"),
+			   &a, &err));
+	EXPECT_EQ(SINK_FORMAT_TIFF, a.format);
+	EXPECT_EQ(SINK_COMP_JPEG, a.compression);
+	EXPECT_EQ(90, a.jpeg_quality);
+	EXPECT_EQ(SINK_BIGTIFF_YES, a.bigtiff);
+	EXPECT_EQ(3, a.max_pages);
+	EXPECT_EQ(PROGRESS_JSON, a.progress);
+	ASSERT_EQ(0, parse(ARGV("scan", "-m", "lineart", "-c", "g4", "--batch", "p%03d%%.tif",
+				"--batch-start", "7", "--batch-increment", "-2"), &a, &err));
+	EXPECT_EQ(SINK_FORMAT_TIFF, a.format);	/* --batch implies TIFF */
+	EXPECT_EQ(7, a.batch_start);
+	EXPECT_EQ(-2, a.batch_increment);
+	ASSERT_EQ(0, parse(ARGV("repair", "dir/scan.tif.part"), &a, &err));
+	EXPECT_STREQ("dir/scan.tif.part", a.input);
+	EXPECT_STREQ("dir/scan.tif", a.output);
+	free(a.repair_output);
+}
+
+TEST(batch_names_fill_in_only_the_counter)
+{
+	char name[64];
+
+	ASSERT_EQ(0, batch_name("p%03d%%.tif", 7, name, sizeof(name)));
+	EXPECT_STREQ("p007%.tif", name);
+	ASSERT_EQ(0, batch_name("%d", 12345, name, sizeof(name)));
+	EXPECT_STREQ("12345", name);
+	ASSERT_EQ(0, batch_name("a%4db", 5, name, sizeof(name)));
+	EXPECT_STREQ("a   5b", name);
+	EXPECT_EQ(-ENAMETOOLONG, batch_name("%d", 123456, name, 4));
+	EXPECT_EQ(-EINVAL, batch_name("%s%d", 1, name, sizeof(name)));
 }
 
 TEST(info_and_list_parse)

@@ -1,0 +1,698 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The TIFF sink (wiasWritePageBufToFile): every page of the scan becomes a
+ * page of one multipage TIFF, or a TIFF file of its own (--batch).
+ *
+ * Streaming and compression are apart.  The scan loop's thread copies the
+ * bytes of each device buffer into strip buffers (strips are whole rows,
+ * device buffers are not, so strips never line up with buffers anyway) and
+ * queues each full strip; a worker thread owns libtiff and the files: it
+ * compresses and writes the strips, closes each page's IFD and fsyncs.  A
+ * small pool of strip buffers bounds memory: when the worker falls behind,
+ * the loop waits for a free strip, the device ring fills and the device
+ * waits in turn.  So memory is the ring plus TIFF_STRIPS strips, whatever
+ * the page length.  (Holding the ring's buffers until the worker is done
+ * with them would save the copy, but a strip that spans two buffers would
+ * then pin both, and a memcpy of 256 KiB costs far less than compressing
+ * it.)
+ *
+ * Pages of unknown length: ImageLength is raised before each strip is
+ * written (libtiff lets that one tag change while writing), so a page
+ * grows strip by strip and is never held whole.
+ *
+ * Crash safety: after each page the worker writes the IFD
+ * (TIFFWriteDirectory links it to the previous one), fsyncs, and notes the
+ * file size.  The file on disk is then a valid TIFF of the completed
+ * pages; the next page's strips only follow them.  A scan that fails or
+ * is cancelled truncates the file there and renames it (salvage); a
+ * crash leaves NAME.part, which `wiascan-helper repair` copies page by
+ * page (repair.c).
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <tiffio.h>
+#include <unistd.h>
+
+#include "outfile.h"
+#include "sink.h"
+#include "tiff_io.h"
+
+#define TIFF_STRIPS		8		/* strip buffers in the pool */
+#define TIFF_QUEUE		(TIFF_STRIPS + 8) /* jobs: strips and page marks */
+#define TIFF_STRIP_TARGET	(256U << 10)	/* bytes per strip, about */
+/* Classic TIFF offsets are 32-bit; leave room for IFDs and codec growth */
+#define TIFF_CLASSIC_MAX	(3584ULL << 20)
+
+enum tiff_job_kind {
+	JOB_BEGIN,	/* a page starts */
+	JOB_STRIP,	/* rows of the page */
+	JOB_END,	/* the page is complete */
+	JOB_QUIT,	/* no more jobs */
+};
+
+/**
+ * struct tiff_job - one thing for the worker to do
+ * @kind: JOB_*
+ * @page: page number (JOB_BEGIN)
+ * @buf: strip buffer, back to the pool when written (JOB_STRIP)
+ * @len: bytes in @buf
+ * @rows: rows in @buf
+ */
+struct tiff_job {
+	enum tiff_job_kind kind;
+	uint32_t page;
+	uint8_t *buf;
+	size_t len;
+	uint32_t rows;
+};
+
+/**
+ * struct sink_tiff - a TIFF output and its worker
+ * @base: the common sink head
+ * @opt: the options, strings owned (freed by tiff_free)
+ * @fmt: the page format (from the first begin_page)
+ * @rows_per_strip, @strip_bytes: the strip geometry
+ * @pool: memory of the strip buffers
+ * @free_bufs, @n_free: strip buffers not in use (under @lock)
+ * @cur, @cur_len: the strip being filled by the scan loop
+ * @q, @q_head, @q_count: the job queue (under @lock)
+ * @lock, @cond: the queue and pool; one condition, broadcast
+ * @thread, @running: the worker
+ * @werr: the worker's first failure, -errno (under @lock)
+ * @wmsg: libtiff's message for it
+ * @wpath: batch: the file the worker writes (for messages)
+ * @io: the open output file (worker, or main before start / after join)
+ * @tif: its libtiff handle
+ * @bigtiff: write BigTIFF
+ * @page, @page_rows, @strip_no: the page the worker writes
+ * @pages_done: pages whose IFD is on disk
+ * @counter: the batch counter of the next file
+ */
+struct sink_tiff {
+	struct sink base;
+	struct sink_options opt;
+	struct scan_format fmt;
+	uint32_t rows_per_strip;
+	size_t strip_bytes;
+	uint8_t *pool;
+	uint8_t *free_bufs[TIFF_STRIPS];
+	unsigned int n_free;
+	uint8_t *cur;
+	size_t cur_len;
+	struct tiff_job q[TIFF_QUEUE];
+	unsigned int q_head, q_count;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	pthread_t thread;
+	bool running;
+	int werr;
+	char wmsg[160];
+	char wpath[4096];
+	struct tiff_io io;
+	TIFF *tif;
+	bool bigtiff;
+	uint32_t page, page_rows, strip_no;
+	uint32_t pages_done;
+	int64_t counter;
+};
+
+static struct sink_tiff *to_tiff(struct sink *s)
+{
+	return (struct sink_tiff *)s;
+}
+
+/* Only after the worker failed (the failure is published under the lock) */
+static const char *tiff_out_name(const struct sink_tiff *t)
+{
+	if (!t->opt.batch)
+		return t->opt.path;
+	return t->wpath[0] ? t->wpath : t->opt.batch;
+}
+
+/* ---- the worker: libtiff and the files ---- */
+
+static int worker_fail(struct sink_tiff *t, int err)
+{
+	if (t->io.err)
+		err = -t->io.err;	/* the write's errno beats libtiff's guess */
+	pthread_mutex_lock(&t->lock);
+	if (strstr(t->io.msg, "Maximum TIFF file size exceeded"))
+		err = -EFBIG;
+	if (!t->werr) {
+		t->werr = err;
+		snprintf(t->wmsg, sizeof(t->wmsg), "%s", t->io.msg);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return err;
+}
+
+static uint16_t tiff_compression_tag(enum sink_compression c)
+{
+	switch (c) {
+	case SINK_COMP_NONE:
+		break;
+	case SINK_COMP_PACKBITS:
+		return COMPRESSION_PACKBITS;
+	case SINK_COMP_LZW:
+		return COMPRESSION_LZW;
+	case SINK_COMP_DEFLATE:
+		return COMPRESSION_ADOBE_DEFLATE;
+	case SINK_COMP_JPEG:
+		return COMPRESSION_JPEG;
+	case SINK_COMP_G4:
+		return COMPRESSION_CCITTFAX4;
+	}
+	return COMPRESSION_NONE;
+}
+
+static void tiff_datetime(char *buf, size_t len)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+
+	if (!localtime_r(&now, &tm) ||
+	    !strftime(buf, len, "%Y:%m:%d %H:%M:%S", &tm))
+		snprintf(buf, len, "1970:01:01 00:00:00");
+}
+
+/*
+ * The sample layout.  Lineart: the scanner sends 1 = black, which TIFF
+ * calls MinIsWhite, so the bytes are written untouched and viewers show
+ * black as black.
+ */
+static void tiff_set_layout(TIFF *tif, enum scan_mode mode)
+{
+	switch (mode) {
+	case SCAN_MODE_LINEART:
+		TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 1);
+		TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+		TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISWHITE);
+		break;
+	case SCAN_MODE_GRAY:
+		TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
+		TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
+		TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
+		break;
+	case SCAN_MODE_COLOR:
+		TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
+		TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 3);
+		TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_RGB);
+		break;
+	}
+	TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
+	TIFFSetField(tif, TIFFTAG_FILLORDER, FILLORDER_MSB2LSB);
+}
+
+static void tiff_set_tags(struct sink_tiff *t, uint32_t page)
+{
+	const struct scan_format *f = &t->fmt;
+	uint16_t comp = tiff_compression_tag(t->opt.compression);
+	char date[24];
+	TIFF *tif = t->tif;
+
+	TIFFSetField(tif, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
+	TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, f->width_px);
+	/* unknown length: raised before every strip (tiff_job_strip) */
+	TIFFSetField(tif, TIFFTAG_IMAGELENGTH, f->height_px ? f->height_px : 1);
+	tiff_set_layout(tif, f->mode);
+	TIFFSetField(tif, TIFFTAG_COMPRESSION, comp);
+	if (comp == COMPRESSION_JPEG)
+		TIFFSetField(tif, TIFFTAG_JPEGQUALITY, t->opt.jpeg_quality);
+	TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, t->rows_per_strip);
+	TIFFSetField(tif, TIFFTAG_XRESOLUTION, (double)f->dpi);
+	TIFFSetField(tif, TIFFTAG_YRESOLUTION, (double)f->dpi);
+	TIFFSetField(tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
+	/* multipage: the total is unknown while scanning (0, as TIFF allows) */
+	TIFFSetField(tif, TIFFTAG_PAGENUMBER,
+		     t->opt.batch ? 0 : (page > 65535 ? 65535 : page),
+		     t->opt.batch ? 1 : 0);
+	TIFFSetField(tif, TIFFTAG_SOFTWARE, t->opt.software);
+	tiff_datetime(date, sizeof(date));
+	TIFFSetField(tif, TIFFTAG_DATETIME, date);
+	if (t->opt.make && *t->opt.make)
+		TIFFSetField(tif, TIFFTAG_MAKE, t->opt.make);
+	if (t->opt.model && *t->opt.model)
+		TIFFSetField(tif, TIFFTAG_MODEL, t->opt.model);
+}
+
+/* Open @path as NAME.part and a libtiff handle on it */
+static int tiff_open_file(struct sink_tiff *t, const char *path)
+{
+	int ret;
+
+	ret = tiff_io_create(&t->io, path, t->opt.force, t->bigtiff, &t->tif);
+	if (ret)
+		return ret;
+	t->pages_done = t->opt.batch ? 0 : t->pages_done;
+	return 0;
+}
+
+static int tiff_job_begin(struct sink_tiff *t, uint32_t page)
+{
+	char name[sizeof(t->wpath)];
+	int ret;
+
+	if (t->opt.batch) {
+		ret = batch_name(t->opt.batch, t->counter, name, sizeof(name));
+		if (ret)
+			return ret;
+		memcpy(t->wpath, name, sizeof(name));
+		ret = tiff_open_file(t, name);
+		if (ret)
+			return ret;
+	}
+	t->page = page;
+	t->page_rows = 0;
+	t->strip_no = 0;
+	tiff_set_tags(t, page);
+	return 0;
+}
+
+static int tiff_job_strip(struct sink_tiff *t, const struct tiff_job *j)
+{
+	TIFFSetField(t->tif, TIFFTAG_IMAGELENGTH, t->page_rows + j->rows);
+	if (TIFFWriteEncodedStrip(t->tif, t->strip_no, j->buf, (tmsize_t)j->len) < 0)
+		return -EIO;
+	t->page_rows += j->rows;
+	t->strip_no++;
+	return 0;
+}
+
+/* The page's IFD on disk, durable: from here on it survives a crash */
+static int tiff_job_end(struct sink_tiff *t)
+{
+	int ret;
+
+	if (!TIFFWriteDirectory(t->tif))
+		return -EIO;
+	ret = tiff_io_sync(&t->io);
+	if (ret)
+		return ret;
+	t->pages_done++;
+	if (!t->opt.batch)
+		return 0;
+	TIFFCleanup(t->tif);
+	t->tif = NULL;
+	ret = tiff_io_commit(&t->io);
+	t->counter += t->opt.batch_increment;
+	return ret;
+}
+
+static int tiff_run_job(struct sink_tiff *t, const struct tiff_job *j)
+{
+	switch (j->kind) {
+	case JOB_BEGIN:
+		return tiff_job_begin(t, j->page);
+	case JOB_STRIP:
+		return tiff_job_strip(t, j);
+	case JOB_END:
+		return tiff_job_end(t);
+	case JOB_QUIT:
+		break;
+	}
+	return 0;
+}
+
+static void *tiff_worker(void *arg)
+{
+	struct sink_tiff *t = arg;
+	struct tiff_job j;
+	bool failed = false;
+
+	do {
+		pthread_mutex_lock(&t->lock);
+		while (!t->q_count)
+			pthread_cond_wait(&t->cond, &t->lock);
+		j = t->q[t->q_head];
+		t->q_head = (t->q_head + 1) % TIFF_QUEUE;
+		t->q_count--;
+		pthread_cond_broadcast(&t->cond);
+		pthread_mutex_unlock(&t->lock);
+
+		/* after a failure, jobs are only drained: buffers go back */
+		if (!failed) {
+			int ret = tiff_run_job(t, &j);
+
+			if (ret) {
+				worker_fail(t, ret);
+				failed = true;
+			}
+		}
+		if (j.buf) {
+			pthread_mutex_lock(&t->lock);
+			t->free_bufs[t->n_free++] = j.buf;
+			pthread_cond_broadcast(&t->cond);
+			pthread_mutex_unlock(&t->lock);
+		}
+	} while (j.kind != JOB_QUIT);
+	return NULL;
+}
+
+/* ---- the scan loop's side ---- */
+
+/* The worker's failure as the sink's error record */
+static int tiff_report(struct sink_tiff *t, int err)
+{
+	werr_set(t->base.err, WERR_OUTPUT, err, "%s: write", tiff_out_name(t));
+	if (t->wmsg[0] && err == -EIO)
+		werr_why(t->base.err, "%s", t->wmsg);
+	else if (err == -EFBIG && !t->bigtiff)
+		werr_why(t->base.err, "%s (use --bigtiff=yes)", werr_errno_text(err));
+	return err;
+}
+
+static int tiff_push(struct sink_tiff *t, const struct tiff_job *j)
+{
+	int ret;
+
+	pthread_mutex_lock(&t->lock);
+	while (t->q_count == TIFF_QUEUE && !t->werr)
+		pthread_cond_wait(&t->cond, &t->lock);
+	ret = t->werr;
+	if (!ret || j->kind == JOB_QUIT) {
+		t->q[(t->q_head + t->q_count) % TIFF_QUEUE] = *j;
+		t->q_count++;
+		pthread_cond_broadcast(&t->cond);
+	}
+	pthread_mutex_unlock(&t->lock);
+	return ret && j->kind != JOB_QUIT ? tiff_report(t, ret) : 0;
+}
+
+static int tiff_get_strip(struct sink_tiff *t)
+{
+	int ret;
+
+	pthread_mutex_lock(&t->lock);
+	while (!t->n_free && !t->werr)
+		pthread_cond_wait(&t->cond, &t->lock);
+	ret = t->werr;
+	if (!ret)
+		t->cur = t->free_bufs[--t->n_free];
+	pthread_mutex_unlock(&t->lock);
+	t->cur_len = 0;
+	return ret ? tiff_report(t, ret) : 0;
+}
+
+/* Strips of about TIFF_STRIP_TARGET bytes; JPEG wants multiples of 8 rows */
+static uint32_t tiff_rows_per_strip(const struct scan_format *f,
+				    enum sink_compression c)
+{
+	uint32_t rows = TIFF_STRIP_TARGET / f->bytes_per_line;
+
+	if (c == SINK_COMP_JPEG)
+		rows = rows < 8 ? 8 : rows & ~7U;
+	if (!rows)
+		rows = 1;
+	if (f->height_px && rows > f->height_px)
+		rows = f->height_px;
+	return rows;
+}
+
+static int tiff_setup_pool(struct sink_tiff *t, const struct scan_format *fmt)
+{
+	unsigned int i;
+
+	t->fmt = *fmt;
+	t->rows_per_strip = tiff_rows_per_strip(fmt, t->opt.compression);
+	t->strip_bytes = (size_t)t->rows_per_strip * fmt->bytes_per_line;
+	t->pool = malloc(t->strip_bytes * TIFF_STRIPS);
+	if (!t->pool)
+		return werr_set(t->base.err, WERR_OTHER, -ENOMEM, "strip buffers");
+	for (i = 0; i < TIFF_STRIPS; i++)
+		t->free_bufs[i] = t->pool + i * t->strip_bytes;
+	t->n_free = TIFF_STRIPS;
+	return 0;
+}
+
+static int tiff_begin_page(struct sink *s, uint32_t page,
+			   const struct scan_format *fmt)
+{
+	struct sink_tiff *t = to_tiff(s);
+	struct tiff_job j = { .kind = JOB_BEGIN, .page = page };
+	int ret;
+
+	if (!t->pool) {
+		ret = sink_check_compression(t->opt.compression, fmt->mode);
+		if (ret)
+			return werr_set(s->err, WERR_USAGE, ret, "--compression");
+		ret = tiff_setup_pool(t, fmt);
+		if (ret)
+			return ret;
+	}
+	return tiff_push(t, &j);
+}
+
+static int tiff_queue_strip(struct sink_tiff *t)
+{
+	struct tiff_job j = {
+		.kind = JOB_STRIP,
+		.buf = t->cur,
+		.len = t->cur_len,
+		.rows = (uint32_t)(t->cur_len / t->fmt.bytes_per_line),
+	};
+	int ret;
+
+	ret = tiff_push(t, &j);
+	if (!ret)
+		t->cur = NULL;
+	return ret;
+}
+
+static int tiff_write(struct sink *s, const void *data, size_t len)
+{
+	struct sink_tiff *t = to_tiff(s);
+	const uint8_t *p = data;
+	size_t n;
+	int ret;
+
+	while (len) {
+		if (!t->cur) {
+			ret = tiff_get_strip(t);
+			if (ret)
+				return ret;
+		}
+		n = t->strip_bytes - t->cur_len;
+		if (n > len)
+			n = len;
+		memcpy(t->cur + t->cur_len, p, n);
+		t->cur_len += n;
+		p += n;
+		len -= n;
+		if (t->cur_len == t->strip_bytes) {
+			ret = tiff_queue_strip(t);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+static int tiff_end_page(struct sink *s)
+{
+	struct sink_tiff *t = to_tiff(s);
+	struct tiff_job j = { .kind = JOB_END };
+	int ret;
+
+	if (t->cur && t->cur_len) {
+		ret = tiff_queue_strip(t);
+		if (ret)
+			return ret;
+	}
+	return tiff_push(t, &j);
+}
+
+/* Let the worker finish the queue and end; its failure, if any */
+static int tiff_stop_worker(struct sink_tiff *t)
+{
+	struct tiff_job j = { .kind = JOB_QUIT };
+
+	if (t->running) {
+		tiff_push(t, &j);
+		pthread_join(t->thread, NULL);
+		t->running = false;
+	}
+	return t->werr;
+}
+
+static void tiff_free(struct sink_tiff *t)
+{
+	if (t->tif)
+		TIFFCleanup(t->tif);	/* never TIFFClose: it could write an IFD */
+	tiff_io_discard(&t->io);
+	pthread_mutex_destroy(&t->lock);
+	pthread_cond_destroy(&t->cond);
+	free(t->pool);
+	free((char *)t->opt.path);
+	free((char *)t->opt.batch);
+	free((char *)t->opt.make);
+	free((char *)t->opt.model);
+	free((char *)t->opt.software);
+	free(t);
+}
+
+/*
+ * Keep the completed pages: a multipage file is cut after the last IFD
+ * and renamed; a batch file of an unfinished page is removed (completed
+ * pages are already files of their own).
+ */
+static int tiff_keep_done(struct sink_tiff *t, uint32_t *kept)
+{
+	int ret = 0;
+
+	*kept = t->pages_done;
+	if (t->tif)
+		TIFFCleanup(t->tif);
+	t->tif = NULL;
+	if (t->opt.batch || !t->pages_done) {
+		tiff_io_discard(&t->io);
+		return t->pages_done ? 0 : -ENODATA;
+	}
+	ret = tiff_io_truncate(&t->io);
+	if (!ret)
+		ret = tiff_io_commit(&t->io);
+	if (ret)
+		werr_set(t->base.err, WERR_OUTPUT, ret, "%s: save", t->opt.path);
+	return ret;
+}
+
+static int tiff_finish(struct sink *s)
+{
+	struct sink_tiff *t = to_tiff(s);
+	uint32_t kept;
+	int ret;
+
+	ret = tiff_stop_worker(t);
+	if (ret) {
+		tiff_report(t, ret);
+		tiff_keep_done(t, &kept);
+	} else {
+		ret = tiff_keep_done(t, &kept);
+		if (ret == -ENODATA)
+			ret = 0;
+	}
+	tiff_free(t);
+	return ret;
+}
+
+static void tiff_abort(struct sink *s)
+{
+	struct sink_tiff *t = to_tiff(s);
+
+	tiff_stop_worker(t);
+	tiff_free(t);
+}
+
+static int tiff_salvage(struct sink *s, uint32_t *kept)
+{
+	struct sink_tiff *t = to_tiff(s);
+	int ret;
+
+	ret = tiff_stop_worker(t);
+	if (ret)
+		tiff_report(t, ret);
+	ret = tiff_keep_done(t, kept);
+	tiff_free(t);
+	return ret;
+}
+
+static const struct sink_ops sink_tiff_ops = {
+	.begin_page = tiff_begin_page,
+	.write = tiff_write,
+	.end_page = tiff_end_page,
+	.finish = tiff_finish,
+	.abort = tiff_abort,
+	.salvage = tiff_salvage,
+};
+
+static char *dup_opt(const char *s, bool *fail)
+{
+	char *d;
+
+	if (!s)
+		return NULL;
+	d = strdup(s);
+	if (!d)
+		*fail = true;
+	return d;
+}
+
+static int tiff_copy_options(struct sink_tiff *t, const struct sink_options *opt)
+{
+	bool fail = false;
+
+	t->opt = *opt;
+	t->opt.path = dup_opt(opt->path, &fail);
+	t->opt.batch = dup_opt(opt->batch, &fail);
+	t->opt.make = dup_opt(opt->make, &fail);
+	t->opt.model = dup_opt(opt->model, &fail);
+	t->opt.software = dup_opt(opt->software ? opt->software : "wiascan-helper",
+				  &fail);
+	if (!t->opt.batch_increment)
+		t->opt.batch_increment = 1;
+	t->counter = opt->batch_start;
+	t->bigtiff = opt->bigtiff == SINK_BIGTIFF_YES ||
+		(opt->bigtiff == SINK_BIGTIFF_AUTO &&
+		 opt->estimate_bytes >= TIFF_CLASSIC_MAX);
+	return fail ? -ENOMEM : 0;
+}
+
+/* The worker never takes the cancel signals: they must reach the loop */
+static int tiff_start_worker(struct sink_tiff *t)
+{
+	sigset_t all, old;
+	int ret;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = -pthread_create(&t->thread, NULL, tiff_worker, t);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	t->running = !ret;
+	return ret;
+}
+
+int sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
+		   struct sink **out)
+{
+	struct sink_tiff *t;
+	int ret;
+
+	if (!opt->batch == !opt->path || (opt->batch && batch_pattern_check(opt->batch)))
+		return werr_set(err, WERR_USAGE, -EINVAL, "TIFF output");
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return werr_set(err, WERR_OTHER, -ENOMEM, "TIFF output");
+	t->base.ops = &sink_tiff_ops;
+	t->base.err = err;
+	tiff_io_init(&t->io);
+	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->cond, NULL);
+	ret = tiff_copy_options(t, opt);
+	if (ret) {
+		werr_set(err, WERR_OTHER, ret, "TIFF output");
+		goto err;
+	}
+	if (!opt->batch) {
+		ret = tiff_open_file(t, opt->path);
+		if (ret) {
+			tiff_io_report(&t->io, ret, opt->path, opt->force, err);
+			goto err;
+		}
+	}
+	ret = tiff_start_worker(t);
+	if (ret) {
+		werr_set(err, WERR_OTHER, ret, "TIFF writer thread");
+		goto err;
+	}
+	*out = &t->base;
+	return 0;
+
+err:
+	tiff_free(t);
+	return ret;
+}

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libtiff's file procedures on an outfile (see tiff_io.h).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tiff_io.h"
+
+static tmsize_t io_read(thandle_t h, void *buf, tmsize_t len)
+{
+	struct tiff_io *io = h;
+	ssize_t n;
+
+	do {
+		n = read(io->of.fd, buf, (size_t)len);
+	} while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static tmsize_t io_write(thandle_t h, void *buf, tmsize_t len)
+{
+	struct tiff_io *io = h;
+	int ret;
+
+	ret = outfile_write(&io->of, buf, (size_t)len);
+	if (ret) {
+		if (!io->err)
+			io->err = -ret;
+		return -1;
+	}
+	return len;
+}
+
+static toff_t io_seek(thandle_t h, toff_t off, int whence)
+{
+	struct tiff_io *io = h;
+
+	return (toff_t)lseek(io->of.fd, (off_t)off, whence);
+}
+
+/* The descriptor belongs to the outfile, which closes it */
+static int io_close(thandle_t h)
+{
+	(void)h;
+	return 0;
+}
+
+static toff_t io_size(thandle_t h)
+{
+	struct tiff_io *io = h;
+	struct stat st;
+
+	return fstat(io->of.fd, &st) ? 0 : (toff_t)st.st_size;
+}
+
+static int io_map(thandle_t h, void **base, toff_t *size)
+{
+	(void)h;
+	(void)base;
+	(void)size;
+	return 0;	/* no mapping: plain reads */
+}
+
+static void io_unmap(thandle_t h, void *base, toff_t size)
+{
+	(void)h;
+	(void)base;
+	(void)size;
+}
+
+static int __printf(4, 0) io_error(TIFF *tif, void *user, const char *module,
+				   const char *fmt, va_list ap)
+{
+	char *msg = user;
+	int n;
+
+	(void)tif;
+	n = snprintf(msg, 160, "%s: ", module ? module : "libtiff");
+	if (n < 0 || n >= 160)
+		n = 0;
+	vsnprintf(msg + n, 160 - (size_t)n, fmt, ap);
+	return 1;
+}
+
+static int __printf(4, 0) io_warning(TIFF *tif, void *user, const char *module,
+				     const char *fmt, va_list ap)
+{
+	(void)tif;
+	(void)user;
+	(void)module;
+	(void)fmt;
+	(void)ap;
+	return 1;	/* warnings (unknown tags...) are not ours to print */
+}
+
+static TIFFOpenOptions *io_options(char *msg)
+{
+	TIFFOpenOptions *o = TIFFOpenOptionsAlloc();
+
+	if (!o)
+		return NULL;
+	TIFFOpenOptionsSetErrorHandlerExtR(o, io_error, msg);
+	TIFFOpenOptionsSetWarningHandlerExtR(o, io_warning, NULL);
+	return o;
+}
+
+void tiff_io_init(struct tiff_io *io)
+{
+	memset(io, 0, sizeof(*io));
+	io->of.fd = -1;
+	io->of.dirfd = -1;
+}
+
+static TIFF *io_client_open(struct tiff_io *io, const char *name,
+			    const char *mode)
+{
+	TIFFOpenOptions *o = io_options(io->msg);
+	TIFF *tif;
+
+	if (!o)
+		return NULL;
+	tif = TIFFClientOpenExt(name, mode, io, io_read, io_write, io_seek,
+				io_close, io_size, io_map, io_unmap, o);
+	TIFFOpenOptionsFree(o);
+	return tif;
+}
+
+/* NAME.part, created as outfile_create does, and a TIFF writer on it */
+int tiff_io_create(struct tiff_io *io, const char *path, bool force,
+		   bool bigtiff, TIFF **tif)
+{
+	int ret;
+
+	tiff_io_init(io);
+	ret = outfile_create(&io->of, path, force);
+	if (ret)
+		return ret;
+	io->open = true;
+	*tif = io_client_open(io, path, bigtiff ? "w8" : "w");
+	if (!*tif) {
+		ret = io->err ? -io->err : -EIO;
+		tiff_io_discard(io);
+		return ret;
+	}
+	io->committed = io->of.bytes;
+	return 0;
+}
+
+/* The completed pages are durable; remember where they end */
+int tiff_io_sync(struct tiff_io *io)
+{
+	off_t end;
+
+	if (fsync(io->of.fd))
+		return -errno;
+	end = lseek(io->of.fd, 0, SEEK_END);
+	if (end < 0)
+		return -errno;
+	io->committed = (uint64_t)end;
+	return 0;
+}
+
+/* Drop whatever follows the last completed page (a partial page's strips) */
+int tiff_io_truncate(struct tiff_io *io)
+{
+	return ftruncate(io->of.fd, (off_t)io->committed) ? -errno : 0;
+}
+
+int tiff_io_commit(struct tiff_io *io)
+{
+	int ret;
+
+	if (!io->open)
+		return 0;
+	io->open = false;
+	ret = outfile_commit(&io->of);
+	tiff_io_init(io);
+	return ret;
+}
+
+void tiff_io_discard(struct tiff_io *io)
+{
+	if (io->open)
+		outfile_discard(&io->of);
+	tiff_io_init(io);
+}
+
+/* A failed tiff_io_create as an error record */
+void tiff_io_report(const struct tiff_io *io, int ret, const char *path,
+		    bool force, struct wia_error *err)
+{
+	if (ret == -EEXIST && !outfile_check(path, false)) {
+		/* not NAME itself: a NAME.part of an earlier, failed run */
+		werr_set(err, WERR_OUTPUT, ret, "%s.part", path);
+		werr_why(err, "exists (left by an earlier run? see `wiascan-helper repair`): remove it or use --force");
+		return;
+	}
+	(void)force;
+	werr_set(err, WERR_OUTPUT, ret, "%s", path);
+	if (ret == -EIO && io->msg[0])
+		werr_why(err, "%s", io->msg);
+}
+
+/* A TIFF reader on @path (repair, tests); libtiff's error into @msg */
+TIFF *tiff_io_open_read(const char *path, char *msg, size_t len)
+{
+	TIFFOpenOptions *o;
+	TIFF *tif;
+
+	if (len < 160)
+		return NULL;
+	msg[0] = '\0';
+	o = io_options(msg);
+	if (!o)
+		return NULL;
+	tif = TIFFOpenExt(path, "rm", o);
+	TIFFOpenOptionsFree(o);
+	return tif;
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * libtiff on an atomic output file (outfile.h): libtiff reads and writes
+ * through our own procedures on the NAME.part descriptor, so a write error
+ * keeps its errno (ENOSPC, EFBIG) and libtiff's messages come back to us
+ * instead of going to stderr.
+ */
+#ifndef WIASCAN_TIFF_IO_H
+#define WIASCAN_TIFF_IO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <tiffio.h>
+
+#include "error.h"
+#include "outfile.h"
+
+/**
+ * struct tiff_io - one TIFF being written
+ * @of: the file (NAME.part until committed)
+ * @open: @of is open
+ * @err: errno of the first failed write or read
+ * @committed: file size after the last completed page (its IFD included)
+ * @msg: libtiff's last error message
+ */
+struct tiff_io {
+	struct outfile of;
+	bool open;
+	int err;
+	uint64_t committed;
+	char msg[160];
+};
+
+void tiff_io_init(struct tiff_io *io);
+int tiff_io_create(struct tiff_io *io, const char *path, bool force,
+		   bool bigtiff, TIFF **tif);
+int tiff_io_sync(struct tiff_io *io);
+int tiff_io_truncate(struct tiff_io *io);
+int tiff_io_commit(struct tiff_io *io);
+void tiff_io_discard(struct tiff_io *io);
+void tiff_io_report(const struct tiff_io *io, int ret, const char *path,
+		    bool force, struct wia_error *err);
+TIFF *tiff_io_open_read(const char *path, char *msg, size_t len);
+
+#endif /* WIASCAN_TIFF_IO_H */
