@@ -1,7 +1,7 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# install.sh install|uninstall|list
+# install.sh install|uninstall|list|dkms-source
 #
 # Installs what `make` built (`make install` and `make uninstall` call this
 # through tools/install/install.mk):
@@ -30,6 +30,9 @@
 # when DESTDIR is a whole system image; a package's staging tree holds only
 # our files, and an index made from them would list nothing else and must
 # not be shipped: the package's post-install step runs depmod on the target.
+#
+# dkms-source copies what DKMS needs (dkms.conf, VERSION, kernel/ sources,
+# the uapi header) to DESTDIR/usr/src/wiascan-VERSION, for `dkms add`.
 #
 # uninstall removes exactly the files install puts; with DESTDIR it also
 # removes the directories left empty below DESTDIR (a staging tree ends
@@ -169,12 +172,27 @@ do_uninstall() {
 	reload_udev
 }
 
+# The sources DKMS builds from, without build products.
+do_dkms_source() {
+	version=$(cat "$top/VERSION")
+	dst=$DESTDIR/usr/src/wiascan-$version
+	rm -rf "$dst"
+	mkdir -p "$dst/kernel" "$dst/include/uapi/linux"
+	install -m 0644 "$top/dkms.conf" "$top/VERSION" "$dst/"
+	install -m 0644 "$top"/kernel/Kbuild "$top"/kernel/Makefile \
+		"$top"/kernel/*.c "$top"/kernel/*.h "$dst/kernel/"
+	rm -f "$dst"/kernel/*.mod.c
+	install -m 0644 "$top/include/uapi/linux/wiascan.h" "$dst/include/uapi/linux/"
+	echo "$dst"
+}
+
 case $cmd in
 install) do_install ;;
+dkms-source) do_dkms_source ;;
 uninstall) do_uninstall ;;
 list) manifest | while read -r _ _ dst; do echo "$dst"; done ;;
 *)
-	echo "usage: $0 install|uninstall|list" >&2
+	echo "usage: $0 install|uninstall|list|dkms-source" >&2
 	exit 2
 	;;
 esac
