@@ -118,6 +118,7 @@ struct emu {
 	struct refscan_status status;
 	unsigned int sheet_index;	/* sheets drawn since the feeder was loaded */
 	bool configured;		/* host enabled the interface */
+	bool start_acked;		/* the host has seen START succeed */
 	pthread_cond_t configured_cond;
 
 	atomic_bool stopping;		/* teardown has begun */

@@ -203,7 +203,12 @@ static int do_start(struct emu *emu, const struct usb_ctrlrequest *rq)
 		emu_log(emu, "START refused: %s", strerror(-ret));
 		return stall(emu, rq);
 	}
-	return ack(emu);
+	ret = ack(emu);
+	/* injected faults wait for this: the host's START must succeed */
+	pthread_mutex_lock(&emu->lock);
+	emu->start_acked = !ret;
+	pthread_mutex_unlock(&emu->lock);
+	return ret;
 }
 
 /* The stream has dropped every queued byte before we acknowledge */

@@ -287,6 +287,7 @@ static size_t next_chunk(struct stream *s, struct req *r)
 }
 
 static void abort_scan(struct stream *s, uint8_t error);
+static void end_scan(struct stream *s, uint8_t error);
 
 static uint64_t now_ns(void)
 {
@@ -458,13 +459,12 @@ static void drop_all_io(struct stream *s)
 		ioctl(s->emu->gadget.ep_in, FUNCTIONFS_FIFO_FLUSH);
 }
 
-/* Stop the scan, dropping its data and events; @error goes to GET_STATUS */
-static void abort_scan(struct stream *s, uint8_t error)
+/* The scan is over (nothing of it in flight); @error goes to GET_STATUS */
+static void end_scan(struct stream *s, uint8_t error)
 {
 	struct emu *emu = s->emu;
 	bool was_scanning = s->scanning;
 
-	drop_all_io(s);
 	s->fault_hit = false;
 	s->scanning = s->submitting = false;
 	s->page_open = s->zlp_due = false;
@@ -475,6 +475,23 @@ static void abort_scan(struct stream *s, uint8_t error)
 	emu->status.error = error;
 	pthread_mutex_unlock(&emu->lock);
 	emu_log(emu, "scan aborted after %u pages", s->page);
+}
+
+/* Stop the scan, dropping its data and events; @error goes to GET_STATUS */
+static void abort_scan(struct stream *s, uint8_t error)
+{
+	drop_all_io(s);
+	end_scan(s, error);
+}
+
+static bool start_acked(struct stream *s)
+{
+	bool acked;
+
+	pthread_mutex_lock(&s->emu->lock);
+	acked = s->emu->start_acked;
+	pthread_mutex_unlock(&s->emu->lock);
+	return acked;
 }
 
 /*
@@ -495,16 +512,18 @@ static void fire_fault(struct stream *s)
 		 page, s->page_off);
 	switch (f->kind) {
 	case FAULT_STALL:
+		/* idle before the host can see the stall and ask */
+		end_scan(s, REFSCAN_ERR_CANCELLED);
 		if (read(s->emu->gadget.ep_in, &c, 1) >= 0 || errno != EBADMSG)
 			emu_warn("bulk-in halt: %s", strerror(errno));
-		abort_scan(s, REFSCAN_ERR_CANCELLED);
 		break;
 	case FAULT_JAM:
-		abort_scan(s, REFSCAN_ERR_JAM);
+		/* no data in flight; events already queued still go out */
+		end_scan(s, REFSCAN_ERR_JAM);
 		queue_event(s, REFSCAN_EVENT_PAPER_JAM, 0, page, 0);
 		break;
 	case FAULT_DOUBLE_FEED:
-		abort_scan(s, REFSCAN_ERR_DOUBLE_FEED);
+		end_scan(s, REFSCAN_ERR_DOUBLE_FEED);
 		queue_event(s, REFSCAN_EVENT_DOUBLE_FEED, 0, page, 0);
 		break;
 	case FAULT_DISCONNECT:
@@ -553,6 +572,7 @@ static int cmd_start(struct stream *s)
 	} else {
 		emu->status.state = REFSCAN_STATE_SCANNING;
 		emu->status.error = REFSCAN_ERR_NONE;
+		emu->start_acked = false;
 		emu->status.pages_done = 0;
 	}
 	pthread_mutex_unlock(&emu->lock);
@@ -640,12 +660,14 @@ static void *stream_thread(void *arg)
 		int timeout;
 
 		fill_pipeline(s);
-		if (s->fault_hit && !s->count)
+		if (s->fault_hit && !s->count && start_acked(s))
 			fire_fault(s);
 		pump_events(s);
 		/* wake up when a throttled scan may queue more */
 		timeout = s->submitting && s->enabled && s->count < s->depth ?
 			  throttle_ms(s) : -1;
+		if (s->fault_hit && !s->count)
+			timeout = 5;	/* for START's acknowledgement */
 		if (poll(pfd, 2, timeout) <= 0)
 			continue;
 		if (pfd[1].revents & POLLIN) {
