@@ -84,6 +84,13 @@ int outfile_check(const char *path, bool force)
  */
 int outfile_create(struct outfile *of, const char *path, bool force)
 {
+	return outfile_create_suffix(of, path, force, PART_SUFFIX);
+}
+
+/* The same with another suffix than .part (repair reads NAME.part) */
+int outfile_create_suffix(struct outfile *of, const char *path, bool force,
+			  const char *suffix)
+{
 	int ret;
 
 	memset(of, 0, sizeof(*of));
@@ -93,7 +100,7 @@ int outfile_create(struct outfile *of, const char *path, bool force)
 	ret = open_parent(path, &of->dirfd, &of->base);
 	if (ret)
 		return ret;
-	if (asprintf(&of->part, "%s" PART_SUFFIX, of->base) < 0) {
+	if (asprintf(&of->part, "%s%s", of->base, suffix) < 0) {
 		of->part = NULL;
 		ret = -ENOMEM;
 		goto err;

@@ -36,6 +36,8 @@ struct outfile {
 
 int outfile_check(const char *path, bool force);
 int outfile_create(struct outfile *of, const char *path, bool force);
+int outfile_create_suffix(struct outfile *of, const char *path, bool force,
+			  const char *suffix);
 int outfile_write(struct outfile *of, const void *buf, size_t len);
 int outfile_commit(struct outfile *of);
 void outfile_discard(struct outfile *of);

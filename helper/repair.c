@@ -8,7 +8,8 @@
  * first page that does not.  The pages are copied, strip by strip (memory
  * is one strip), into a new NAME written atomically like any output; then
  * NAME.part is removed.  Lossless pages come out bit for bit; JPEG pages
- * are decoded and encoded again (quality REPAIR_JPEG_QUALITY).
+ * are decoded and encoded again (quality REPAIR_JPEG_QUALITY).  The copy is
+ * written as NAME.repair (NAME.part is the input) and renamed to NAME.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -157,7 +158,7 @@ int tiff_repair(const char *part, const char *out, bool force,
 		werr_why(err, "no completed page to recover%s%s", msg[0] ? ": " : "", msg);
 		return -ENODATA;
 	}
-	ret = tiff_io_create(&io, out, force, TIFFIsBigTIFF(in), &tif);
+	ret = tiff_io_create(&io, out, ".repair", force, TIFFIsBigTIFF(in), &tif);
 	if (ret) {
 		tiff_io_report(&io, ret, out, force, err);
 		TIFFClose(in);

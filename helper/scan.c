@@ -105,11 +105,12 @@ static int scan_end_page(struct scan_source *src, struct sink *sink,
 	ret = page_check_end(src, pg);
 	if (ret)
 		return ret;
-	ret = sink->ops->end_page(sink);
+	/* only a page the scanner confirms (no jam in it) becomes a page */
+	ret = src->ops->page_done(src, pg->number, pg->bytes, last);
 	if (ret)
 		return ret;
 	pg->open = false;
-	return src->ops->page_done(src, pg->number, pg->bytes, last);
+	return sink->ops->end_page(sink);
 }
 
 static bool scan_cancelled(const struct scan_control *ctl)

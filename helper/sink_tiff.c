@@ -246,7 +246,7 @@ static int tiff_open_file(struct sink_tiff *t, const char *path)
 {
 	int ret;
 
-	ret = tiff_io_create(&t->io, path, t->opt.force, t->bigtiff, &t->tif);
+	ret = tiff_io_create(&t->io, path, NULL, t->opt.force, t->bigtiff, &t->tif);
 	if (ret)
 		return ret;
 	t->pages_done = t->opt.batch ? 0 : t->pages_done;
@@ -553,7 +553,7 @@ static int tiff_keep_done(struct sink_tiff *t, uint32_t *kept)
 		tiff_io_discard(&t->io);
 		return t->pages_done ? 0 : -ENODATA;
 	}
-	ret = tiff_io_truncate(&t->io);
+	ret = tiff_io_truncate(&t->io, t->pages_done);
 	if (!ret)
 		ret = tiff_io_commit(&t->io);
 	if (ret)

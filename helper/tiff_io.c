@@ -130,14 +130,14 @@ static TIFF *io_client_open(struct tiff_io *io, const char *name,
 	return tif;
 }
 
-/* NAME.part, created as outfile_create does, and a TIFF writer on it */
-int tiff_io_create(struct tiff_io *io, const char *path, bool force,
-		   bool bigtiff, TIFF **tif)
+/* NAME.part (or NAME@suffix), created as outfile_create does, and a TIFF writer on it */
+int tiff_io_create(struct tiff_io *io, const char *path, const char *suffix,
+		   bool force, bool bigtiff, TIFF **tif)
 {
 	int ret;
 
 	tiff_io_init(io);
-	ret = outfile_create(&io->of, path, force);
+	ret = outfile_create_suffix(&io->of, path, force, suffix ? suffix : ".part");
 	if (ret)
 		return ret;
 	io->open = true;
@@ -165,10 +165,77 @@ int tiff_io_sync(struct tiff_io *io)
 	return 0;
 }
 
-/* Drop whatever follows the last completed page (a partial page's strips) */
-int tiff_io_truncate(struct tiff_io *io)
+static uint64_t get_uint(const uint8_t *p, unsigned int n, bool big_endian)
 {
-	return ftruncate(io->of.fd, (off_t)io->committed) ? -errno : 0;
+	uint64_t v = 0;
+	unsigned int i;
+
+	for (i = 0; i < n; i++)
+		v |= (uint64_t)p[big_endian ? n - 1 - i : i] << (8 * i);
+	return v;
+}
+
+static int pread_all(int fd, void *buf, size_t len, uint64_t off)
+{
+	ssize_t n = pread(fd, buf, len, (off_t)off);
+
+	return n == (ssize_t)len ? 0 : -EIO;
+}
+
+/*
+ * Offset of the next-IFD field of IFD number @n (0-based) in the chain.
+ * Classic: 8-byte header with a 32-bit first offset, IFDs of a 16-bit
+ * count, 12-byte entries, 32-bit next; BigTIFF: 64-bit offsets and
+ * counts, 20-byte entries.
+ */
+static int ifd_next_field(int fd, uint32_t n, uint64_t *field, unsigned int *width)
+{
+	uint8_t hdr[16], cnt[8];
+	uint64_t off, count;
+	bool be, big;
+	uint32_t i;
+
+	if (pread_all(fd, hdr, sizeof(hdr), 0))
+		return -EIO;
+	be = hdr[0] == 'M';
+	big = get_uint(hdr + 2, 2, be) == 43;
+	*width = big ? 8 : 4;
+	off = big ? get_uint(hdr + 8, 8, be) : get_uint(hdr + 4, 4, be);
+	for (i = 0;; i++) {
+		if (!off || pread_all(fd, cnt, big ? 8 : 2, off))
+			return -EIO;
+		count = get_uint(cnt, big ? 8 : 2, be);
+		*field = off + (big ? 8 + count * 20 : 2 + count * 12);
+		if (i == n)
+			return 0;
+		if (pread_all(fd, cnt, *width, *field))
+			return -EIO;
+		off = get_uint(cnt, *width, be);
+	}
+}
+
+/*
+ * Keep @pages completed pages: cut what follows them (a partial page's
+ * strips) and end the IFD chain at the last one (libtiff may already have
+ * pointed it at the next IFD, which was never written).
+ */
+int tiff_io_truncate(struct tiff_io *io, uint32_t pages)
+{
+	static const uint8_t zero[8];
+	unsigned int width;
+	uint64_t field;
+	int ret;
+
+	if (!pages)
+		return -ENODATA;
+	if (ftruncate(io->of.fd, (off_t)io->committed))
+		return -errno;
+	ret = ifd_next_field(io->of.fd, pages - 1, &field, &width);
+	if (ret)
+		return ret;
+	if (pwrite(io->of.fd, zero, width, (off_t)field) != (ssize_t)width)
+		return errno ? -errno : -EIO;
+	return 0;
 }
 
 int tiff_io_commit(struct tiff_io *io)

@@ -32,10 +32,10 @@ struct tiff_io {
 };
 
 void tiff_io_init(struct tiff_io *io);
-int tiff_io_create(struct tiff_io *io, const char *path, bool force,
-		   bool bigtiff, TIFF **tif);
+int tiff_io_create(struct tiff_io *io, const char *path, const char *suffix,
+		   bool force, bool bigtiff, TIFF **tif);
 int tiff_io_sync(struct tiff_io *io);
-int tiff_io_truncate(struct tiff_io *io);
+int tiff_io_truncate(struct tiff_io *io, uint32_t pages);
 int tiff_io_commit(struct tiff_io *io);
 void tiff_io_discard(struct tiff_io *io);
 void tiff_io_report(const struct tiff_io *io, int ret, const char *path,
