@@ -282,10 +282,10 @@ static void check_bytes(struct page_check *c, const uint8_t *buf, size_t len)
 		if (n > sizeof(want))
 			n = sizeof(want);
 		formula_fill(want, n, x, y, c->page);
-		if (!c->bad_at && memcmp(want, buf, n)) {
+		if (!c->bad_at && memcmp(want, buf, n) != 0) {
 			size_t i = 0;
 
-			while (want[i] == buf[i])
+			while (i < n && want[i] == buf[i])
 				i++;
 			c->bad_at = c->off + i + 1;
 		}
@@ -429,7 +429,8 @@ static void test_params(struct probe *p)
 		{ REFSCAN_MODE_GRAY, 1001, 1001 },
 		{ REFSCAN_MODE_COLOR, 1001, 3003 },
 	};
-	struct refscan_params gp;
+	/* printed even when SET_PARAMS or GET_PARAMS failed */
+	struct refscan_params gp = { 0 };
 	struct refscan_status st;
 	unsigned int i;
 	int ret;
@@ -840,7 +841,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < N_TESTS; i++)
 		run[i] = optind == argc && tests[i].by_default;
 	for (a = optind; a < argc; a++) {
-		for (i = 0; i < N_TESTS && strcmp(argv[a], tests[i].name); i++)
+		for (i = 0; i < N_TESTS && strcmp(argv[a], tests[i].name) != 0; i++)
 			;
 		if (i == N_TESTS)
 			usage();

@@ -376,7 +376,7 @@ static void umount_stale(const char *name)
 	if (!f)
 		return;
 	while (fscanf(f, "%255s %4095s %63s %*[^\n]", src, dir, type) == 3) {
-		if (strcmp(type, "functionfs") || strcmp(src, name))
+		if (strcmp(type, "functionfs") != 0 || strcmp(src, name) != 0)
 			continue;
 		emu_warn("removing stale FunctionFS mount %s", dir);
 		if (umount2(dir, MNT_DETACH))

@@ -52,7 +52,7 @@ static int image_self_check(void)
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
 		formula_fill(want, sizeof(want), rows[i][0], rows[i][1], rows[i][2]);
 		row_fill(got, sizeof(got), rows[i][0], rows[i][1], rows[i][2]);
-		if (memcmp(want, got, sizeof(want)))
+		if (memcmp(want, got, sizeof(want)) != 0)
 			return -EDOM;
 	}
 	return 0;

@@ -129,7 +129,7 @@ static void parse_lengths(struct emu_options *o, const char *arg)
 
 	if (strlen(arg) >= sizeof(buf))
 		bad_option("--page-lengths: list too long");
-	strcpy(buf, arg);
+	memcpy(buf, arg, strlen(arg) + 1);
 	o->n_page_lengths = 0;
 	for (tok = strtok_r(buf, ",", &save); tok;
 	     tok = strtok_r(NULL, ",", &save)) {
@@ -161,7 +161,7 @@ static void parse_fault(struct emu_fault *f, const char *arg)
 
 	if (strlen(arg) >= sizeof(buf))
 		bad_option("--fault: too long");
-	strcpy(buf, arg);
+	memcpy(buf, arg, strlen(arg) + 1);
 	at = strchr(buf, '@');
 	if (!at)
 		bad_option("--fault: expected KIND@PAGE[:BYTES], got '%s'", arg);

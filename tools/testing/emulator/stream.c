@@ -734,7 +734,8 @@ static int alloc_buffers(struct stream *s)
 		if (!s->data[i].buf)
 			return -ENOMEM;
 	}
-	s->event.buf = malloc(sizeof(struct refscan_event));
+	/* one interrupt packet: a struct refscan_event (refscan.h asserts it) */
+	s->event.buf = malloc(REFSCAN_INTR_MAXPACKET);
 	return s->event.buf ? 0 : -ENOMEM;
 }
 
