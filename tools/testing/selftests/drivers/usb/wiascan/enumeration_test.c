@@ -43,7 +43,7 @@ TEST_F(scanner, node_is_a_char_device_matching_sysfs)
 	struct stat st;
 
 	ASSERT_EQ(0, wt_sysfs_read(self->s.sysname, "dev", dev, sizeof(dev)));
-	ASSERT_EQ(2, sscanf(dev, "%u:%u", &maj, &min));
+	ASSERT_EQ(0, wt_parse_dev(dev, &maj, &min));
 	ASSERT_EQ(0, stat(self->s.node, &st));
 	EXPECT_TRUE(S_ISCHR(st.st_mode));
 	EXPECT_EQ(maj, major(st.st_rdev));

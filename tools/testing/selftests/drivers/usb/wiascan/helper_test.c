@@ -90,6 +90,7 @@ static int run_helper(struct helper_out *out, const char *const *argv)
 
 static void helper_out_init(struct helper_out *out)
 {
+	memset(out, 0, sizeof(*out));
 	snprintf(out->path, sizeof(out->path), "/tmp/wiascan-helper.%d.raw",
 		 (int)getpid());
 	snprintf(out->log, sizeof(out->log), "/tmp/wiascan-helper.%d.log",

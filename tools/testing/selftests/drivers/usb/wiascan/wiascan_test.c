@@ -316,6 +316,28 @@ int wt_sysfs_read(const char *sysname, const char *rel, char *buf, size_t len)
 	return wt_read_file(path, buf, len);
 }
 
+/*
+ * "MAJOR:MINOR" as sysfs' dev attribute shows it (a newline may follow).
+ * strtoul rather than sscanf, which cannot report a number out of range.
+ */
+int wt_parse_dev(const char *s, unsigned int *major_nr, unsigned int *minor_nr)
+{
+	unsigned long maj, min;
+	char *end;
+
+	errno = 0;
+	maj = strtoul(s, &end, 10);
+	if (end == s || *end != ':' || errno || maj > UINT_MAX)
+		return -EINVAL;
+	s = end + 1;
+	min = strtoul(s, &end, 10);
+	if (end == s || (*end && *end != '\n') || errno || min > UINT_MAX)
+		return -EINVAL;
+	*major_nr = maj;
+	*minor_nr = min;
+	return 0;
+}
+
 /* The node is there once devtmpfs shows a char device with sysfs' numbers */
 static bool wt_node_ready(const char *sysname, const char *node)
 {
@@ -325,7 +347,7 @@ static bool wt_node_ready(const char *sysname, const char *node)
 
 	if (wt_sysfs_read(sysname, "dev", dev, sizeof(dev)))
 		return false;
-	if (sscanf(dev, "%u:%u", &major_nr, &minor_nr) != 2)
+	if (wt_parse_dev(dev, &major_nr, &minor_nr))
 		return false;
 	if (stat(node, &st) || !S_ISCHR(st.st_mode))
 		return false;
@@ -747,13 +769,15 @@ int wt_stream_pages(struct ring *r, unsigned int npages, uint64_t t0,
 		    struct scan_result *res)
 {
 	unsigned int target = res->pages + npages;
-	unsigned int next_index = res->buffers % r->count;
+	unsigned int next_index;
 	uint64_t pos = 0, last_ts = t0, next_seq = res->buffers;
 	struct wiascan_buffer b;
 	int ret = 0;
 
-	if (!res->bpl)
+	/* a ring that failed to map has no buffers to stream */
+	if (!res->bpl || !r->count)
 		return res->err = -EINVAL;
+	next_index = res->buffers % r->count;
 	while (res->pages < target) {
 		ret = ring_dequeue(r, &b);
 		if (ret)

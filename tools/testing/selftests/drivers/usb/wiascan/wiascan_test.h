@@ -83,6 +83,7 @@ bool wt_node_present(const char *sysname);
 int wt_unplug(void);
 int wt_replug(void);
 int wt_sysfs_read(const char *sysname, const char *rel, char *buf, size_t len);
+int wt_parse_dev(const char *s, unsigned int *major_nr, unsigned int *minor_nr);
 int wt_interface_name(const char *sysname, char *name, size_t len);
 int wt_driver_unbind(const char *interface);
 int wt_driver_bind(const char *interface);
@@ -297,7 +298,7 @@ int wt_scan(int fd, const struct scan_spec *spec, struct scan_result *res);
  * setjmp and runs teardown again.
  */
 #define WT_SCANNER_TEARDOWN(_metadata, s) do {				\
-	if (!_metadata->passed && !_metadata->skip) {			\
+	if (!(_metadata)->passed && !(_metadata)->skip) {		\
 		wt_dump_log(s);						\
 		wt_dump_dmesg(20);					\
 	}								\
