@@ -11,21 +11,33 @@ _wiascan_helper_help()
 	"$1" --help 2>/dev/null
 }
 
-# Commands: the first word of each line of the "Commands:" section.
+# Commands: the first word of the lines of the "Commands:" section that
+# start with two spaces (deeper lines continue a description).
 _wiascan_helper_commands()
 {
 	_wiascan_helper_help "$1" | awk '
 		/^Commands:/ { on = 1; next }
 		on && /^[^ ]/ { exit }
-		on && $1 ~ /^[a-z][a-z-]*$/ { print $1 }'
+		on && /^  [a-z][a-z-]*( |$)/ { print $1 }'
 }
 
 # Options of command $2: every -x and --long at the start of the lines of
 # the "$2 options:" section (and of an "Options:" section, for options
-# common to all commands).
+# common to all commands), and those in brackets on the command's own line
+# of "Commands:" ("repair FILE [-o FILE] [-f]").
 _wiascan_helper_options()
 {
-	_wiascan_helper_help "$1" | awk -v sect="$2 options:" '
+	_wiascan_helper_help "$1" | awk -v sect="$2 options:" -v cmd="$2" '
+		/^Commands:/ { cmds = 1; next }
+		cmds && /^[^ ]/ { cmds = 0 }
+		cmds && $1 == cmd {
+			for (i = 2; i <= NF; i++)
+				if ($i ~ /^\[--?[A-Za-z]/) {
+					w = substr($i, 2)
+					sub(/\]$/, "", w)
+					print w
+				}
+		}
 		$0 == sect || /^Options:/ { on = 1; next }
 		on && /^[^ ]/ { on = 0 }
 		on && /^ +-/ {
@@ -86,17 +98,32 @@ _wiascan_helper()
 		COMPREPLY=($(compgen -W 'raw tiff' -- "$cur"))
 		return
 		;;
-	-o | --output)
+	-c | --compression)
+		COMPREPLY=($(compgen -W 'none packbits lzw deflate jpeg g4' -- "$cur"))
+		return
+		;;
+	--bigtiff)
+		COMPREPLY=($(compgen -W 'auto yes no' -- "$cur"))
+		return
+		;;
+	--progress)
+		COMPREPLY=($(compgen -W 'auto line json none' -- "$cur"))
+		return
+		;;
+	-o | --output | -b | --batch)
 		_filedir
 		return
 		;;
-	-r | --resolution | -t | --timeout | --*=*)
+	-r | --resolution | -t | --timeout | -n | --pages | -q | --jpeg-quality | \
+		--batch-start | --batch-increment | --*=*)
 		return
 		;;
 	esac
 
 	if [[ $cur == -* ]]; then
 		COMPREPLY=($(compgen -W "$(_wiascan_helper_options "$1" "$cmd")" -- "$cur"))
+	elif [[ $cmd == repair ]]; then
+		_filedir
 	fi
 } &&
 	complete -F _wiascan_helper wiascan-helper
