@@ -1,10 +1,17 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # bash completion for wiascan-helper
 #
 # The commands and options are read from the program's own --help at
 # completion time ("Commands:" and "COMMAND options:" sections), so they
 # follow the program without a second list to keep up to date; only the
 # values of a few options are known here.
+
+# COMPREPLY: the words of $1 that start with $cur
+_wiascan_helper_reply()
+{
+	mapfile -t COMPREPLY < <(compgen -W "$1" -- "$cur")
+}
 
 _wiascan_helper_help()
 {
@@ -70,44 +77,44 @@ _wiascan_helper()
 
 	if [[ -z $cmd ]]; then
 		if [[ $cur == -* ]]; then
-			COMPREPLY=($(compgen -W '--help --version' -- "$cur"))
+			_wiascan_helper_reply '--help --version'
 		else
-			COMPREPLY=($(compgen -W "$(_wiascan_helper_commands "$1")" -- "$cur"))
+			_wiascan_helper_reply "$(_wiascan_helper_commands "$1")"
 		fi
 		return
 	fi
 
 	case $prev in
 	-d | --device)
-		COMPREPLY=($(compgen -W "$(ls -d /dev/wiascan[0-9]* /dev/wiascan/by-*/* 2>/dev/null)" -- "$cur"))
+		_wiascan_helper_reply "$(ls -d /dev/wiascan[0-9]* /dev/wiascan/by-*/* 2>/dev/null)"
 		return
 		;;
 	-m | --mode)
-		COMPREPLY=($(compgen -W 'lineart gray color' -- "$cur"))
+		_wiascan_helper_reply 'lineart gray color'
 		return
 		;;
 	-S | --source)
-		COMPREPLY=($(compgen -W 'flatbed adf' -- "$cur"))
+		_wiascan_helper_reply 'flatbed adf'
 		return
 		;;
 	-s | --size)
-		COMPREPLY=($(compgen -W 'a4 letter' -- "$cur"))
+		_wiascan_helper_reply 'a4 letter'
 		return
 		;;
 	-F | --format)
-		COMPREPLY=($(compgen -W 'raw tiff' -- "$cur"))
+		_wiascan_helper_reply 'raw tiff'
 		return
 		;;
 	-c | --compression)
-		COMPREPLY=($(compgen -W 'none packbits lzw deflate jpeg g4' -- "$cur"))
+		_wiascan_helper_reply 'none packbits lzw deflate jpeg g4'
 		return
 		;;
 	--bigtiff)
-		COMPREPLY=($(compgen -W 'auto yes no' -- "$cur"))
+		_wiascan_helper_reply 'auto yes no'
 		return
 		;;
 	--progress)
-		COMPREPLY=($(compgen -W 'auto line json none' -- "$cur"))
+		_wiascan_helper_reply 'auto line json none'
 		return
 		;;
 	-o | --output | -b | --batch)
@@ -121,7 +128,7 @@ _wiascan_helper()
 	esac
 
 	if [[ $cur == -* ]]; then
-		COMPREPLY=($(compgen -W "$(_wiascan_helper_options "$1" "$cmd")" -- "$cur"))
+		_wiascan_helper_reply "$(_wiascan_helper_options "$1" "$cmd")"
 	elif [[ $cmd == repair ]]; then
 		_filedir
 	fi
