@@ -14,6 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,9 +32,13 @@
 
 SCANNER_FIXTURE(scanner, NULL)
 SCANNER_FIXTURE(long_feeder, "--sheets", "100")
+SCANNER_FIXTURE(slow_control, "--ctrl-delay-ms", "3000")
 CONTIGUOUS_SCANNER_FIXTURE(contiguous_scanner, NULL)
 
-enum blocked_kind { BLOCKED_DQBUF, BLOCKED_READ, BLOCKED_EVENT, BLOCKED_POLL };
+enum blocked_kind {
+	BLOCKED_DQBUF, BLOCKED_READ, BLOCKED_EVENT, BLOCKED_POLL,
+	BLOCKED_CONTROL, BLOCKED_REQBUFS,
+};
 
 /**
  * struct blocked_call - a call left blocked in another thread
@@ -107,6 +115,48 @@ static int read_until_failure(int fd, uint8_t *buf, size_t len)
 	return ret;
 }
 
+/*
+ * Allocate and free big rings until REQBUFS fails; every failure but the
+ * final -ENODEV would be a bug.  Counts the rings in @rings.
+ */
+static int reqbufs_until_failure(int fd, unsigned int *rings)
+{
+	struct wiascan_reqbufs rb;
+	int ret;
+
+	for (;;) {
+		rb = (struct wiascan_reqbufs) { .count = 8, .size = 1 << 20 };
+		ret = wt_ioctl(fd, WIASCAN_IOC_REQBUFS, &rb);
+		if (ret)
+			return ret;
+		(*rings)++;
+		rb = (struct wiascan_reqbufs) { .count = 0 };
+		ret = wt_ioctl(fd, WIASCAN_IOC_REQBUFS, &rb);
+		if (ret)
+			return ret;
+	}
+}
+
+/*
+ * The same for a control transfer: the one in flight may end with a bus
+ * error when the device leaves; retrying, a client must see -ENODEV.
+ * Returns the final -errno, or 1 if a transfer succeeded.
+ */
+static int control_until_failure(int fd, uint8_t *buf)
+{
+	int i, ret = 0;
+
+	for (i = 0; i < 200; i++) {
+		ret = ref_get_info(fd, (struct refscan_info *)buf);
+		if (!ret)
+			return 1;
+		if (ret != -EPROTO && ret != -EILSEQ)
+			break;
+		wt_sleep_ms(10);
+	}
+	return ret;
+}
+
 static void *blocked_thread(void *arg)
 {
 	struct blocked_call *c = arg;
@@ -129,6 +179,12 @@ static void *blocked_thread(void *arg)
 	case BLOCKED_POLL:
 		c->ret = poll(&pfd, 1, JOIN_MS + BLOCK_MS) < 0 ? -errno : 0;
 		c->revents = pfd.revents;
+		break;
+	case BLOCKED_CONTROL:
+		c->ret = control_until_failure(c->fd, buf);
+		break;
+	case BLOCKED_REQBUFS:
+		c->ret = reqbufs_until_failure(c->fd, &c->error_buffers);
 		break;
 	}
 	c->ms = (wt_now_ns() - t0) / 1000000;
@@ -493,6 +549,161 @@ TEST_F(long_feeder, unplug_while_streaming_ends_the_stream_with_enodev)
 	EXPECT_LE(24, n);
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(0, wt_wait_node_gone(self->s.sysname, WT_GONE_TIMEOUT_MS));
+}
+
+TEST_F(scanner, unplug_before_open_leaves_nothing_to_open)
+{
+	char path[64];
+	struct stat st;
+	int fd;
+
+	ASSERT_EQ(0, stat(self->s.node, &st));
+	close(self->s.fd);
+	self->s.fd = -1;
+	unplug(_metadata, &self->s);
+	EXPECT_EQ(-1, open(self->s.node, O_RDWR | O_CLOEXEC));
+	EXPECT_EQ(ENOENT, errno);
+	/* a node kept elsewhere with the old numbers reaches nothing */
+	snprintf(path, sizeof(path), "/tmp/wiascan-stale.%d", (int)getpid());
+	unlink(path);
+	ASSERT_EQ(0, mknod(path, S_IFCHR | 0600, st.st_rdev));
+	fd = open(path, O_RDWR | O_CLOEXEC);
+	EXPECT_EQ(-1, fd);
+	EXPECT_EQ(ENODEV, errno) TH_LOG("%s", strerror(errno));
+	if (fd >= 0)
+		close(fd);
+	unlink(path);
+}
+
+TEST_F(scanner, unplug_during_buffer_requests_ends_them_with_enodev)
+{
+	struct blocked_call c = { .kind = BLOCKED_REQBUFS, .fd = self->s.fd };
+
+	ASSERT_EQ(0, start_blocked(&c)) TH_LOG("REQBUFS failed: %s",
+					       strerror(-c.ret));
+	unplug(_metadata, &self->s);
+	ASSERT_EQ(0, join_blocked(&c)) TH_LOG("REQBUFS loop still running");
+	EXPECT_EQ(-ENODEV, c.ret) TH_LOG("%s", strerror(-c.ret));
+	TH_LOG("%u rings of 8 MiB before the unplug", c.error_buffers);
+}
+
+TEST_F(scanner, unplug_while_mapped_and_idle_keeps_the_mappings)
+{
+	struct wiascan_reqbufs rb = { .count = 0 };
+	struct ring r;
+	unsigned int i;
+	size_t j;
+
+	ASSERT_EQ(0, ring_alloc(&r, self->s.fd, NBUFS, BUFSIZE));
+	unplug(_metadata, &self->s);
+	for (i = 0; i < r.count; i++)
+		for (j = 0; j < r.size; j += 4096)
+			ASSERT_EQ(0, r.map[i][j]);
+	EXPECT_EQ(-ENODEV, ring_queue(&r, 0));
+	EXPECT_EQ(-EBUSY, wt_ioctl(self->s.fd, WIASCAN_IOC_REQBUFS, &rb));
+	ring_unmap(&r);
+	EXPECT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_REQBUFS, &rb));
+}
+
+TEST_F(slow_control, control_transfer_in_progress_during_unplug_returns_enodev)
+{
+	struct blocked_call c = { .kind = BLOCKED_CONTROL, .fd = self->s.fd };
+
+	/* the device takes 3 s to answer; the cable goes meanwhile */
+	ASSERT_EQ(0, start_blocked(&c)) TH_LOG("control did not block");
+	unplug(_metadata, &self->s);
+	ASSERT_EQ(0, join_blocked(&c)) TH_LOG("control still blocked");
+	EXPECT_EQ(-ENODEV, c.ret)
+		TH_LOG("%s after %llu ms", strerror(-c.ret),
+		       (unsigned long long)c.ms);
+	EXPECT_GT(2500, c.ms) TH_LOG("it waited for the device's answer");
+}
+
+TEST_F(slow_control, control_transfer_in_progress_during_driver_unbind_returns_enodev)
+{
+	struct blocked_call c = { .kind = BLOCKED_CONTROL, .fd = self->s.fd };
+
+	ASSERT_EQ(0, start_blocked(&c)) TH_LOG("control did not block");
+	unbind(_metadata, &self->s);
+	ASSERT_EQ(0, join_blocked(&c)) TH_LOG("control still blocked");
+	EXPECT_EQ(-ENODEV, c.ret)
+		TH_LOG("%s after %llu ms", strerror(-c.ret),
+		       (unsigned long long)c.ms);
+}
+
+/*
+ * A child inherits the mappings; the parent unplugs, closes and unmaps;
+ * the child still reads the page data, and the ring goes with its exit.
+ */
+TEST_F(scanner, mappings_inherited_across_fork_survive_unplug_in_the_parent)
+{
+	struct refscan_params p;
+	int to_child[2], status;
+	struct ring r;
+	unsigned int i;
+	pid_t pid;
+	char go;
+
+	stream_until_the_ring_is_user_owned(_metadata, self->s.fd, &r, &p);
+	ASSERT_EQ(0, pipe(to_child));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		close(to_child[1]);
+		if (read(to_child[0], &go, 1) != 1)
+			_exit(2);
+		for (i = 0; i < r.count; i++)
+			if (wt_formula_mismatch(r.map[i], r.size,
+						p.bytes_per_line, 0,
+						(uint64_t)i * BUFSIZE) >= 0)
+				_exit(1);
+		_exit(0);
+	}
+	close(to_child[0]);
+	unplug(_metadata, &self->s);
+	ring_unmap(&r);
+	close(self->s.fd);
+	self->s.fd = -1;
+	ASSERT_EQ(1, write(to_child[1], "g", 1));
+	close(to_child[1]);
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status)) TH_LOG("the child saw other bytes");
+}
+
+TEST_F(scanner, driver_unbind_and_rebind_while_open_and_mapped)
+{
+	const struct scan_spec spec = {
+		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_FLATBED,
+		.dpi = 100, .width_px = 300, .height_px = 77,
+		.nbufs = 4, .bufsize = 8 * KIB, .npages = 1,
+	};
+	struct refscan_params p;
+	struct scan_result res;
+	char intf[64];
+	struct ring r;
+	int old_fd;
+
+	stream_until_the_ring_is_user_owned(_metadata, self->s.fd, &r, &p);
+	ASSERT_EQ(0, wt_interface_name(self->s.sysname, intf, sizeof(intf)));
+	unbind(_metadata, &self->s);
+	EXPECT_EQ(-ENODEV, ring_queue(&r, 0));
+	EXPECT_EQ(-1, wt_formula_mismatch(r.map[1], BUFSIZE, p.bytes_per_line,
+					  0, BUFSIZE));
+	old_fd = self->s.fd;
+	ASSERT_EQ(0, wt_driver_bind(intf));
+	ASSERT_EQ(0, wt_wait_node(&self->s, WT_START_TIMEOUT_MS));
+	self->s.fd = open(self->s.node, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->s.fd);
+	ASSERT_EQ(0, wt_set_timeout(self->s.fd, WT_FILE_TIMEOUT_MS));
+	/* the device kept scanning the old page: cancel it first */
+	EXPECT_EQ(0, ref_cancel(self->s.fd));
+	wt_scan(self->s.fd, &spec, &res);
+	EXPECT_EQ(0, res.err) TH_LOG("%s", strerror(-res.err));
+	EXPECT_EQ(300 * 77, res.page_bytes[0]);
+	EXPECT_EQ(0, res.mismatches);
+	ring_unmap(&r);
+	EXPECT_EQ(0, close(old_fd));
 }
 
 TEST_HARNESS_MAIN
