@@ -11,6 +11,9 @@
 # `make KDIR=/lib/modules/R/build && make install` installs it for R.
 # The rules, variables and the depmod policy are in install.sh.
 
+# Included anywhere in a Makefile, this file never becomes its default goal.
+wiascan_saved_goal := $(.DEFAULT_GOAL)
+
 PREFIX		?= /usr/local
 INSTALL_SH	:= $(TOP)/tools/install/install.sh
 # Every variable install.sh reads, passed only when set.
@@ -25,3 +28,5 @@ install: module helper
 
 uninstall:
 	env $(INSTALL_ENV) $(INSTALL_SH) uninstall
+
+.DEFAULT_GOAL := $(wiascan_saved_goal)
