@@ -190,8 +190,11 @@ static int cmd_scan(const struct cli_args *a, struct wia_error *err)
 	ctl.arg = &pr;
 	memset(&st, 0, sizeof(st));
 	ret = sink_open(&sopt, err, &sink);
-	if (!ret)
+	if (!ret) {
+		progress_start(&pr);
 		ret = scan_run_ctl(src, sink, &ctl, &st, err);
+		progress_stop(&pr);
+	}
 	scan_source_close(src);
 	scan_summary(a, &st, ret);
 	return ret;

@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Progress displays.  The scan loop reports every buffer; this shows at
- * most one update per interval (and every page end), so a fast scan does
- * not spend its time printing.  Page numbers are 1-based here, for people.
+ * Progress displays.  The scan loop reports every buffer into a snapshot;
+ * a ticker thread shows the snapshot every interval, so a fast scan does
+ * not spend its time printing and a stalled scanner (warming up, slow)
+ * still gets a line that moves.  Page ends and the end are shown at once.
+ * Page numbers are 1-based here, for people.
  */
 #include <errno.h>
+#include <signal.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "json.h"
@@ -36,7 +40,16 @@ void progress_init(struct progress *pr, enum progress_mode mode)
 	pr->mode = mode;
 	pr->f = mode == PROGRESS_JSON ? stdout : stderr;
 	pr->interval = PROGRESS_INTERVAL;
-	pr->last = -1;
+	pthread_mutex_init(&pr->lock, NULL);
+	pthread_cond_init(&pr->cond, NULL);
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 static double rate_mb_s(const struct scan_progress *p)
@@ -60,6 +73,13 @@ static void show_line(struct progress *pr, const struct scan_progress *p)
 {
 	double eta = eta_s(p);
 
+	if (p->end) {
+		fprintf(pr->f, "\r%u page%s  %.1f MB  %.1f MB/s\033[K\n", p->pages_done,
+			p->pages_done == 1 ? "" : "s", (double)p->bytes / 1e6, rate_mb_s(p));
+		fflush(pr->f);
+		pr->shown = false;
+		return;
+	}
 	fprintf(pr->f, "\rpage %u  %.1f MB", p->page + 1, (double)p->page_bytes / 1e6);
 	if (p->page_total)
 		fprintf(pr->f, " of %.1f MB", (double)p->page_total / 1e6);
@@ -67,10 +87,8 @@ static void show_line(struct progress *pr, const struct scan_progress *p)
 	if (eta >= 0)
 		fprintf(pr->f, "  ETA %d:%02d", (int)eta / 60, (int)eta % 60);
 	fputs("\033[K", pr->f);
-	if (p->end)
-		fputc('\n', pr->f);
 	fflush(pr->f);
-	pr->shown = !p->end;
+	pr->shown = true;
 }
 
 static void show_json(struct progress *pr, const struct scan_progress *p)
@@ -81,7 +99,7 @@ static void show_json(struct progress *pr, const struct scan_progress *p)
 	json_init(&j, pr->f);
 	json_object_begin(&j, NULL);
 	json_str(&j, "event", p->end ? "end" : p->page_end ? "page" : "progress");
-	json_u64(&j, "page", p->page + 1);
+	json_u64(&j, "page", p->end ? p->pages_done : p->page + 1);
 	json_u64(&j, "page_bytes", p->page_bytes);
 	if (p->page_total)
 		json_u64(&j, "page_total", p->page_total);
@@ -99,20 +117,74 @@ static void show_json(struct progress *pr, const struct scan_progress *p)
 	fflush(pr->f);
 }
 
+static void show(struct progress *pr, const struct scan_progress *p)
+{
+	if (pr->mode == PROGRESS_JSON)
+		show_json(pr, p);
+	else if (!p->end || pr->shown)
+		show_line(pr, p);
+}
+
 void progress_update(void *arg, const struct scan_progress *p)
 {
 	struct progress *pr = arg;
 
 	if (pr->mode == PROGRESS_NONE)
 		return;
-	if (!p->end && !p->page_end && pr->last >= 0 &&
-	    p->seconds - pr->last < pr->interval)
+	pthread_mutex_lock(&pr->lock);
+	pr->snap = *p;
+	pr->have = true;
+	pr->base = mono_s() - p->seconds;
+	if (p->page_end || p->end || !pr->running)
+		show(pr, p);
+	pthread_mutex_unlock(&pr->lock);
+}
+
+static void *progress_tick(void *arg)
+{
+	struct progress *pr = arg;
+	struct scan_progress p;
+	struct timespec until;
+
+	pthread_mutex_lock(&pr->lock);
+	while (!pr->stopping) {
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_nsec += (long)(pr->interval * 1e9);
+		until.tv_sec += until.tv_nsec / 1000000000L;
+		until.tv_nsec %= 1000000000L;
+		pthread_cond_timedwait(&pr->cond, &pr->lock, &until);
+		if (pr->stopping || !pr->have || pr->snap.end)
+			continue;
+		p = pr->snap;
+		p.page_end = false;
+		p.seconds = mono_s() - pr->base;
+		show(pr, &p);
+	}
+	pthread_mutex_unlock(&pr->lock);
+	return NULL;
+}
+
+/* The ticker takes no signals: they are the scan loop's */
+void progress_start(struct progress *pr)
+{
+	sigset_t all, old;
+
+	if (pr->mode == PROGRESS_NONE)
 		return;
-	pr->last = p->seconds;
-	if (pr->mode == PROGRESS_JSON)
-		show_json(pr, p);
-	else if (p->end && !pr->shown)
-		return;		/* nothing on the line to finish */
-	else
-		show_line(pr, p);
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	pr->running = !pthread_create(&pr->ticker, NULL, progress_tick, pr);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+void progress_stop(struct progress *pr)
+{
+	if (!pr->running)
+		return;
+	pthread_mutex_lock(&pr->lock);
+	pr->stopping = true;
+	pthread_cond_signal(&pr->cond);
+	pthread_mutex_unlock(&pr->lock);
+	pthread_join(pr->ticker, NULL);
+	pr->running = false;
 }

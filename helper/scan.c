@@ -225,6 +225,7 @@ int scan_run_ctl(struct scan_source *src, struct sink *sink,
 	if (!ctl)
 		ctl = &none;
 	memset(stats, 0, sizeof(*stats));
+	sink->kept = &stats->kept;
 	ret = src->ops->start(src);
 	if (!ret)
 		ret = scan_pages(src, sink, ctl, stats, t0);

@@ -102,10 +102,13 @@ struct sink_ops {
  * struct sink - the common head of every sink
  * @ops: its format's operations
  * @err: where failures are described (may be NULL)
+ * @kept: where a finish that fails after completed pages (a full disk at
+ *	the last page) says how many it kept (may be NULL; salvage returns it)
  */
 struct sink {
 	const struct sink_ops *ops;
 	struct wia_error *err;
+	uint32_t *kept;
 };
 
 int sink_open(const struct sink_options *opt, struct wia_error *err,

@@ -244,13 +244,7 @@ static void tiff_set_tags(struct sink_tiff *t, uint32_t page)
 /* Open @path as NAME.part and a libtiff handle on it */
 static int tiff_open_file(struct sink_tiff *t, const char *path)
 {
-	int ret;
-
-	ret = tiff_io_create(&t->io, path, NULL, t->opt.force, t->bigtiff, &t->tif);
-	if (ret)
-		return ret;
-	t->pages_done = t->opt.batch ? 0 : t->pages_done;
-	return 0;
+	return tiff_io_create(&t->io, path, NULL, t->opt.force, t->bigtiff, &t->tif);
 }
 
 static int tiff_job_begin(struct sink_tiff *t, uint32_t page)
@@ -570,7 +564,8 @@ static int tiff_finish(struct sink *s)
 	ret = tiff_stop_worker(t);
 	if (ret) {
 		tiff_report(t, ret);
-		tiff_keep_done(t, &kept);
+		if (!tiff_keep_done(t, &kept) && s->kept)
+			*s->kept = kept;
 	} else {
 		ret = tiff_keep_done(t, &kept);
 		if (ret == -ENODATA)
