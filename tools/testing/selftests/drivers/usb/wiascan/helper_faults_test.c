@@ -48,6 +48,7 @@ struct run {
 
 static void run_init(struct run *r, const char *dir)
 {
+	memset(r, 0, sizeof(*r));
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
 	snprintf(r->out, sizeof(r->out), "%s/scan.raw", dir);
 	snprintf(r->part, sizeof(r->part), "%s.part", r->out);
@@ -202,9 +203,8 @@ TEST_F(unplugging, unplug_mid_page_leaves_no_file_and_exit_6)
  */
 TEST_F_TIMEOUT(slow, sigkill_at_random_points_never_leaves_a_bad_file, 900)
 {
-	const char *env = getenv("WIASCAN_KILL_RUNS");
 	const char *senv = getenv("WIASCAN_FUZZ_SEED");
-	unsigned int runs = env && *env ? (unsigned int)atoi(env) : 60;
+	unsigned int runs = wt_env_uint("WIASCAN_KILL_RUNS", 60);
 	unsigned int seed = senv && *senv ? (unsigned int)strtoul(senv, NULL, 0) :
 					    (unsigned int)(wt_now_ns() % 1000000);
 	unsigned int i, complete = 0, absent = 0, parts = 0, refused = 0;

@@ -62,9 +62,16 @@ static int read_kmalloc_slabs(struct slab_count *c, int max)
 	if (!f)
 		return -errno;
 	while (n < max && fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%63s %ld", name, &active) != 2 ||
-		    strncmp(name, "kmalloc-", 8))
+		size_t len = strcspn(line, " ");
+		char *end;
+
+		if (strncmp(line, "kmalloc-", 8) != 0 || len >= sizeof(name))
 			continue;
+		errno = 0;
+		active = strtol(line + len, &end, 10);
+		if (end == line + len || errno)
+			continue;
+		snprintf(name, sizeof(name), "%.*s", (int)len, line);
 		snprintf(c[n].name, sizeof(c[n].name), "%s", name);
 		c[n].active = active;
 		n++;
@@ -81,10 +88,18 @@ static long meminfo_kib(const char *key)
 
 	if (!f)
 		return -1;
-	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, key, strlen(key)) &&
-		    sscanf(line + strlen(key), " %ld", &v) == 1)
-			break;
+	while (fgets(line, sizeof(line), f)) {
+		const char *num = line + strlen(key);
+		char *end;
+
+		if (strncmp(line, key, strlen(key)) != 0)
+			continue;
+		errno = 0;
+		v = strtol(num, &end, 10);
+		if (end == num || errno)
+			v = -1;
+		break;
+	}
 	fclose(f);
 	return v;
 }
@@ -159,8 +174,7 @@ static int plug_cycle(struct scanner *s)
 TEST_F_TIMEOUT(scanner, plug_cycles_with_a_reopening_client_leak_nothing, 900)
 {
 	struct slab_count before[MAX_CACHES], after[MAX_CACHES];
-	const char *env = getenv("WIASCAN_CYCLES");
-	int cycles = env && *env ? atoi(env) : 200;
+	int cycles = (int)wt_env_uint("WIASCAN_CYCLES", 200);
 	long sunreclaim0, worst = LONG_MIN;
 	int i, j, nb, na, ret = 0;
 	const char *worst_name = "";
@@ -216,15 +230,18 @@ TEST_F_TIMEOUT(scanner, plug_cycles_with_a_reopening_client_leak_nothing, 900)
 static int usbfs_path(const char *sysname, char *path, size_t len)
 {
 	char busnum[16], devnum[16];
+	unsigned int bus, dev;
 	int ret;
 
 	ret = wt_sysfs_read(sysname, "device/../busnum", busnum, sizeof(busnum));
 	if (!ret)
 		ret = wt_sysfs_read(sysname, "device/../devnum", devnum,
 				    sizeof(devnum));
+	if (!ret && (wt_parse_uint(busnum, &bus) || wt_parse_uint(devnum, &dev)))
+		ret = -EINVAL;
 	if (ret)
 		return ret;
-	snprintf(path, len, "/dev/bus/usb/%03d/%03d", atoi(busnum), atoi(devnum));
+	snprintf(path, len, "/dev/bus/usb/%03u/%03u", bus, dev);
 	return 0;
 }
 

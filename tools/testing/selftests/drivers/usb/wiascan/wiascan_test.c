@@ -338,6 +338,41 @@ int wt_parse_dev(const char *s, unsigned int *major_nr, unsigned int *minor_nr)
 	return 0;
 }
 
+/* A decimal number, as sysfs shows it (a newline may follow): 0 or -EINVAL */
+int wt_parse_uint(const char *s, unsigned int *v)
+{
+	unsigned long n;
+	char *end;
+
+	errno = 0;
+	n = strtoul(s, &end, 10);
+	if (end == s || (*end && *end != '\n') || errno || n > UINT_MAX)
+		return -EINVAL;
+	*v = n;
+	return 0;
+}
+
+/*
+ * The number in environment variable @name, @def when it is unset or empty.
+ * A value that is not a number is reported and replaced by @def: atoi()
+ * would read it as 0 and turn a loop of N rounds into a test that passes
+ * without running.
+ */
+unsigned int wt_env_uint(const char *name, unsigned int def)
+{
+	const char *s = getenv(name);
+	unsigned int v;
+
+	if (!s || !*s)
+		return def;
+	if (wt_parse_uint(s, &v)) {
+		fprintf(stderr, "# %s=%s is not a number: using %u\n", name, s,
+			def);
+		return def;
+	}
+	return v;
+}
+
 /* The node is there once devtmpfs shows a char device with sysfs' numbers */
 static bool wt_node_ready(const char *sysname, const char *node)
 {

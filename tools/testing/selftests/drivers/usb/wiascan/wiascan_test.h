@@ -84,6 +84,8 @@ int wt_unplug(void);
 int wt_replug(void);
 int wt_sysfs_read(const char *sysname, const char *rel, char *buf, size_t len);
 int wt_parse_dev(const char *s, unsigned int *major_nr, unsigned int *minor_nr);
+int wt_parse_uint(const char *s, unsigned int *v);
+unsigned int wt_env_uint(const char *name, unsigned int def);
 int wt_interface_name(const char *sysname, char *name, size_t len);
 int wt_driver_unbind(const char *interface);
 int wt_driver_bind(const char *interface);
