@@ -39,6 +39,9 @@ static const char prog[] = "wiascan-helper";
  */
 static volatile sig_atomic_t cancel_requested;
 
+/* After a failure, what was kept: printed after the error line */
+static char kept_note[4200];
+
 static void on_cancel_signal(int sig)
 {
 	static const char msg[] = "wiascan-helper: stopped at once: FILE.part left as it is\n";
@@ -141,8 +144,8 @@ static void scan_summary(const struct cli_args *a, const struct scan_stats *st,
 	const char *name = a->batch ? a->batch : a->output;
 
 	if (ret && st->kept)
-		fprintf(stderr, "%s: %s: kept the %u completed page%s\n", prog, name,
-			st->kept, st->kept == 1 ? "" : "s");
+		snprintf(kept_note, sizeof(kept_note), "%s: %s: kept the %u completed page%s\n",
+			 prog, name, st->kept, st->kept == 1 ? "" : "s");
 	if (!ret && (a->verbose || isatty(STDERR_FILENO)))
 		fprintf(stderr, "%s: %u page%s, %llu bytes in %.2f s (%.2f MB/s)\n",
 			name, st->pages, st->pages == 1 ? "" : "s",
@@ -471,6 +474,7 @@ int main(int argc, char **argv)
 	if (ret && !err.set)
 		werr_set(&err, WERR_OTHER, ret, "%s", argc > 1 ? argv[1] : prog);
 	werr_print(&err, prog, stderr);
+	fputs(kept_note, stderr);
 	free(a.repair_output);
 	return ret ? werr_exit_code(&err) : WIASCAN_EXIT_OK;
 }
