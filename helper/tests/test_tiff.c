@@ -425,8 +425,8 @@ TEST_F(tiff, peak_memory_is_the_ring_and_a_few_strips_whatever_the_page_length)
 {
 	long small, big;
 
-#ifdef __SANITIZE_ADDRESS__
-	SKIP(return, "AddressSanitizer's shadow memory and quarantine inflate RSS");
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	SKIP(return, "a sanitizer's shadow memory inflates RSS");
 #endif
 	small = child_peak_rss_kib(self, 64, SINK_COMP_LZW);
 	unlink(self->file);
@@ -690,13 +690,18 @@ TEST_F(tiff, sigint_and_sigterm_keep_the_completed_pages_exit_11)
 		kill(pid, sigs[i]);
 		EXPECT_EQ(WIASCAN_EXIT_CANCELLED, wait_exit(pid));
 		EXPECT_EQ(0, tu_exists(self->part));
-		if (!want) {
-			EXPECT_EQ(0, tu_exists(self->file));
+		/*
+		 * The file's size lags what the loop received by at most the
+		 * strip pool (about a page), and the signal lands at or after
+		 * the threshold: a page or two more may be complete.  (A cancel
+		 * in page 1 leaving nothing is tested in process, exactly.)
+		 */
+		if (!tu_exists(self->file)) {
+			EXPECT_EQ(0, want) TH_LOG("signal %d", sigs[i]);
 			continue;
 		}
-		/* the signal lands at or after the threshold: maybe a page later */
 		EXPECT_LE(want, count_pages(self->file)) TH_LOG("signal %d", sigs[i]);
-		EXPECT_GE(want + 1, count_pages(self->file));
+		EXPECT_GE(want + 2, count_pages(self->file));
 		EXPECT_EQ(0, tiff_tools_accept(self->file));
 		unlink(self->file);
 	}
@@ -722,30 +727,46 @@ TEST_F(tiff, a_second_signal_stops_at_once_leaving_the_part_file)
 
 TEST_F(tiff, sigkill_at_several_points_leaves_a_repairable_part_file)
 {
-	static const double at_pages[] = { 0.5, 1.2, 2.7, 4.1 };
+	static const double at_pages[] = { 0.3, 1.2, 2.7, 4.1 };
 	static const char *const comp[] = { "none", "lzw", "none", "packbits" };
+	struct readback rb;
 	size_t i;
 
+	/* the pages start_scan sends: gray A4 at 150 dpi */
+	set_format(&self->opt, SCAN_MODE_GRAY, 1240, 1754);
 	for (i = 0; i < 4; i++) {
 		struct wia_error err = { 0 };
 		uint32_t want = (uint32_t)at_pages[i], pages = 0;
 		pid_t pid = start_scan(self->file, comp[i], 0);
+		bool sized = !strcmp(comp[i], "none");
 
-		/* compressed files are smaller: wait on time for those */
-		if (!strcmp(comp[i], "none"))
+		/*
+		 * Uncompressed, the size says which pages have their IFD on
+		 * disk (the worker writes in order); compressed, wait on time
+		 * and only ask for a valid, exact result.
+		 */
+		if (sized)
 			wait_size(self->part, (off_t)(PAGE_BYTES * at_pages[i]));
 		else
 			usleep((useconds_t)(at_pages[i] * PAGE_BYTES / 40960000.0 * 1e6) + 50000);
 		kill(pid, SIGKILL);
 		EXPECT_EQ(128 + SIGKILL, wait_exit(pid));
-		ASSERT_EQ(1, tu_exists(self->part));
+		if (!tu_exists(self->part))
+			continue;	/* killed before the output was created */
 		if (tiff_repair(self->part, self->file, false, &err, &pages)) {
-			EXPECT_EQ(0, want) TH_LOG("kill %zu: %s", i, err.why);
+			EXPECT_TRUE(!sized || !want) TH_LOG("kill %zu: %s", i, err.why);
+			EXPECT_EQ(-ENODATA, err.err);
 			unlink(self->part);
 			continue;
 		}
-		EXPECT_LE(want ? want : 1, pages) TH_LOG("kill %zu", i);
-		EXPECT_EQ(pages, count_pages(self->file));
+		if (sized)
+			EXPECT_LE(want, pages) TH_LOG("kill %zu", i);
+		ASSERT_EQ(0, check_file(self->file, &self->opt,
+					sized ? COMPRESSION_NONE :
+					!strcmp(comp[i], "lzw") ? COMPRESSION_LZW :
+					COMPRESSION_PACKBITS, 0, &rb));
+		EXPECT_EQ(pages, rb.pages);
+		EXPECT_EQ(0, rb.bad);
 		EXPECT_EQ(0, tiff_tools_accept(self->file));
 		unlink(self->file);
 	}
