@@ -6,6 +6,12 @@
 #                   kernel, run every test suite (native and in the VM) and
 #                   end with "N passed, N failed"
 #   make demo       scan three sheets from the reference scanner in the VM
+#                   into a multipage TIFF (build/demo/scan.tif)
+#   make lint       the quality gates (checkpatch, sparse, W=1, kernel-doc,
+#                   ABI, -Werror, clang-tidy, cppcheck, clang-format, shellcheck)
+#   make bench      figures of the helper's file path
+#   make install    module, helper, udev rules, man pages, header, completion
+#                   (DESTDIR, PREFIX; make uninstall removes them)
 #   make clean
 #
 # KDIR is the kernel build tree for `make`/`make module`; the tests always
@@ -23,7 +29,7 @@ VM_RUN		:= $(TOP)/tools/testing/vm/vm-run
 RUN_SUITE	:= $(TOP)/tools/testing/run-suite
 
 .PHONY: all module userspace helper emulator selftests deps check check-run \
-	check-native check-vm demo clean
+	check-native check-vm demo bench lint clean
 
 all: module userspace
 
@@ -61,6 +67,10 @@ check-native:
 	$(RUN_SUITE) $(CHECK_DIR) helper $(MAKE) -s -C helper check
 	$(RUN_SUITE) $(CHECK_DIR) emulator $(MAKE) -s -C $(EMULATOR) check
 	$(RUN_SUITE) $(CHECK_DIR) rig $(TOP)/tools/testing/vm/test-log-check
+	$(RUN_SUITE) $(CHECK_DIR) install $(TOP)/tools/testing/install/test-install
+	$(RUN_SUITE) $(CHECK_DIR) dkms $(TOP)/tools/testing/install/test-dkms
+	$(RUN_SUITE) $(CHECK_DIR) intree $(TOP)/tools/testing/install/test-intree
+	$(RUN_SUITE) $(CHECK_DIR) docs $(TOP)/tools/testing/docs/test-docs
 
 # Suites in guests of Debian's kernel (one boot each, about 3 s): the
 # kselftest suite against the driver and the emulator, the helper end to
@@ -74,6 +84,23 @@ check-vm:
 	$(RUN_SUITE) $(CHECK_DIR) vm-emulator $(VM_RUN) --kernel debian -- \
 		$(TOP)/$(EMULATOR)/emu-selftest
 	$(RUN_SUITE) $(CHECK_DIR) vm-rig $(TOP)/tools/testing/vm/test-vm-run
+	$(RUN_SUITE) $(CHECK_DIR) vm-udev $(VM_RUN) --kernel debian --no-module -- \
+		$(TOP)/tools/testing/install/vm-udev-test
+	$(RUN_SUITE) $(CHECK_DIR) vm-example $(VM_RUN) --kernel debian -- \
+		$(TOP)/tools/testing/docs/vm-example-test
+
+# A real scan: three sheets from the reference scanner in the VM into a
+# multipage TIFF on the host (build/demo/scan.tif) with a PNG preview.
+demo:
+	$(TOP)/tools/demo/demo
+
+# Figures, not pass/fail: the helper's file path against a plain write loop.
+bench: deps
+	$(MAKE) -C helper bench
+
+# The quality gates, one TAP line each (tools/lint/README).
+lint: deps
+	$(TOP)/tools/lint/run-lint
 
 clean:
 	-$(MAKE) -C kernel KDIR=$(KDIR) clean
@@ -81,3 +108,6 @@ clean:
 	-$(MAKE) -C $(EMULATOR) clean
 	-$(MAKE) -C $(SELFTESTS) clean
 	rm -rf $(TOP)/build
+
+# make install, make uninstall (DESTDIR, PREFIX): tools/install/install.mk
+include $(TOP)/tools/install/install.mk
