@@ -595,6 +595,7 @@ TEST_F(scanner, unplug_while_mapped_and_idle_keeps_the_mappings)
 	size_t j;
 
 	ASSERT_EQ(0, ring_alloc(&r, self->s.fd, NBUFS, BUFSIZE));
+	ASSERT_NE(0, r.count);	/* i % r.count below */
 	unplug(_metadata, &self->s);
 	for (i = 0; i < r.count; i++)
 		for (j = 0; j < r.size; j += 4096)
