@@ -67,6 +67,8 @@ static void setup_signals(void)
 	sigaction(SIGTERM, &sa, NULL);
 	/* a file size limit is a write error (EFBIG), not death */
 	signal(SIGXFSZ, SIG_IGN);
+	/* a progress reader that went away must not kill the scan */
+	signal(SIGPIPE, SIG_IGN);
 }
 
 #define SYNTH_PREFIX	"synth:"
