@@ -302,6 +302,15 @@ static void op_mmap(struct fuzz_thread *t)
 
 	if (m->addr)
 		return;
+	/* often enough, a ring to map (when this file may own one) */
+	if (chance(t, 30) && ioctl(fd, WIASCAN_IOC_QUERYBUF, &b)) {
+		struct wiascan_reqbufs rb = {
+			.count = 1 + below(t, 4),
+			.size = (1 + below(t, 4)) * PAGE,
+		};
+
+		account(ioctl(fd, WIASCAN_IOC_REQBUFS, &rb));
+	}
 	/* a real buffer's offset and length, or something near or far */
 	if (chance(t, 70) && !ioctl(fd, WIASCAN_IOC_QUERYBUF, &b)) {
 		off = (off_t)b.offset;

@@ -80,7 +80,7 @@ TEST_F(scanner, unprivileged_user_cannot_open_the_node)
 	EXPECT_EQ(-EACCES, open_as_nobody(self->s.node, 0));
 }
 
-/* GROUP and MODE of the udev rule for wiascan nodes, if there is one */
+/* GROUP and MODE that the wiascan rules file in udev/ gives the nodes */
 static void udev_rule(char *group, size_t glen, mode_t *mode)
 {
 	char pattern[PATH_MAX], line[1024], *p;
@@ -89,14 +89,14 @@ static void udev_rule(char *group, size_t glen, mode_t *mode)
 
 	snprintf(group, glen, "scanner");
 	*mode = 0660;
-	snprintf(pattern, sizeof(pattern), "%s/udev/*.rules", wt_top());
+	snprintf(pattern, sizeof(pattern), "%s/udev/*wiascan*.rules", wt_top());
 	if (glob(pattern, 0, NULL, &g))
 		return;
 	for (i = 0; i < g.gl_pathc; i++) {
 		FILE *f = fopen(g.gl_pathv[i], "re");
 
 		while (f && fgets(line, sizeof(line), f)) {
-			if (line[0] == '#' || !strstr(line, "wiascan"))
+			if (line[0] == '#')
 				continue;
 			p = strstr(line, "GROUP=\"");
 			if (p)
