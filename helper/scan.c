@@ -227,8 +227,10 @@ int scan_run_ctl(struct scan_source *src, struct sink *sink,
 	memset(stats, 0, sizeof(*stats));
 	sink->kept = &stats->kept;
 	ret = src->ops->start(src);
-	if (!ret)
+	if (!ret) {
+		scan_report(ctl, src, &pg, stats, t0, false, false);	/* started */
 		ret = scan_pages(src, sink, ctl, stats, t0);
+	}
 	/* a cancel, a failure or an early end (ret 1) also stops the scanner */
 	src->ops->stop(src, ret != 0);
 	if (ret < 0) {

@@ -863,4 +863,29 @@ TEST_F(tiff, progress_json_is_one_object_a_line)
 	EXPECT_NE(NULL, strstr(out, "\"event\":\"page\""));
 }
 
+static int count_str(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (s = strstr(s, what); s; s = strstr(s + 1, what))
+		n++;
+	return n;
+}
+
+TEST_F(tiff, progress_moves_while_the_scanner_is_slow)
+{
+	char out[8192];
+	/* 1.5 MiB at 1 MiB/s: one 1 MiB buffer after a second, the rest at 1.5 s */
+	char *argv[] = {
+		"wiascan-helper", "scan", "-d", "synth:1:1024", "-m", "gray", "-s", "1024x1536",
+		"-F", "tiff", "--progress", "json", "-o", self->file, NULL,
+	};
+
+	ASSERT_EQ(0, tu_run_helper(argv, out, NULL, sizeof(out)));
+	/* ticks every half second, whether or not a buffer came */
+	EXPECT_LE(2, count_str(out, "\"event\":\"progress\""));
+	EXPECT_EQ(1, count_str(out, "\"event\":\"end\""));
+	EXPECT_NE(NULL, strstr(out, "\"eta_s\":"));
+}
+
 TEST_HARNESS_MAIN
