@@ -90,6 +90,9 @@ struct tiff_job {
  * @io: the open output file (worker, or main before start / after join)
  * @tif: its libtiff handle
  * @bigtiff: write BigTIFF
+ * @pages_queued: pages whose end the loop queued
+ * @dropping, @keep_pages: a failed or cancelled scan: the worker writes
+ *	the first @keep_pages pages and skips the rest of the queue (under @lock)
  * @page, @page_rows, @strip_no: the page the worker writes
  * @pages_done: pages whose IFD is on disk
  * @counter: the batch counter of the next file
@@ -117,6 +120,9 @@ struct sink_tiff {
 	struct tiff_io io;
 	TIFF *tif;
 	bool bigtiff;
+	uint32_t pages_queued;
+	bool dropping;
+	uint32_t keep_pages;
 	uint32_t page, page_rows, strip_no;
 	uint32_t pages_done;
 	int64_t counter;
@@ -148,6 +154,7 @@ static int worker_fail(struct sink_tiff *t, int err)
 		t->werr = err;
 		snprintf(t->wmsg, sizeof(t->wmsg), "%s", t->io.msg);
 	}
+	pthread_cond_broadcast(&t->cond);	/* a waiting loop sees the failure */
 	pthread_mutex_unlock(&t->lock);
 	return err;
 }
@@ -317,7 +324,7 @@ static void *tiff_worker(void *arg)
 {
 	struct sink_tiff *t = arg;
 	struct tiff_job j;
-	bool failed = false;
+	bool failed = false, skip;
 
 	do {
 		pthread_mutex_lock(&t->lock);
@@ -326,11 +333,13 @@ static void *tiff_worker(void *arg)
 		j = t->q[t->q_head];
 		t->q_head = (t->q_head + 1) % TIFF_QUEUE;
 		t->q_count--;
+		/* dropping: the completed pages are written, the open one is not */
+		skip = t->dropping && t->pages_done >= t->keep_pages;
 		pthread_cond_broadcast(&t->cond);
 		pthread_mutex_unlock(&t->lock);
 
 		/* after a failure, jobs are only drained: buffers go back */
-		if (!failed) {
+		if (!failed && !skip) {
 			int ret = tiff_run_job(t, &j);
 
 			if (ret) {
@@ -498,15 +507,26 @@ static int tiff_end_page(struct sink *s)
 		if (ret)
 			return ret;
 	}
-	return tiff_push(t, &j);
+	ret = tiff_push(t, &j);
+	if (!ret)
+		t->pages_queued++;
+	return ret;
 }
 
-/* Let the worker finish the queue and end; its failure, if any */
-static int tiff_stop_worker(struct sink_tiff *t)
+/*
+ * Let the worker finish the queue and end; its failure, if any.  With
+ * @drop, the strips of a page that will not be completed are not written:
+ * a cancel does not wait for a page that is thrown away to be compressed.
+ */
+static int tiff_stop_worker(struct sink_tiff *t, bool drop)
 {
 	struct tiff_job j = { .kind = JOB_QUIT };
 
 	if (t->running) {
+		pthread_mutex_lock(&t->lock);
+		t->dropping = drop;
+		t->keep_pages = t->pages_queued;
+		pthread_mutex_unlock(&t->lock);
 		tiff_push(t, &j);
 		pthread_join(t->thread, NULL);
 		t->running = false;
@@ -561,7 +581,7 @@ static int tiff_finish(struct sink *s)
 	uint32_t kept;
 	int ret;
 
-	ret = tiff_stop_worker(t);
+	ret = tiff_stop_worker(t, false);
 	if (ret) {
 		tiff_report(t, ret);
 		if (!tiff_keep_done(t, &kept) && s->kept)
@@ -579,7 +599,7 @@ static void tiff_abort(struct sink *s)
 {
 	struct sink_tiff *t = to_tiff(s);
 
-	tiff_stop_worker(t);
+	tiff_stop_worker(t, true);
 	tiff_free(t);
 }
 
@@ -588,7 +608,7 @@ static int tiff_salvage(struct sink *s, uint32_t *kept)
 	struct sink_tiff *t = to_tiff(s);
 	int ret;
 
-	ret = tiff_stop_worker(t);
+	ret = tiff_stop_worker(t, true);
 	if (ret)
 		tiff_report(t, ret);
 	ret = tiff_keep_done(t, kept);
