@@ -40,6 +40,7 @@ static const struct option scan_options[] = {
 	{ "pages", required_argument, NULL, 'n' },
 	{ "progress", required_argument, NULL, OPT_PROGRESS },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -47,6 +48,7 @@ static const struct option repair_options[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "force", no_argument, NULL, 'f' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -55,11 +57,13 @@ static const struct option info_options[] = {
 	{ "json", no_argument, NULL, 'j' },
 	{ "timeout", required_argument, NULL, 't' },
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
 static const struct option list_options[] = {
 	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -272,6 +276,9 @@ static int cli_common_opt(struct cli_args *a, int c, const char *arg,
 	case 'h':
 		a->cmd = CLI_HELP;
 		break;
+	case 'V':
+		a->cmd = CLI_VERSION;
+		break;
 	default:
 		return usage_fail(err, "usage", NULL, "bad option (see --help)");
 	}
@@ -372,19 +379,19 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
 	switch (a->cmd) {
 	case CLI_SCAN:
 		longopts = scan_options;
-		shortopts = ":d:m:r:s:S:F:o:ft:vc:q:b:n:h";
+		shortopts = ":d:m:r:s:S:F:o:ft:vc:q:b:n:hV";
 		break;
 	case CLI_REPAIR:
 		longopts = repair_options;
-		shortopts = ":o:fh";
+		shortopts = ":o:fhV";
 		break;
 	case CLI_INFO:
 		longopts = info_options;
-		shortopts = ":d:jt:h";
+		shortopts = ":d:jt:hV";
 		break;
 	case CLI_LIST:
 		longopts = list_options;
-		shortopts = ":h";
+		shortopts = ":hV";
 		break;
 	default:
 		return argc == 2 ? 0 :
@@ -404,7 +411,7 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
 		if (ret)
 			return ret;
 	}
-	if (a->cmd == CLI_HELP)
+	if (a->cmd == CLI_HELP || a->cmd == CLI_VERSION)
 		return 0;
 	if (a->cmd == CLI_REPAIR)
 		return cli_finish_repair(a, argc, argv, err);

@@ -247,6 +247,25 @@ TEST_F(bin, version_prints_one_line)
 	EXPECT_EQ('\0', nl[1]);
 }
 
+TEST_F(bin, every_command_takes_version)
+{
+	char *cmds[] = { "scan", "list", "info", "repair" };
+	char *flags[] = { "--version", "-V" };
+	char want[sizeof(self->out)];
+	size_t i, j;
+
+	ASSERT_EQ(0, tu_run_helper(ARGV("--version"), want, self->err, sizeof(want)));
+	ASSERT_EQ(0, strncmp(want, "wiascan-helper ", 15));
+	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
+		for (j = 0; j < ARRAY_SIZE(flags); j++) {
+			EXPECT_EQ(0, tu_run_helper(ARGV(cmds[i], flags[j]), self->out,
+						   self->err, sizeof(self->out)));
+			EXPECT_STREQ(want, self->out);
+			EXPECT_STREQ("", self->err);
+		}
+	}
+}
+
 TEST_F(bin, a_usage_error_is_one_line_and_exit_2)
 {
 	ASSERT_EQ(2, tu_run_helper(ARGV("scan", "-o", self->file, "-m", "sepia"),
