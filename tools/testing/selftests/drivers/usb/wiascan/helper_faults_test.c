@@ -20,6 +20,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <tiffio.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -37,6 +38,12 @@ SCANNER_FIXTURE(scanner, NULL)
 SCANNER_FIXTURE(unplugging, "--fault", "disconnect@0:60000")
 /* 120 KB at 600 KiB/s: about 200 ms of scanning to kill into */
 SCANNER_FIXTURE(slow, "--rate-kib", "600")
+/* three ADF sheets of 30 KB at 300 KiB/s, reloaded (SIGHUP) for each run */
+SCANNER_FIXTURE(slow_feeder, "--sheets", "3", "--rate-kib", "300")
+
+#define TIFF_WIDTH	200
+#define TIFF_HEIGHT	150
+#define TIFF_SHEETS	3
 
 struct run {
 	char dir[64];
@@ -283,6 +290,187 @@ TEST_F_TIMEOUT(slow, sigkill_at_random_points_never_leaves_a_bad_file, 900)
 	fflush(stdout);
 	cleanup(&r);
 	unlink(keep);
+	rmdir(r.dir);
+}
+
+/*
+ * A TIFF whose every page is a whole gray page of the formula, page p
+ * being sheet p of the scan: returns the number of pages, -1 when the file
+ * does not exist, -2 when it exists but is not such a TIFF.
+ */
+static int check_tiff(const char *path)
+{
+	static uint8_t row[TIFF_WIDTH];
+	uint32_t w, h, y;
+	uint16_t bps, spp;
+	int pages = 0;
+	TIFF *tif;
+
+	if (access(path, F_OK))
+		return -1;
+	TIFFSetWarningHandler(NULL);
+	TIFFSetErrorHandler(NULL);
+	tif = TIFFOpen(path, "r");
+	if (!tif)
+		return -2;
+	do {
+		if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w) ||
+		    !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h) ||
+		    !TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bps) ||
+		    !TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &spp) ||
+		    w != TIFF_WIDTH || h != TIFF_HEIGHT || bps != 8 || spp != 1)
+			goto bad;
+		for (y = 0; y < h; y++)
+			if (TIFFReadScanline(tif, row, y, 0) < 0 ||
+			    wt_formula_mismatch(row, TIFF_WIDTH, TIFF_WIDTH,
+						(uint64_t)pages,
+						(uint64_t)y * TIFF_WIDTH) >= 0)
+				goto bad;
+		pages++;
+	} while (TIFFReadDirectory(tif));
+	TIFFClose(tif);
+	return pages;
+bad:
+	TIFFClose(tif);
+	return -2;
+}
+
+static pid_t spawn_tiff_scan(struct scanner *s, struct run *r)
+{
+	char size[32];
+	const char *argv[] = {
+		wt_helper_path(), "scan", "-d", s->node, "-m", "gray",
+		"-r", "100", "-s", size, "-S", "adf", "-F", "tiff",
+		"-t", "8000", "-o", r->out, NULL,
+	};
+	pid_t pid;
+	int fd;
+
+	snprintf(size, sizeof(size), "%dx%d", TIFF_WIDTH, TIFF_HEIGHT);
+	fflush(NULL);
+	pid = fork();
+	if (pid != 0)
+		return pid;
+	fd = open(r->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd >= 0) {
+		dup2(fd, STDOUT_FILENO);
+		dup2(fd, STDERR_FILENO);
+	}
+	execv(argv[0], (char *const *)argv);
+	_exit(127);
+}
+
+/* wiascan-helper repair @part -o @out: its exit status, or -1 */
+static int run_repair(struct run *r, const char *part, const char *out)
+{
+	const char *argv[] = { wt_helper_path(), "repair", part, "-o", out, NULL };
+	int status = -1;
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		int fd = open(r->log, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC,
+			      0644);
+
+		if (fd >= 0) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+		}
+		execv(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	if (pid < 0 || wait_helper(pid, &status))
+		return -1;
+	return status;
+}
+
+/*
+ * Multipage TIFF from the ADF, killed at random moments: FILE is absent
+ * or holds all three pages exactly; a FILE.part repairs into a TIFF of
+ * its completed pages, each exact (or, with none completed, repair fails
+ * and writes nothing).
+ */
+TEST_F_TIMEOUT(slow_feeder, sigkill_during_a_tiff_batch_leaves_repairable_pages, 900)
+{
+	const char *env = getenv("WIASCAN_KILL_RUNS");
+	const char *senv = getenv("WIASCAN_FUZZ_SEED");
+	unsigned int runs = env && *env ? (unsigned int)atoi(env) : 50;
+	unsigned int seed = senv && *senv ? (unsigned int)strtoul(senv, NULL, 0) :
+					    (unsigned int)(wt_now_ns() % 1000000);
+	unsigned int i, complete = 0, absent = 0, repaired = 0, empty = 0;
+	unsigned int pages_kept = 0;
+	char fixed[112];
+	struct run r;
+	int delay, pages, fd, st;
+	pid_t pid;
+
+	if (access(wt_helper_path(), X_OK))
+		SKIP(return, "helper/wiascan-helper is not built");
+	srand(seed);
+	ksft_print_msg("helper faults: %u SIGKILL runs of a 3-page TIFF batch, seed %u\n",
+		       runs, seed);
+	fflush(stdout);
+	mkdir("/tmp/wiascan-tiff", 0755);
+	run_init(&r, "/tmp/wiascan-tiff");
+	snprintf(r.out, sizeof(r.out), "%s/scan.tif", r.dir);
+	snprintf(r.part, sizeof(r.part), "%s.part", r.out);
+	snprintf(fixed, sizeof(fixed), "%s/fixed.tif", r.dir);
+
+	for (i = 0; i < runs; i++) {
+		cleanup(&r);
+		unlink(fixed);
+		kill(self->s.emu_pid, SIGHUP);	/* a full feeder */
+		wt_sleep_ms(20);
+		pid = spawn_tiff_scan(&self->s, &r);
+		ASSERT_LT(0, pid);
+		delay = rand() % 1500;
+		wt_sleep_ms(delay);
+		kill(pid, SIGKILL);
+		ASSERT_EQ(0, wait_helper(pid, &r.status));
+
+		pages = check_tiff(r.out);
+		if (pages == -1) {
+			absent++;
+		} else {
+			EXPECT_EQ(TIFF_SHEETS, pages)
+				TH_LOG("run %u (killed after %d ms): FILE is not the whole batch",
+				       i, delay);
+			complete++;
+		}
+		if (r.status != 128 + SIGKILL) {
+			EXPECT_EQ(0, r.status) dump_log(&r);
+			EXPECT_EQ(TIFF_SHEETS, pages);
+		}
+		if (!access(r.part, F_OK)) {
+			EXPECT_EQ(128 + SIGKILL, r.status)
+				TH_LOG("run %u: FILE.part without a SIGKILL", i);
+			st = run_repair(&r, r.part, fixed);
+			pages = check_tiff(fixed);
+			if (st == 0) {
+				EXPECT_LT(0, pages) TH_LOG("run %u: repair gave no valid TIFF", i);
+				EXPECT_GE(TIFF_SHEETS, pages);
+				if (pages > 0) {
+					repaired++;
+					pages_kept += (unsigned int)pages;
+				}
+			} else {
+				EXPECT_EQ(-1, pages)
+					TH_LOG("run %u: failed repair (%d) left a file", i, st);
+				empty++;
+			}
+		}
+		fd = open(self->s.node, O_RDWR | O_CLOEXEC);
+		if (fd >= 0) {
+			ref_cancel(fd);
+			close(fd);
+		}
+	}
+	ksft_print_msg("helper faults: TIFF: %u complete files, %u runs without FILE; %u FILE.part repaired (%u pages kept), %u with no complete page (repair refused)\n",
+		       complete, absent, repaired, pages_kept, empty);
+	fflush(stdout);
+	cleanup(&r);
+	unlink(fixed);
 	rmdir(r.dir);
 }
 
