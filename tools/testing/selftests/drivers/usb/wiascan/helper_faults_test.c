@@ -393,9 +393,8 @@ static int run_repair(struct run *r, const char *part, const char *out)
  */
 TEST_F_TIMEOUT(slow_feeder, sigkill_during_a_tiff_batch_leaves_repairable_pages, 900)
 {
-	const char *env = getenv("WIASCAN_KILL_RUNS");
 	const char *senv = getenv("WIASCAN_FUZZ_SEED");
-	unsigned int runs = env && *env ? (unsigned int)atoi(env) : 50;
+	unsigned int runs = wt_env_uint("WIASCAN_KILL_RUNS", 50);
 	unsigned int seed = senv && *senv ? (unsigned int)strtoul(senv, NULL, 0) :
 					    (unsigned int)(wt_now_ns() % 1000000);
 	unsigned int i, complete = 0, absent = 0, repaired = 0, empty = 0;
