@@ -353,7 +353,8 @@ static int cli_finish_repair(struct cli_args *a, int argc, char **argv,
 	if (a->output)
 		return 0;
 	n = strlen(a->input);
-	if (n <= strlen(suffix) || strcmp(a->input + n - strlen(suffix), suffix))
+	if (n <= strlen(suffix) ||
+	    strcmp(a->input + n - strlen(suffix), suffix) != 0)
 		return usage_fail(err, "repair", a->input,
 				  "not named FILE.part: give the output with -o");
 	a->repair_output = strndup(a->input, n - strlen(suffix));

@@ -205,7 +205,7 @@ void outfile_discard(struct outfile *of)
 	if (of->fd >= 0)
 		close(of->fd);
 	of->fd = -1;
-	if (of->created)
+	if (of->created && of->part)
 		unlinkat(of->dirfd, of->part, 0);
 	of->created = false;
 	if (of->dirfd >= 0)

@@ -87,8 +87,9 @@ static int scan_one(struct scan_source *src, struct sink *sink,
 		pg->open = true;
 	}
 	if (!ret && want && pg->bytes + buf->bytesused > want)
-		ret = page_fail(src, pg, "page longer than expected: %llu of %llu bytes",
-				(unsigned long long)(pg->bytes + buf->bytesused),
+		ret = page_fail(src, pg,
+				"page longer than expected: %llu of %llu bytes",
+				(unsigned long long)pg->bytes + buf->bytesused,
 				(unsigned long long)want);
 	if (!ret && buf->bytesused)
 		ret = sink->ops->write(sink, buf->data, buf->bytesused);

@@ -251,7 +251,7 @@ TEST_F(out, file_size_limit_is_reported_as_efbig)
 TEST_F(out, full_disk_is_reported_by_the_raw_sink_and_nothing_is_left)
 {
 	static char block[65536];
-	struct sink_options opt = { SINK_FORMAT_RAW, NULL, false };
+	struct sink_options opt = { .format = SINK_FORMAT_RAW };
 	struct wia_error err;
 	struct sink *sink;
 	char mnt[PATH_MAX + 8], path[PATH_MAX + 64];

@@ -7,7 +7,7 @@
  */
 #include "kselftest_harness.h"
 
-#include "../protocol_ref.c"
+#include "../protocol_ref.c" // NOLINT(bugprone-suspicious-include)
 
 TEST(page_done_event_decodes_little_endian_fields)
 {

@@ -55,7 +55,7 @@ static void set_format(struct synth_options *o, enum scan_mode mode,
 /* One scan from the synthetic source into a raw file; the scan's return */
 static int run(FIXTURE_DATA(scan) *self)
 {
-	struct sink_options so = { SINK_FORMAT_RAW, self->file, false };
+	struct sink_options so = { .format = SINK_FORMAT_RAW, .path = self->file };
 	struct scan_source *src;
 	struct sink *sink;
 	int ret;

@@ -359,6 +359,8 @@ static double median_page_time(const double *t, uint32_t from, uint32_t n)
 	double d[128];
 	uint32_t i;
 
+	if (!n)
+		return 0;
 	for (i = 0; i < n && i < 128; i++)
 		d[i] = t[from + i + 1] - t[from + i];
 	qsort(d, i, sizeof(d[0]), cmp_double);
