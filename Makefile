@@ -29,7 +29,7 @@ VM_RUN		:= $(TOP)/tools/testing/vm/vm-run
 RUN_SUITE	:= $(TOP)/tools/testing/run-suite
 
 .PHONY: all module userspace helper emulator selftests deps check check-run \
-	check-native check-vm demo bench lint clean
+	check-native check-lint check-vm demo bench lint clean
 
 all: module userspace
 
@@ -59,7 +59,7 @@ check-run:
 	rm -rf $(CHECK_DIR)
 	$(MAKE) -C kernel KDIR=$(TEST_KDIR)
 	$(MAKE) userspace
-	$(MAKE) check-native check-vm
+	$(MAKE) check-native check-lint check-vm
 	$(TOP)/tools/testing/tap-summary $(CHECK_DIR)
 
 # Suites that run on the build machine.
@@ -71,6 +71,15 @@ check-native:
 	$(RUN_SUITE) $(CHECK_DIR) dkms $(TOP)/tools/testing/install/test-dkms
 	$(RUN_SUITE) $(CHECK_DIR) intree $(TOP)/tools/testing/install/test-intree
 	$(RUN_SUITE) $(CHECK_DIR) docs $(TOP)/tools/testing/docs/test-docs
+
+# The quality gates, and the helper's tests under ASan, UBSan and LSan
+# (a separate build: the objects are rebuilt without sanitizers after).
+check-lint:
+	$(RUN_SUITE) $(CHECK_DIR) lint $(TOP)/tools/lint/run-lint
+	$(RUN_SUITE) $(CHECK_DIR) helper-san sh -c '$(MAKE) -s -C $(TOP)/helper clean && \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+		$(MAKE) -s -C $(TOP)/helper check SAN=1; rc=$$?; \
+		$(MAKE) -s -C $(TOP)/helper clean all >/dev/null; exit $$rc'
 
 # Suites in guests of Debian's kernel (one boot each, about 3 s): the
 # kselftest suite against the driver and the emulator, the helper end to
