@@ -99,7 +99,8 @@ int batch_name(const char *pattern, int64_t counter, char *buf, size_t len)
 	buf[0] = '\0';
 	for (i = 0; pattern[i] && !ret; i++) {
 		if (i == c.start) {
-			n = snprintf(num, sizeof(num), c.zero ? "%0*" PRId64 : "%*" PRId64,
+			n = snprintf(num, sizeof(num),
+				     c.zero ? "%0*" PRId64 : "%*" PRId64,
 				     c.width, counter);
 			ret = put(buf, len, &pos, num, (size_t)n);
 			i = c.end - 1;

@@ -80,7 +80,8 @@ void cli_usage(FILE *f)
 	      "  --help, --version\n"
 	      "\n"
 	      "scan options:\n"
-	      "  -d, --device DEV        device node (default " CLI_DEFAULT_DEVICE ")\n"
+	      "  -d, --device DEV        device node (default " CLI_DEFAULT_DEVICE
+	      ")\n"
 	      "  -m, --mode MODE         lineart, gray or color (default gray)\n"
 	      "  -r, --resolution DPI    1..65535 (default 150)\n"
 	      "  -s, --size SIZE         a4 (210x297 mm), letter (8.5x11 in) or WxH in\n"
@@ -110,11 +111,12 @@ void cli_usage(FILE *f)
 	      "                          is not a terminal\n"
 	      "\n"
 	      "info options:\n"
-	      "  -d, --device DEV        device node (default " CLI_DEFAULT_DEVICE ")\n"
+	      "  -d, --device DEV        device node (default " CLI_DEFAULT_DEVICE
+	      ")\n"
 	      "  -j, --json              one JSON object\n"
 	      "\n"
-	      "Exit codes:\n"
-	      WIASCAN_EXIT_HELP, f);
+	      "Exit codes:\n" WIASCAN_EXIT_HELP,
+	      f);
 }
 
 /* "OPT: 'ARG': TEXT", or "OPT: TEXT" without @arg */
@@ -143,23 +145,28 @@ static int cli_scan_opt(struct cli_args *a, int c, const char *arg,
 		break;
 	case 'm':
 		if (scan_parse_mode(arg, &a->req.mode))
-			return usage_fail(err, "--mode", arg, "use lineart, gray or color");
+			return usage_fail(err, "--mode", arg,
+					  "use lineart, gray or color");
 		break;
 	case 'r':
 		if (scan_parse_u32(arg, 1, SCAN_MAX_DPI, &a->req.dpi))
-			return usage_fail(err, "--resolution", arg, "use a number from 1 to 65535");
+			return usage_fail(err, "--resolution", arg,
+					  "use a number from 1 to 65535");
 		break;
 	case 's':
 		if (scan_parse_size(arg, size))
-			return usage_fail(err, "--size", arg, "use a4, letter or WxH in pixels");
+			return usage_fail(err, "--size", arg,
+					  "use a4, letter or WxH in pixels");
 		break;
 	case 'S':
 		if (scan_parse_source(arg, &a->req.source))
-			return usage_fail(err, "--source", arg, "use flatbed or adf");
+			return usage_fail(err, "--source", arg,
+					  "use flatbed or adf");
 		break;
 	case 'F':
 		if (sink_parse_format(arg, &a->format))
-			return usage_fail(err, "--format", arg, "use raw or tiff");
+			return usage_fail(err, "--format", arg,
+					  "use raw or tiff");
 		a->format_set = true;
 		break;
 	default:
@@ -187,8 +194,9 @@ static int cli_batch_opt(struct cli_args *a, int c, const char *arg,
 	switch (c) {
 	case 'b':
 		if (batch_pattern_check(arg))
-			return usage_fail(err, "--batch", arg,
-					  "use one counter, %d, %Nd or %0Nd, and no other %");
+			return usage_fail(
+				err, "--batch", arg,
+				"use one counter, %d, %Nd or %0Nd, and no other %");
 		a->batch = arg;
 		break;
 	case OPT_BATCH_START:
@@ -199,12 +207,14 @@ static int cli_batch_opt(struct cli_args *a, int c, const char *arg,
 	case OPT_BATCH_INCREMENT:
 		if (parse_i64(arg, -1000, 1000, &a->batch_increment) ||
 		    !a->batch_increment)
-			return usage_fail(err, "--batch-increment", arg,
-					  "use a number from -1000 to 1000, not 0");
+			return usage_fail(
+				err, "--batch-increment", arg,
+				"use a number from -1000 to 1000, not 0");
 		break;
 	case 'n':
 		if (scan_parse_u32(arg, 1, 1000000, &a->max_pages))
-			return usage_fail(err, "--pages", arg, "use a number from 1 to 1000000");
+			return usage_fail(err, "--pages", arg,
+					  "use a number from 1 to 1000000");
 		break;
 	default:
 		return cli_common_opt(a, c, arg, err);
@@ -220,13 +230,15 @@ static int cli_tiff_opt(struct cli_args *a, int c, const char *arg,
 	switch (c) {
 	case 'c':
 		if (sink_parse_compression(arg, &a->compression))
-			return usage_fail(err, "--compression", arg,
-					  "use none, packbits, lzw, deflate, jpeg or g4");
+			return usage_fail(
+				err, "--compression", arg,
+				"use none, packbits, lzw, deflate, jpeg or g4");
 		a->compression_set = true;
 		break;
 	case 'q':
 		if (scan_parse_u32(arg, 1, 100, &q))
-			return usage_fail(err, "--jpeg-quality", arg, "use 1 to 100");
+			return usage_fail(err, "--jpeg-quality", arg,
+					  "use 1 to 100");
 		a->jpeg_quality = (int)q;
 		break;
 	case OPT_BIGTIFF:
@@ -237,7 +249,8 @@ static int cli_tiff_opt(struct cli_args *a, int c, const char *arg,
 		else if (!strcmp(arg, "no"))
 			a->bigtiff = SINK_BIGTIFF_NO;
 		else
-			return usage_fail(err, "--bigtiff", arg, "use auto, yes or no");
+			return usage_fail(err, "--bigtiff", arg,
+					  "use auto, yes or no");
 		break;
 	case OPT_PROGRESS:
 		if (progress_parse(arg, &a->progress))
@@ -251,12 +264,13 @@ static int cli_tiff_opt(struct cli_args *a, int c, const char *arg,
 }
 
 static int cli_common_opt(struct cli_args *a, int c, const char *arg,
-			 struct wia_error *err)
+			  struct wia_error *err)
 {
 	switch (c) {
 	case 'o':
 		if (!*arg)
-			return usage_fail(err, "--output", NULL, "empty file name");
+			return usage_fail(err, "--output", NULL,
+					  "empty file name");
 		a->output = arg;
 		break;
 	case 'f':
@@ -280,31 +294,39 @@ static int cli_common_opt(struct cli_args *a, int c, const char *arg,
 		a->cmd = CLI_VERSION;
 		break;
 	default:
-		return usage_fail(err, "usage", NULL, "bad option (see --help)");
+		return usage_fail(err, "usage", NULL,
+				  "bad option (see --help)");
 	}
 	return 0;
 }
 
-static int cli_finish_scan(struct cli_args *a, const struct scan_size_spec *size,
+static int cli_finish_scan(struct cli_args *a,
+			   const struct scan_size_spec *size,
 			   struct wia_error *err)
 {
 	if (!a->output == !a->batch)
-		return usage_fail(err, "scan", NULL, "one of -o FILE and --batch PATTERN is needed");
+		return usage_fail(
+			err, "scan", NULL,
+			"one of -o FILE and --batch PATTERN is needed");
 	if (a->batch && a->format_set && a->format != SINK_FORMAT_TIFF)
-		return usage_fail(err, "--batch", NULL, "writes TIFF files: use --format tiff");
+		return usage_fail(err, "--batch", NULL,
+				  "writes TIFF files: use --format tiff");
 	if (a->batch)
 		a->format = SINK_FORMAT_TIFF;
 	if (a->compression_set && a->format != SINK_FORMAT_TIFF)
-		return usage_fail(err, "--compression", NULL, "needs --format tiff");
+		return usage_fail(err, "--compression", NULL,
+				  "needs --format tiff");
 	if (sink_check_compression(a->compression, a->req.mode))
-		return usage_fail(err, "--compression", sink_compression_name(a->compression),
+		return usage_fail(err, "--compression",
+				  sink_compression_name(a->compression),
 				  a->compression == SINK_COMP_JPEG ?
-				  "JPEG needs --mode gray or color" :
-				  "CCITT G4 needs --mode lineart");
-	if (scan_resolve_size(size, a->req.dpi, a->req.source,
-			      &a->req.width_px, &a->req.height_px))
-		return usage_fail(err, "--size", NULL,
-				  "a height of 0 (unknown length) needs --source adf");
+					  "JPEG needs --mode gray or color" :
+					  "CCITT G4 needs --mode lineart");
+	if (scan_resolve_size(size, a->req.dpi, a->req.source, &a->req.width_px,
+			      &a->req.height_px))
+		return usage_fail(
+			err, "--size", NULL,
+			"a height of 0 (unknown length) needs --source adf");
 	return 0;
 }
 
@@ -348,15 +370,17 @@ static int cli_finish_repair(struct cli_args *a, int argc, char **argv,
 	size_t n;
 
 	if (optind + 2 != argc)
-		return usage_fail(err, "repair", NULL, "one FILE.part is needed");
+		return usage_fail(err, "repair", NULL,
+				  "one FILE.part is needed");
 	a->input = argv[optind + 1];
 	if (a->output)
 		return 0;
 	n = strlen(a->input);
 	if (n <= strlen(suffix) ||
 	    strcmp(a->input + n - strlen(suffix), suffix) != 0)
-		return usage_fail(err, "repair", a->input,
-				  "not named FILE.part: give the output with -o");
+		return usage_fail(
+			err, "repair", a->input,
+			"not named FILE.part: give the output with -o");
 	a->repair_output = strndup(a->input, n - strlen(suffix));
 	if (!a->repair_output)
 		return werr_set(err, WERR_OTHER, -ENOMEM, "repair");
@@ -374,9 +398,11 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
 	cli_defaults(a);
 	scan_parse_size("a4", &size);
 	if (argc < 2)
-		return usage_fail(err, "usage", NULL, "a command is needed (see --help)");
+		return usage_fail(err, "usage", NULL,
+				  "a command is needed (see --help)");
 	if (cli_command(argv[1], &a->cmd))
-		return usage_fail(err, argv[1], NULL, "unknown command (see --help)");
+		return usage_fail(err, argv[1], NULL,
+				  "unknown command (see --help)");
 	switch (a->cmd) {
 	case CLI_SCAN:
 		longopts = scan_options;
@@ -396,17 +422,20 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
 		break;
 	default:
 		return argc == 2 ? 0 :
-			usage_fail(err, argv[2], NULL, "unexpected argument");
+				   usage_fail(err, argv[2], NULL,
+					      "unexpected argument");
 	}
-	optind = 0;	/* glibc: start afresh (the tests parse many times) */
+	optind = 0; /* glibc: start afresh (the tests parse many times) */
 	opterr = 0;
-	while ((c = getopt_long(argc - 1, argv + 1, shortopts, longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc - 1, argv + 1, shortopts, longopts,
+				NULL)) != -1) {
 		if (c == '?' || c == ':') {
 			char name[3] = { '-', (char)optopt, '\0' };
 
 			/* a long option has optopt 0 and was the last word read */
-			return usage_fail(err, optopt ? name : argv[optind], NULL,
-					  c == ':' ? "missing value" : "unknown option");
+			return usage_fail(
+				err, optopt ? name : argv[optind], NULL,
+				c == ':' ? "missing value" : "unknown option");
 		}
 		ret = cli_scan_opt(a, c, optarg, &size, err);
 		if (ret)
@@ -417,6 +446,7 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
 	if (a->cmd == CLI_REPAIR)
 		return cli_finish_repair(a, argc, argv, err);
 	if (optind < argc - 1)
-		return usage_fail(err, argv[optind + 1], NULL, "unexpected argument");
+		return usage_fail(err, argv[optind + 1], NULL,
+				  "unexpected argument");
 	return a->cmd == CLI_SCAN ? cli_finish_scan(a, &size, err) : 0;
 }

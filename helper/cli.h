@@ -22,7 +22,7 @@ enum cli_command {
 	CLI_REPAIR,
 };
 
-#define CLI_DEFAULT_DEVICE	"/dev/wiascan0"
+#define CLI_DEFAULT_DEVICE "/dev/wiascan0"
 
 /**
  * struct cli_args - a parsed command line

@@ -7,10 +7,10 @@
 
 /* kselftest.h has its own, identical ARRAY_SIZE */
 #ifndef ARRAY_SIZE
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #endif
 #ifndef __printf
-#define __printf(a, b)	__attribute__((format(printf, a, b)))
+#define __printf(a, b) __attribute__((format(printf, a, b)))
 #endif
 
 #endif /* WIASCAN_COMPILER_H */

@@ -62,7 +62,7 @@ static int device_querycap(struct device *dev)
 	memset(&caps, 0, sizeof(caps));
 	ret = xioctl(dev->fd, WIASCAN_IOC_QUERYCAP, &caps);
 	if (ret == -ENOTTY || ret == -EINVAL)
-		return -ENOTTY;		/* a node, but not a wiascan one */
+		return -ENOTTY; /* a node, but not a wiascan one */
 	if (ret)
 		return ret;
 	if (caps.abi_version != WIASCAN_ABI_VERSION)
@@ -197,7 +197,8 @@ static void device_fit_ring(const struct device_caps *caps, uint32_t *count,
  */
 int device_alloc_buffers(struct device *dev, unsigned int count, size_t size)
 {
-	uint32_t n = count, sz = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
+	uint32_t n = count,
+		 sz = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
 	unsigned int i;
 	int ret;
 
@@ -210,7 +211,7 @@ int device_alloc_buffers(struct device *dev, unsigned int count, size_t size)
 		ret = device_reqbufs(dev, &n, &sz);
 		if (ret != -ENOMEM || n <= 2)
 			break;
-		n /= 2;		/* memory is tight: a shorter ring still works */
+		n /= 2; /* memory is tight: a shorter ring still works */
 	}
 	if (ret)
 		return ret;
@@ -286,7 +287,7 @@ int device_dqbuf(struct device *dev, struct device_view *view)
 	if (ret)
 		return ret;
 	if (b.index >= dev->nbufs || b.bytesused > dev->bufs[b.index].length)
-		return -EPROTO;		/* the driver broke its own ABI */
+		return -EPROTO; /* the driver broke its own ABI */
 	memset(view, 0, sizeof(*view));
 	view->data = dev->bufs[b.index].addr;
 	view->bytesused = b.bytesused;
@@ -298,7 +299,8 @@ int device_dqbuf(struct device *dev, struct device_view *view)
 	view->timestamp_ns = b.timestamp_ns;
 	if (b.sequence != dev->next_sequence) {
 		view->lost = b.sequence > dev->next_sequence ?
-			b.sequence - dev->next_sequence : 0;
+				     b.sequence - dev->next_sequence :
+				     0;
 		dev->next_sequence = b.sequence + 1;
 		return -EIO;
 	}
@@ -369,8 +371,9 @@ bool device_gone(struct device *dev, int timeout_ms)
 		if (poll(&pfd, 1, left) > 0 && (pfd.revents & POLLHUP))
 			return true;
 		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = timeout_ms - (int)((now.tv_sec - start.tv_sec) * 1000 +
-					  (now.tv_nsec - start.tv_nsec) / 1000000);
+		left = timeout_ms -
+		       (int)((now.tv_sec - start.tv_sec) * 1000 +
+			     (now.tv_nsec - start.tv_nsec) / 1000000);
 		if (left <= 0)
 			return false;
 	}

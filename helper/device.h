@@ -71,7 +71,7 @@ struct device_view {
 	uint64_t timestamp_ns;
 };
 
-#define DEVICE_EVENT_MAX	32
+#define DEVICE_EVENT_MAX 32
 
 /**
  * struct device_event - one interrupt-endpoint packet
@@ -90,8 +90,8 @@ struct device_event {
 };
 
 /* What device_wait() found ready */
-#define DEVICE_READY_BUFFER	(1U << 0)
-#define DEVICE_READY_EVENT	(1U << 1)
+#define DEVICE_READY_BUFFER (1U << 0)
+#define DEVICE_READY_EVENT  (1U << 1)
 
 struct device_buffer {
 	const uint8_t *addr;

@@ -10,8 +10,8 @@
 #include "exit_codes.h"
 
 /* Record a failure unless one is already recorded; returns @err */
-int werr_set(struct wia_error *e, enum werr_kind kind, int err,
-	     const char *fmt, ...)
+int werr_set(struct wia_error *e, enum werr_kind kind, int err, const char *fmt,
+	     ...)
 {
 	va_list ap;
 

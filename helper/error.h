@@ -17,11 +17,11 @@
 #include "params.h"
 
 enum werr_kind {
-	WERR_OTHER,	/* anything else: out of memory, internal */
-	WERR_USAGE,	/* bad arguments */
-	WERR_OPEN,	/* the device node cannot be opened or is not a scanner */
-	WERR_DEVICE,	/* the device, the driver or the scan protocol */
-	WERR_OUTPUT,	/* the output file */
+	WERR_OTHER,  /* anything else: out of memory, internal */
+	WERR_USAGE,  /* bad arguments */
+	WERR_OPEN,   /* the device node cannot be opened or is not a scanner */
+	WERR_DEVICE, /* the device, the driver or the scan protocol */
+	WERR_OUTPUT, /* the output file */
 };
 
 /**
@@ -42,8 +42,8 @@ struct wia_error {
 	char why[160];
 };
 
-int werr_set(struct wia_error *e, enum werr_kind kind, int err,
-	     const char *fmt, ...) __printf(4, 5);
+int werr_set(struct wia_error *e, enum werr_kind kind, int err, const char *fmt,
+	     ...) __printf(4, 5);
 void werr_why(struct wia_error *e, const char *fmt, ...) __printf(2, 3);
 void werr_vwhy(struct wia_error *e, const char *fmt, va_list ap) __printf(2, 0);
 void werr_cond(struct wia_error *e, enum scan_cond cond);

@@ -13,7 +13,8 @@
 
 static inline uint8_t formula_byte(uint64_t x, uint64_t y, uint64_t p)
 {
-	return (uint8_t)((31 * (x % 251) + 17 * (y % 251) + 101 * (p % 251)) % 251);
+	return (uint8_t)((31 * (x % 251) + 17 * (y % 251) + 101 * (p % 251)) %
+			 251);
 }
 
 /* Fill @len bytes of row @y of page @p, starting at byte @x0 of the row */

@@ -10,7 +10,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define JSON_MAX_DEPTH	8
+#define JSON_MAX_DEPTH 8
 
 struct json {
 	FILE *f;

@@ -44,7 +44,8 @@ static char kept_note[4200];
 
 static void on_cancel_signal(int sig)
 {
-	static const char msg[] = "wiascan-helper: stopped at once: FILE.part left as it is\n";
+	static const char msg[] =
+		"wiascan-helper: stopped at once: FILE.part left as it is\n";
 	ssize_t n;
 
 	(void)sig;
@@ -61,7 +62,7 @@ static void setup_signals(void)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_cancel_signal;	/* no SA_RESTART: waits see EINTR */
+	sa.sa_handler = on_cancel_signal; /* no SA_RESTART: waits see EINTR */
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -71,8 +72,8 @@ static void setup_signals(void)
 	signal(SIGPIPE, SIG_IGN);
 }
 
-#define SYNTH_PREFIX	"synth:"
-#define SYNTH_MAX_ROWS	64
+#define SYNTH_PREFIX   "synth:"
+#define SYNTH_MAX_ROWS 64
 
 /* The synthetic scanner of "-d synth:SHEETS[:KIB_PER_S[:ROWS,...]]" */
 static int open_synth(const struct cli_args *a, struct wia_error *err,
@@ -93,8 +94,8 @@ static int open_synth(const struct cli_args *a, struct wia_error *err,
 		.buf_size = DEV_SOURCE_BUF_SIZE,
 	};
 
-	if (synth_parse_spec(a->device + strlen(SYNTH_PREFIX), &o.pages, &o.rate_kib,
-			     rows, SYNTH_MAX_ROWS, &o.n_page_rows))
+	if (synth_parse_spec(a->device + strlen(SYNTH_PREFIX), &o.pages,
+			     &o.rate_kib, rows, SYNTH_MAX_ROWS, &o.n_page_rows))
 		return werr_set(err, WERR_USAGE, -EINVAL, "%s", a->device);
 	if (!o.n_page_rows) {
 		rows[0] = scan_tenth_mm_to_px(2970, a->req.dpi);
@@ -115,8 +116,10 @@ static int open_source(const struct cli_args *a, struct wia_error *err,
 
 	memset(usb, 0, sizeof(*usb));
 	if (!strncmp(a->device, SYNTH_PREFIX, strlen(SYNTH_PREFIX))) {
-		snprintf(usb->manufacturer, sizeof(usb->manufacturer), "wiascan project");
-		snprintf(usb->product, sizeof(usb->product), "Synthetic Scanner");
+		snprintf(usb->manufacturer, sizeof(usb->manufacturer),
+			 "wiascan project");
+		snprintf(usb->product, sizeof(usb->product),
+			 "Synthetic Scanner");
 		return open_synth(a, err, src);
 	}
 	if (!stat(a->device, &st))
@@ -132,7 +135,8 @@ static int check_output(const struct cli_args *a, struct wia_error *err)
 
 	if (!a->batch) {
 		ret = outfile_check(a->output, a->force);
-		return ret ? werr_set(err, WERR_OUTPUT, ret, "%s", a->output) : 0;
+		return ret ? werr_set(err, WERR_OUTPUT, ret, "%s", a->output) :
+			     0;
 	}
 	ret = batch_name(a->batch, a->batch_start, name, sizeof(name));
 	if (!ret)
@@ -146,10 +150,12 @@ static void scan_summary(const struct cli_args *a, const struct scan_stats *st,
 	const char *name = a->batch ? a->batch : a->output;
 
 	if (ret && st->kept)
-		snprintf(kept_note, sizeof(kept_note), "%s: %s: kept the %u completed page%s\n",
-			 prog, name, st->kept, st->kept == 1 ? "" : "s");
+		snprintf(kept_note, sizeof(kept_note),
+			 "%s: %s: kept the %u completed page%s\n", prog, name,
+			 st->kept, st->kept == 1 ? "" : "s");
 	if (!ret && (a->verbose || isatty(STDERR_FILENO)))
-		fprintf(stderr, "%s: %u page%s, %llu bytes in %.2f s (%.2f MB/s)\n",
+		fprintf(stderr,
+			"%s: %u page%s, %llu bytes in %.2f s (%.2f MB/s)\n",
 			name, st->pages, st->pages == 1 ? "" : "s",
 			(unsigned long long)st->bytes, st->seconds,
 			scan_mb_per_s(st));
@@ -190,7 +196,8 @@ static int cmd_scan(const struct cli_args *a, struct wia_error *err)
 		return ret;
 	sopt.make = usb.manufacturer;
 	sopt.model = usb.product;
-	sopt.estimate_bytes = sink_estimate_bytes(&src->fmt, a->batch ? 1 : a->max_pages);
+	sopt.estimate_bytes =
+		sink_estimate_bytes(&src->fmt, a->batch ? 1 : a->max_pages);
 	progress_init(&pr, a->progress);
 	ctl.arg = &pr;
 	memset(&st, 0, sizeof(st));
@@ -212,8 +219,8 @@ static int cmd_repair(const struct cli_args *a, struct wia_error *err)
 
 	ret = tiff_repair(a->input, a->output, a->force, err, &pages);
 	if (!ret)
-		fprintf(stderr, "%s: %s: %u page%s recovered\n", prog, a->output,
-			pages, pages == 1 ? "" : "s");
+		fprintf(stderr, "%s: %s: %u page%s recovered\n", prog,
+			a->output, pages, pages == 1 ? "" : "s");
 	return ret;
 }
 
@@ -246,18 +253,20 @@ struct info {
 
 static const char *speed_name(uint32_t speed)
 {
-	static const char *const names[] = {
-		"unknown", "low", "full", "high", "wireless", "super", "super-plus"
-	};
+	static const char *const names[] = { "unknown",	  "low",      "full",
+					     "high",	  "wireless", "super",
+					     "super-plus" };
 
 	return speed < ARRAY_SIZE(names) ? names[speed] : "unknown";
 }
 
-static const char *const cap_names[] = { "streaming", "read", "write", "events", "sg" };
+static const char *const cap_names[] = { "streaming", "read", "write", "events",
+					 "sg" };
 
 static bool cap_bit(const struct device_caps *c, int i)
 {
-	const bool bits[] = { c->streaming, c->read, c->write, c->events, c->sg };
+	const bool bits[] = { c->streaming, c->read, c->write, c->events,
+			      c->sg };
 
 	return bits[i];
 }
@@ -288,8 +297,9 @@ static void info_text(const struct info *in)
 			sep = " ";
 		}
 	}
-	printf("\n  %-18s%04x:%04x, interface %u, %s speed\n", "USB device:",
-	       c->vendor_id, c->product_id, c->interface, speed_name(c->speed));
+	printf("\n  %-18s%04x:%04x, interface %u, %s speed\n",
+	       "USB device:", c->vendor_id, c->product_id, c->interface,
+	       speed_name(c->speed));
 	if (in->have_usb) {
 		printf("  %-18s%s\n", "manufacturer:", in->usb.manufacturer);
 		printf("  %-18s%s\n", "product:", in->usb.product);
@@ -297,9 +307,10 @@ static void info_text(const struct info *in)
 	}
 	info_text_endpoint("bulk-in:", c->bulk_in_ep, c->bulk_in_maxpacket);
 	info_text_endpoint("bulk-out:", c->bulk_out_ep, c->bulk_out_maxpacket);
-	info_text_endpoint("interrupt-in:", c->intr_in_ep, c->intr_in_maxpacket);
-	printf("  %-18sup to %u of up to %u bytes, %llu bytes in all\n", "buffers:",
-	       c->max_buffers, c->max_buffer_size,
+	info_text_endpoint("interrupt-in:", c->intr_in_ep,
+			   c->intr_in_maxpacket);
+	printf("  %-18sup to %u of up to %u bytes, %llu bytes in all\n",
+	       "buffers:", c->max_buffers, c->max_buffer_size,
 	       (unsigned long long)c->max_total_bytes);
 	printf("  %-18s%u bytes\n", "control transfer:", c->max_ctrl_length);
 	printf("  %-18s%u ms\n", "timeout:", c->timeout_ms);
@@ -307,7 +318,8 @@ static void info_text(const struct info *in)
 		printf("  %-18snone known for this device\n", "protocol:");
 		return;
 	}
-	printf("  %-18s%s, version %u\n", "protocol:", in->proto->name, in->dev.version);
+	printf("  %-18s%s, version %u\n", "protocol:", in->proto->name,
+	       in->dev.version);
 	printf("  %-18s", "modes:");
 	sep = "";
 	for (i = SCAN_MODE_LINEART; i <= SCAN_MODE_COLOR; i++) {
@@ -320,14 +332,16 @@ static void info_text(const struct info *in)
 	sep = "";
 	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF; i++) {
 		if (in->dev.sources & (1U << i)) {
-			printf("%s%s", sep, scan_source_name((enum scan_source_kind)i));
+			printf("%s%s", sep,
+			       scan_source_name((enum scan_source_kind)i));
 			sep = " ";
 		}
 	}
 	printf("\n  %-18s%u to %u dpi\n", "resolution:", in->dev.min_dpi,
 	       in->dev.max_dpi);
-	printf("  %-18s%.1f x %.1f mm\n", "largest area:",
-	       in->dev.max_width_um / 1000.0, in->dev.max_height_um / 1000.0);
+	printf("  %-18s%.1f x %.1f mm\n",
+	       "largest area:", in->dev.max_width_um / 1000.0,
+	       in->dev.max_height_um / 1000.0);
 }
 
 static void info_json_endpoint(struct json *j, const char *name, uint32_t ep,
@@ -362,7 +376,8 @@ static void info_json_protocol(struct json *j, const struct info *in)
 	json_array_begin(j, "sources");
 	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF; i++)
 		if (in->dev.sources & (1U << i))
-			json_str(j, NULL, scan_source_name((enum scan_source_kind)i));
+			json_str(j, NULL,
+				 scan_source_name((enum scan_source_kind)i));
 	json_array_end(j);
 	json_u64(j, "min_dpi", in->dev.min_dpi);
 	json_u64(j, "max_dpi", in->dev.max_dpi);
@@ -397,8 +412,10 @@ static void info_json(const struct info *in)
 	json_str(&j, "product", in->have_usb ? in->usb.product : "");
 	json_str(&j, "serial", in->have_usb ? in->usb.serial : "");
 	info_json_endpoint(&j, "bulk_in", c->bulk_in_ep, c->bulk_in_maxpacket);
-	info_json_endpoint(&j, "bulk_out", c->bulk_out_ep, c->bulk_out_maxpacket);
-	info_json_endpoint(&j, "interrupt_in", c->intr_in_ep, c->intr_in_maxpacket);
+	info_json_endpoint(&j, "bulk_out", c->bulk_out_ep,
+			   c->bulk_out_maxpacket);
+	info_json_endpoint(&j, "interrupt_in", c->intr_in_ep,
+			   c->intr_in_maxpacket);
 	json_u64(&j, "max_buffers", c->max_buffers);
 	json_u64(&j, "max_buffer_size", c->max_buffer_size);
 	json_u64(&j, "max_total_bytes", c->max_total_bytes);
@@ -432,8 +449,8 @@ static int cmd_info(const struct cli_args *a, struct wia_error *err)
 		ret = in.proto->get_info(dev, &in.dev);
 	device_close(dev);
 	if (ret)
-		return werr_set(err, WERR_DEVICE, ret, "%s: get scanner information",
-				a->device);
+		return werr_set(err, WERR_DEVICE, ret,
+				"%s: get scanner information", a->device);
 	if (a->json)
 		info_json(&in);
 	else
@@ -474,7 +491,8 @@ int main(int argc, char **argv)
 	if (fflush(stdout) && !ret)
 		ret = werr_set(&err, WERR_OTHER, -errno, "standard output");
 	if (ret && !err.set)
-		werr_set(&err, WERR_OTHER, ret, "%s", argc > 1 ? argv[1] : prog);
+		werr_set(&err, WERR_OTHER, ret, "%s",
+			 argc > 1 ? argv[1] : prog);
 	werr_print(&err, prog, stderr);
 	fputs(kept_note, stderr);
 	free(a.repair_output);

@@ -179,7 +179,8 @@ int outfile_commit(struct outfile *of)
 		goto err;
 	if (of->force)
 		ret = renameat(of->dirfd, of->part, of->dirfd, of->base) ?
-			-errno : 0;
+			      -errno :
+			      0;
 	else
 		ret = rename_noreplace(of->dirfd, of->part, of->base);
 	if (ret)

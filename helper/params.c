@@ -152,13 +152,15 @@ uint32_t scan_bytes_per_line(enum scan_mode mode, uint32_t width_px)
 
 const char *scan_mode_name(enum scan_mode mode)
 {
-	return (unsigned int)mode < ARRAY_SIZE(mode_names) ? mode_names[mode] : "?";
+	return (unsigned int)mode < ARRAY_SIZE(mode_names) ? mode_names[mode] :
+							     "?";
 }
 
 const char *scan_source_name(enum scan_source_kind source)
 {
 	return (unsigned int)source < ARRAY_SIZE(source_names) ?
-		source_names[source] : "?";
+		       source_names[source] :
+		       "?";
 }
 
 const char *scan_cond_text(enum scan_cond cond)

@@ -11,9 +11,9 @@
 #include <stdint.h>
 
 enum scan_mode {
-	SCAN_MODE_LINEART,	/* 1 bit per pixel, MSB first, 1 = black */
-	SCAN_MODE_GRAY,		/* 8 bits per pixel */
-	SCAN_MODE_COLOR,	/* 24 bits per pixel, RGB */
+	SCAN_MODE_LINEART, /* 1 bit per pixel, MSB first, 1 = black */
+	SCAN_MODE_GRAY,	   /* 8 bits per pixel */
+	SCAN_MODE_COLOR,   /* 24 bits per pixel, RGB */
 };
 
 enum scan_source_kind {
@@ -24,15 +24,15 @@ enum scan_source_kind {
 /* Conditions a scanner reports, beyond plain I/O errors */
 enum scan_cond {
 	SCAN_COND_NONE,
-	SCAN_COND_NO_PAPER,	/* START refused: feeder (or glass) empty */
+	SCAN_COND_NO_PAPER, /* START refused: feeder (or glass) empty */
 	SCAN_COND_JAM,
 	SCAN_COND_DOUBLE_FEED,
-	SCAN_COND_CANCELLED,	/* issue 3: stopped by a signal */
+	SCAN_COND_CANCELLED, /* issue 3: stopped by a signal */
 };
 
 /* Largest values the command line accepts (the wire has 16-bit dpi) */
-#define SCAN_MAX_DPI		65535U
-#define SCAN_MAX_PIXELS		1000000U
+#define SCAN_MAX_DPI	65535U
+#define SCAN_MAX_PIXELS 1000000U
 
 /**
  * struct scan_request - what the user asked for

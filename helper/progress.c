@@ -15,7 +15,7 @@
 #include "json.h"
 #include "progress.h"
 
-#define PROGRESS_INTERVAL	0.5	/* s: the line moves at least once a second */
+#define PROGRESS_INTERVAL 0.5 /* s: the line moves at least once a second */
 
 int progress_parse(const char *s, enum progress_mode *mode)
 {
@@ -74,13 +74,15 @@ static void show_line(struct progress *pr, const struct scan_progress *p)
 	double eta = eta_s(p);
 
 	if (p->end) {
-		fprintf(pr->f, "\r%u page%s  %.1f MB  %.1f MB/s\033[K\n", p->pages_done,
-			p->pages_done == 1 ? "" : "s", (double)p->bytes / 1e6, rate_mb_s(p));
+		fprintf(pr->f, "\r%u page%s  %.1f MB  %.1f MB/s\033[K\n",
+			p->pages_done, p->pages_done == 1 ? "" : "s",
+			(double)p->bytes / 1e6, rate_mb_s(p));
 		fflush(pr->f);
 		pr->shown = false;
 		return;
 	}
-	fprintf(pr->f, "\rpage %u  %.1f MB", p->page + 1, (double)p->page_bytes / 1e6);
+	fprintf(pr->f, "\rpage %u  %.1f MB", p->page + 1,
+		(double)p->page_bytes / 1e6);
 	if (p->page_total)
 		fprintf(pr->f, " of %.1f MB", (double)p->page_total / 1e6);
 	fprintf(pr->f, "  %.1f MB/s", rate_mb_s(p));
@@ -98,7 +100,10 @@ static void show_json(struct progress *pr, const struct scan_progress *p)
 
 	json_init(&j, pr->f);
 	json_object_begin(&j, NULL);
-	json_str(&j, "event", p->end ? "end" : p->page_end ? "page" : "progress");
+	json_str(&j, "event",
+		 p->end	     ? "end" :
+		 p->page_end ? "page" :
+			       "progress");
 	json_u64(&j, "page", p->end ? p->pages_done : p->page + 1);
 	json_u64(&j, "page_bytes", p->page_bytes);
 	if (p->page_total)
@@ -113,7 +118,7 @@ static void show_json(struct progress *pr, const struct scan_progress *p)
 		json_u64(&j, "eta_s", (uint64_t)eta);
 	else
 		json_null(&j, "eta_s");
-	json_object_end(&j);	/* ends the line too */
+	json_object_end(&j); /* ends the line too */
 	fflush(pr->f);
 }
 

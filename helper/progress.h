@@ -13,7 +13,7 @@
 #include "scan.h"
 
 enum progress_mode {
-	PROGRESS_AUTO,	/* the line when stderr is a terminal, else nothing */
+	PROGRESS_AUTO, /* the line when stderr is a terminal, else nothing */
 	PROGRESS_NONE,
 	PROGRESS_JSON,
 	PROGRESS_LINE,

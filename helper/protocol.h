@@ -50,12 +50,12 @@ struct scan_status {
 };
 
 enum scan_event_type {
-	SCAN_EVENT_OTHER,	/* unknown or malformed: ignored */
-	SCAN_EVENT_PAGE_DONE,	/* @page sent completely, @arg bytes */
+	SCAN_EVENT_OTHER,     /* unknown or malformed: ignored */
+	SCAN_EVENT_PAGE_DONE, /* @page sent completely, @arg bytes */
 	SCAN_EVENT_FEEDER_EMPTY,
 	SCAN_EVENT_JAM,
 	SCAN_EVENT_DOUBLE_FEED,
-	SCAN_EVENT_BUTTON,	/* @arg: button number */
+	SCAN_EVENT_BUTTON, /* @arg: button number */
 };
 
 /**

@@ -14,14 +14,14 @@
 #include <stdint.h>
 
 /* pid.codes test VID/PID, narrowed by the interface triple below */
-#define REFSCAN_VENDOR_ID	0x1209
-#define REFSCAN_PRODUCT_ID	0x0001
-#define REFSCAN_IF_CLASS	0xff	/* vendor specific */
-#define REFSCAN_IF_SUBCLASS	0x57	/* 'W' */
-#define REFSCAN_IF_PROTOCOL	0x01
+#define REFSCAN_VENDOR_ID   0x1209
+#define REFSCAN_PRODUCT_ID  0x0001
+#define REFSCAN_IF_CLASS    0xff /* vendor specific */
+#define REFSCAN_IF_SUBCLASS 0x57 /* 'W' */
+#define REFSCAN_IF_PROTOCOL 0x01
 
-#define REFSCAN_MANUFACTURER	"wiascan project"
-#define REFSCAN_PRODUCT		"Reference Scanner"
+#define REFSCAN_MANUFACTURER "wiascan project"
+#define REFSCAN_PRODUCT	     "Reference Scanner"
 
 /*
  * Endpoints: bulk-in image data, bulk-out commands, interrupt-in events.
@@ -29,35 +29,35 @@
  * renumber them (dummy_hcd puts the interrupt endpoint at 0x85), so hosts
  * find endpoints by type and direction, never by number.
  */
-#define REFSCAN_EP_BULK_IN	0x81
-#define REFSCAN_EP_BULK_OUT	0x02
-#define REFSCAN_EP_INTR_IN	0x83
-#define REFSCAN_INTR_MAXPACKET	8
-#define REFSCAN_INTR_INTERVAL_HS 4	/* 2^(4-1) microframes = 1 ms */
-#define REFSCAN_INTR_INTERVAL_FS 1	/* 1 ms */
+#define REFSCAN_EP_BULK_IN	 0x81
+#define REFSCAN_EP_BULK_OUT	 0x02
+#define REFSCAN_EP_INTR_IN	 0x83
+#define REFSCAN_INTR_MAXPACKET	 8
+#define REFSCAN_INTR_INTERVAL_HS 4 /* 2^(4-1) microframes = 1 ms */
+#define REFSCAN_INTR_INTERVAL_FS 1 /* 1 ms */
 
 /* bmRequestType of every request: vendor, to the interface */
-#define REFSCAN_RT_IN		0xc1
-#define REFSCAN_RT_OUT		0x41
+#define REFSCAN_RT_IN  0xc1
+#define REFSCAN_RT_OUT 0x41
 
 /* bRequest values */
-#define REFSCAN_REQ_GET_INFO	0x01	/* IN,  struct refscan_info */
-#define REFSCAN_REQ_SET_PARAMS	0x02	/* OUT, struct refscan_params */
-#define REFSCAN_REQ_GET_PARAMS	0x03	/* IN,  struct refscan_params */
-#define REFSCAN_REQ_START	0x04	/* OUT, no data */
-#define REFSCAN_REQ_CANCEL	0x05	/* OUT, no data */
-#define REFSCAN_REQ_GET_STATUS	0x06	/* IN,  struct refscan_status */
+#define REFSCAN_REQ_GET_INFO   0x01 /* IN,  struct refscan_info */
+#define REFSCAN_REQ_SET_PARAMS 0x02 /* OUT, struct refscan_params */
+#define REFSCAN_REQ_GET_PARAMS 0x03 /* IN,  struct refscan_params */
+#define REFSCAN_REQ_START      0x04 /* OUT, no data */
+#define REFSCAN_REQ_CANCEL     0x05 /* OUT, no data */
+#define REFSCAN_REQ_GET_STATUS 0x06 /* IN,  struct refscan_status */
 
 #define REFSCAN_PROTOCOL_VERSION 1
 
 /* Modes */
-#define REFSCAN_MODE_LINEART	0	/* 1 bit per pixel, MSB first, 1 = black */
-#define REFSCAN_MODE_GRAY	1	/* 8 bits per pixel */
-#define REFSCAN_MODE_COLOR	2	/* 24 bits per pixel, R G B interleaved */
+#define REFSCAN_MODE_LINEART 0 /* 1 bit per pixel, MSB first, 1 = black */
+#define REFSCAN_MODE_GRAY    1 /* 8 bits per pixel */
+#define REFSCAN_MODE_COLOR   2 /* 24 bits per pixel, R G B interleaved */
 
 /* Sources */
-#define REFSCAN_SOURCE_FLATBED	0
-#define REFSCAN_SOURCE_ADF	1
+#define REFSCAN_SOURCE_FLATBED 0
+#define REFSCAN_SOURCE_ADF     1
 
 /**
  * struct refscan_info - GET_INFO reply, what the scanner can do
@@ -106,14 +106,14 @@ struct refscan_params {
 };
 
 /* Scanner states, refscan_status.state */
-#define REFSCAN_STATE_IDLE	0
-#define REFSCAN_STATE_SCANNING	1
+#define REFSCAN_STATE_IDLE     0
+#define REFSCAN_STATE_SCANNING 1
 
 /* Errors, refscan_status.error and REFSCAN_EVENT_* */
 #define REFSCAN_ERR_NONE	0
-#define REFSCAN_ERR_NO_PAPER	1	/* START with an empty feeder */
+#define REFSCAN_ERR_NO_PAPER	1 /* START with an empty feeder */
 #define REFSCAN_ERR_JAM		2
-#define REFSCAN_ERR_DOUBLE_FEED	3
+#define REFSCAN_ERR_DOUBLE_FEED 3
 #define REFSCAN_ERR_BAD_PARAMS	4
 #define REFSCAN_ERR_CANCELLED	5
 
@@ -136,14 +136,14 @@ struct refscan_status {
 };
 
 /* Interrupt-in event packet types, refscan_event.type */
-#define REFSCAN_EVENT_PAGE_DONE		1	/* arg: bytes in the page */
-#define REFSCAN_EVENT_FEEDER_EMPTY	2
-#define REFSCAN_EVENT_PAPER_JAM		3	/* page: the page that jammed */
-#define REFSCAN_EVENT_BUTTON		4	/* arg: button number */
-#define REFSCAN_EVENT_DOUBLE_FEED	5
+#define REFSCAN_EVENT_PAGE_DONE	   1 /* arg: bytes in the page */
+#define REFSCAN_EVENT_FEEDER_EMPTY 2
+#define REFSCAN_EVENT_PAPER_JAM	   3 /* page: the page that jammed */
+#define REFSCAN_EVENT_BUTTON	   4 /* arg: button number */
+#define REFSCAN_EVENT_DOUBLE_FEED  5
 
 /* refscan_event.flags */
-#define REFSCAN_EVENT_FLAG_LAST		0x01	/* no page follows this one */
+#define REFSCAN_EVENT_FLAG_LAST 0x01 /* no page follows this one */
 
 /**
  * struct refscan_event - one interrupt-in packet, REFSCAN_INTR_MAXPACKET bytes

@@ -19,7 +19,7 @@
 #include "sink.h"
 #include "tiff_io.h"
 
-#define REPAIR_JPEG_QUALITY	95
+#define REPAIR_JPEG_QUALITY 95
 
 /* Every strip of the current directory decodes into @buf */
 static int page_readable(TIFF *in, uint8_t *buf, tmsize_t size)
@@ -69,16 +69,22 @@ static void copy_str(TIFF *in, TIFF *out, uint32_t tag)
 static void copy_tags(TIFF *in, TIFF *out)
 {
 	static const uint32_t u16_tags[] = {
-		TIFFTAG_BITSPERSAMPLE, TIFFTAG_SAMPLESPERPIXEL,
-		TIFFTAG_PHOTOMETRIC, TIFFTAG_PLANARCONFIG, TIFFTAG_FILLORDER,
-		TIFFTAG_COMPRESSION, TIFFTAG_RESOLUTIONUNIT,
+		TIFFTAG_BITSPERSAMPLE,	TIFFTAG_SAMPLESPERPIXEL,
+		TIFFTAG_PHOTOMETRIC,	TIFFTAG_PLANARCONFIG,
+		TIFFTAG_FILLORDER,	TIFFTAG_COMPRESSION,
+		TIFFTAG_RESOLUTIONUNIT,
 	};
 	static const uint32_t u32_tags[] = {
-		TIFFTAG_SUBFILETYPE, TIFFTAG_IMAGEWIDTH, TIFFTAG_IMAGELENGTH,
+		TIFFTAG_SUBFILETYPE,
+		TIFFTAG_IMAGEWIDTH,
+		TIFFTAG_IMAGELENGTH,
 		TIFFTAG_ROWSPERSTRIP,
 	};
 	static const uint32_t str_tags[] = {
-		TIFFTAG_SOFTWARE, TIFFTAG_DATETIME, TIFFTAG_MAKE, TIFFTAG_MODEL,
+		TIFFTAG_SOFTWARE,
+		TIFFTAG_DATETIME,
+		TIFFTAG_MAKE,
+		TIFFTAG_MODEL,
 	};
 	uint16_t comp = COMPRESSION_NONE, a, b;
 	size_t i;
@@ -155,10 +161,12 @@ int tiff_repair(const char *part, const char *out, bool force,
 	in = tiff_io_open_read(part, msg, sizeof(msg));
 	if (!in) {
 		werr_set(err, WERR_OUTPUT, -ENODATA, "%s", part);
-		werr_why(err, "no completed page to recover%s%s", msg[0] ? ": " : "", msg);
+		werr_why(err, "no completed page to recover%s%s",
+			 msg[0] ? ": " : "", msg);
 		return -ENODATA;
 	}
-	ret = tiff_io_create(&io, out, ".repair", force, TIFFIsBigTIFF(in), &tif);
+	ret = tiff_io_create(&io, out, ".repair", force, TIFFIsBigTIFF(in),
+			     &tif);
 	if (ret) {
 		tiff_io_report(&io, ret, out, force, err);
 		TIFFClose(in);
@@ -168,8 +176,8 @@ int tiff_repair(const char *part, const char *out, bool force,
 	TIFFClose(in);
 	TIFFCleanup(tif);
 	if (!ret && !*pages)
-		ret = werr_set(err, WERR_OUTPUT, -ENODATA, "%s: no completed page to recover",
-			       part);
+		ret = werr_set(err, WERR_OUTPUT, -ENODATA,
+			       "%s: no completed page to recover", part);
 	if (!ret)
 		ret = tiff_io_sync(&io);
 	if (!ret)
@@ -180,6 +188,7 @@ int tiff_repair(const char *part, const char *out, bool force,
 		return ret;
 	}
 	if (unlink(part))
-		return werr_set(err, WERR_OUTPUT, -errno, "%s: remove after repair", part);
+		return werr_set(err, WERR_OUTPUT, -errno,
+				"%s: remove after repair", part);
 	return 0;
 }

@@ -69,9 +69,10 @@ static int page_check_end(struct scan_source *src, const struct scan_page *pg)
 				 (unsigned long long)pg->bytes,
 				 (unsigned long long)want);
 	if (!pg->bytes || pg->bytes % fmt->bytes_per_line)
-		return page_fail(src, pg,
-				 "page of %llu bytes is not whole rows of %u bytes",
-				 (unsigned long long)pg->bytes, fmt->bytes_per_line);
+		return page_fail(
+			src, pg,
+			"page of %llu bytes is not whole rows of %u bytes",
+			(unsigned long long)pg->bytes, fmt->bytes_per_line);
 	return 0;
 }
 
@@ -119,9 +120,11 @@ static bool scan_cancelled(const struct scan_control *ctl)
 	return ctl->cancel && *ctl->cancel;
 }
 
-static void scan_report(const struct scan_control *ctl, const struct scan_source *src,
-			const struct scan_page *pg, const struct scan_stats *stats,
-			double t0, bool page_end, bool end)
+static void scan_report(const struct scan_control *ctl,
+			const struct scan_source *src,
+			const struct scan_page *pg,
+			const struct scan_stats *stats, double t0,
+			bool page_end, bool end)
 {
 	struct scan_progress p = {
 		.page = pg->number,
@@ -190,7 +193,8 @@ static int scan_pages(struct scan_source *src, struct sink *sink,
 		pg.number++;
 		pg.bytes = 0;
 		if (ctl->max_pages && stats->pages == ctl->max_pages)
-			return last ? 0 : 1;	/* enough: the rest stay in the feeder */
+			return last ? 0 :
+				      1; /* enough: the rest stay in the feeder */
 	}
 	return 0;
 }
@@ -229,7 +233,8 @@ int scan_run_ctl(struct scan_source *src, struct sink *sink,
 	sink->kept = &stats->kept;
 	ret = src->ops->start(src);
 	if (!ret) {
-		scan_report(ctl, src, &pg, stats, t0, false, false);	/* started */
+		scan_report(ctl, src, &pg, stats, t0, false,
+			    false); /* started */
 		ret = scan_pages(src, sink, ctl, stats, t0);
 	}
 	/* a cancel, a failure or an early end (ret 1) also stops the scanner */
@@ -256,5 +261,7 @@ int scan_run(struct scan_source *src, struct sink *sink,
 
 double scan_mb_per_s(const struct scan_stats *stats)
 {
-	return stats->seconds > 0 ? (double)stats->bytes / 1e6 / stats->seconds : 0;
+	return stats->seconds > 0 ?
+		       (double)stats->bytes / 1e6 / stats->seconds :
+		       0;
 }

@@ -15,12 +15,9 @@ static const char *const format_names[] = {
 };
 
 static const char *const comp_names[] = {
-	[SINK_COMP_NONE] = "none",
-	[SINK_COMP_PACKBITS] = "packbits",
-	[SINK_COMP_LZW] = "lzw",
-	[SINK_COMP_DEFLATE] = "deflate",
-	[SINK_COMP_JPEG] = "jpeg",
-	[SINK_COMP_G4] = "g4",
+	[SINK_COMP_NONE] = "none", [SINK_COMP_PACKBITS] = "packbits",
+	[SINK_COMP_LZW] = "lzw",   [SINK_COMP_DEFLATE] = "deflate",
+	[SINK_COMP_JPEG] = "jpeg", [SINK_COMP_G4] = "g4",
 };
 
 static int find_name(const char *const *names, size_t n, const char *s)
@@ -77,7 +74,8 @@ int sink_check_compression(enum sink_compression c, enum scan_mode mode)
  */
 uint64_t sink_estimate_bytes(const struct scan_format *fmt, uint32_t pages)
 {
-	uint64_t rows = fmt->height_px ? fmt->height_px : (uint64_t)fmt->dpi * 14;
+	uint64_t rows = fmt->height_px ? fmt->height_px :
+					 (uint64_t)fmt->dpi * 14;
 
 	if (!pages)
 		pages = fmt->source == SCAN_SOURCE_ADF ? 100 : 1;

@@ -108,7 +108,9 @@ int sink_raw_open(const struct sink_options *opt, struct wia_error *err,
 	if (ret == -EEXIST && !outfile_check(opt->path, false)) {
 		/* not NAME itself: a NAME.part of an earlier, failed run */
 		werr_set(err, WERR_OUTPUT, ret, "%s.part", opt->path);
-		werr_why(err, "exists (left by an earlier run?): remove it or use --force");
+		werr_why(
+			err,
+			"exists (left by an earlier run?): remove it or use --force");
 	} else if (ret) {
 		werr_set(err, WERR_OUTPUT, ret, "%s", opt->path);
 	}

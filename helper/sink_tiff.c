@@ -43,17 +43,17 @@
 #include "sink.h"
 #include "tiff_io.h"
 
-#define TIFF_STRIPS		8		/* strip buffers in the pool */
-#define TIFF_QUEUE		(TIFF_STRIPS + 8) /* jobs: strips and page marks */
-#define TIFF_STRIP_TARGET	(256U << 10)	/* bytes per strip, about */
+#define TIFF_STRIPS	  8		    /* strip buffers in the pool */
+#define TIFF_QUEUE	  (TIFF_STRIPS + 8) /* jobs: strips and page marks */
+#define TIFF_STRIP_TARGET (256U << 10)	    /* bytes per strip, about */
 /* Classic TIFF offsets are 32-bit; leave room for IFDs and codec growth */
-#define TIFF_CLASSIC_MAX	(3584ULL << 20)
+#define TIFF_CLASSIC_MAX  (3584ULL << 20)
 
 enum tiff_job_kind {
-	JOB_BEGIN,	/* a page starts */
-	JOB_STRIP,	/* rows of the page */
-	JOB_END,	/* the page is complete */
-	JOB_QUIT,	/* no more jobs */
+	JOB_BEGIN, /* a page starts */
+	JOB_STRIP, /* rows of the page */
+	JOB_END,   /* the page is complete */
+	JOB_QUIT,  /* no more jobs */
 };
 
 /**
@@ -146,7 +146,7 @@ static const char *tiff_out_name(const struct sink_tiff *t)
 static int worker_fail(struct sink_tiff *t, int err)
 {
 	if (t->io.err)
-		err = -t->io.err;	/* the write's errno beats libtiff's guess */
+		err = -t->io.err; /* the write's errno beats libtiff's guess */
 	pthread_mutex_lock(&t->lock);
 	if (strstr(t->io.msg, "Maximum TIFF file size exceeded"))
 		err = -EFBIG;
@@ -154,7 +154,7 @@ static int worker_fail(struct sink_tiff *t, int err)
 		t->werr = err;
 		snprintf(t->wmsg, sizeof(t->wmsg), "%s", t->io.msg);
 	}
-	pthread_cond_broadcast(&t->cond);	/* a waiting loop sees the failure */
+	pthread_cond_broadcast(&t->cond); /* a waiting loop sees the failure */
 	pthread_mutex_unlock(&t->lock);
 	return err;
 }
@@ -251,7 +251,8 @@ static void tiff_set_tags(struct sink_tiff *t, uint32_t page)
 /* Open @path as NAME.part and a libtiff handle on it */
 static int tiff_open_file(struct sink_tiff *t, const char *path)
 {
-	return tiff_io_create(&t->io, path, NULL, t->opt.force, t->bigtiff, &t->tif);
+	return tiff_io_create(&t->io, path, NULL, t->opt.force, t->bigtiff,
+			      &t->tif);
 }
 
 static int tiff_job_begin(struct sink_tiff *t, uint32_t page)
@@ -278,7 +279,8 @@ static int tiff_job_begin(struct sink_tiff *t, uint32_t page)
 static int tiff_job_strip(struct sink_tiff *t, const struct tiff_job *j)
 {
 	TIFFSetField(t->tif, TIFFTAG_IMAGELENGTH, t->page_rows + j->rows);
-	if (TIFFWriteEncodedStrip(t->tif, t->strip_no, j->buf, (tmsize_t)j->len) < 0)
+	if (TIFFWriteEncodedStrip(t->tif, t->strip_no, j->buf,
+				  (tmsize_t)j->len) < 0)
 		return -EIO;
 	t->page_rows += j->rows;
 	t->strip_no++;
@@ -366,7 +368,8 @@ static int tiff_report(struct sink_tiff *t, int err)
 	if (t->wmsg[0] && err == -EIO)
 		werr_why(t->base.err, "%s", t->wmsg);
 	else if (err == -EFBIG && !t->bigtiff)
-		werr_why(t->base.err, "%s (use --bigtiff=yes)", werr_errno_text(err));
+		werr_why(t->base.err, "%s (use --bigtiff=yes)",
+			 werr_errno_text(err));
 	return err;
 }
 
@@ -426,7 +429,8 @@ static int tiff_setup_pool(struct sink_tiff *t, const struct scan_format *fmt)
 	t->strip_bytes = (size_t)t->rows_per_strip * fmt->bytes_per_line;
 	t->pool = malloc(t->strip_bytes * TIFF_STRIPS);
 	if (!t->pool)
-		return werr_set(t->base.err, WERR_OTHER, -ENOMEM, "strip buffers");
+		return werr_set(t->base.err, WERR_OTHER, -ENOMEM,
+				"strip buffers");
 	for (i = 0; i < TIFF_STRIPS; i++)
 		t->free_bufs[i] = t->pool + i * t->strip_bytes;
 	t->n_free = TIFF_STRIPS;
@@ -443,7 +447,8 @@ static int tiff_begin_page(struct sink *s, uint32_t page,
 	if (!t->pool) {
 		ret = sink_check_compression(t->opt.compression, fmt->mode);
 		if (ret)
-			return werr_set(s->err, WERR_USAGE, ret, "--compression");
+			return werr_set(s->err, WERR_USAGE, ret,
+					"--compression");
 		ret = tiff_setup_pool(t, fmt);
 		if (ret)
 			return ret;
@@ -537,7 +542,8 @@ static int tiff_stop_worker(struct sink_tiff *t, bool drop)
 static void tiff_free(struct sink_tiff *t)
 {
 	if (t->tif)
-		TIFFCleanup(t->tif);	/* never TIFFClose: it could write an IFD */
+		TIFFCleanup(
+			t->tif); /* never TIFFClose: it could write an IFD */
 	tiff_io_discard(&t->io);
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->cond);
@@ -571,7 +577,8 @@ static int tiff_keep_done(struct sink_tiff *t, uint32_t *kept)
 	if (!ret)
 		ret = tiff_io_commit(&t->io);
 	if (ret)
-		werr_set(t->base.err, WERR_OUTPUT, ret, "%s: save", t->opt.path);
+		werr_set(t->base.err, WERR_OUTPUT, ret, "%s: save",
+			 t->opt.path);
 	return ret;
 }
 
@@ -637,7 +644,8 @@ static char *dup_opt(const char *s, bool *fail)
 	return d;
 }
 
-static int tiff_copy_options(struct sink_tiff *t, const struct sink_options *opt)
+static int tiff_copy_options(struct sink_tiff *t,
+			     const struct sink_options *opt)
 {
 	bool fail = false;
 
@@ -646,14 +654,14 @@ static int tiff_copy_options(struct sink_tiff *t, const struct sink_options *opt
 	t->opt.batch = dup_opt(opt->batch, &fail);
 	t->opt.make = dup_opt(opt->make, &fail);
 	t->opt.model = dup_opt(opt->model, &fail);
-	t->opt.software = dup_opt(opt->software ? opt->software : "wiascan-helper",
-				  &fail);
+	t->opt.software = dup_opt(
+		opt->software ? opt->software : "wiascan-helper", &fail);
 	if (!t->opt.batch_increment)
 		t->opt.batch_increment = 1;
 	t->counter = opt->batch_start;
 	t->bigtiff = opt->bigtiff == SINK_BIGTIFF_YES ||
-		(opt->bigtiff == SINK_BIGTIFF_AUTO &&
-		 opt->estimate_bytes >= TIFF_CLASSIC_MAX);
+		     (opt->bigtiff == SINK_BIGTIFF_AUTO &&
+		      opt->estimate_bytes >= TIFF_CLASSIC_MAX);
 	return fail ? -ENOMEM : 0;
 }
 
@@ -677,7 +685,8 @@ int sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
 	struct sink_tiff *t;
 	int ret;
 
-	if (!opt->batch == !opt->path || (opt->batch && batch_pattern_check(opt->batch)))
+	if (!opt->batch == !opt->path ||
+	    (opt->batch && batch_pattern_check(opt->batch)))
 		return werr_set(err, WERR_USAGE, -EINVAL, "TIFF output");
 	t = calloc(1, sizeof(*t));
 	if (!t)

@@ -46,8 +46,8 @@ struct scan_source_ops {
 	int (*start)(struct scan_source *src);
 	int (*next)(struct scan_source *src, struct scan_buf *buf);
 	int (*release)(struct scan_source *src, const struct scan_buf *buf);
-	int (*page_done)(struct scan_source *src, uint32_t page,
-			 uint64_t bytes, bool *last);
+	int (*page_done)(struct scan_source *src, uint32_t page, uint64_t bytes,
+			 bool *last);
 	void (*stop)(struct scan_source *src, bool cancel);
 	void (*close)(struct scan_source *src);
 };
@@ -87,11 +87,11 @@ struct dev_source_options {
 	size_t buf_size;
 };
 
-#define DEV_SOURCE_NBUFS	8
-#define DEV_SOURCE_BUF_SIZE	(1U << 20)
+#define DEV_SOURCE_NBUFS    8
+#define DEV_SOURCE_BUF_SIZE (1U << 20)
 
-int dev_source_open(const struct dev_source_options *opt,
-		    struct wia_error *err, struct scan_source **out);
+int dev_source_open(const struct dev_source_options *opt, struct wia_error *err,
+		    struct scan_source **out);
 
 /**
  * struct synth_options - a synthetic scanner sending formula pages

@@ -17,8 +17,8 @@
 #include "protocol.h"
 #include "source.h"
 
-#define PENDING_MAX	16	/* page-done events kept ahead of the data */
-#define DRAIN_MAX	4096	/* stale events dropped at most before a scan */
+#define PENDING_MAX 16	 /* page-done events kept ahead of the data */
+#define DRAIN_MAX   4096 /* stale events dropped at most before a scan */
 
 struct dev_source {
 	struct scan_source base;
@@ -247,8 +247,8 @@ static int dev_next_page_event(struct dev_source *d, struct scan_event *ev)
 	return 0;
 }
 
-static int dev_page_done(struct scan_source *src, uint32_t page,
-			 uint64_t bytes, bool *last)
+static int dev_page_done(struct scan_source *src, uint32_t page, uint64_t bytes,
+			 bool *last)
 {
 	struct dev_source *d = to_dev(src);
 	struct scan_event ev;
@@ -261,13 +261,15 @@ static int dev_page_done(struct scan_source *src, uint32_t page,
 		return ret;
 	if (ev.page != (page & ev.page_mask)) {
 		dev_fail(d, -EPROTO, "page end");
-		werr_why(src->err, "the scanner ended page %u while page %u was read",
+		werr_why(src->err,
+			 "the scanner ended page %u while page %u was read",
 			 ev.page, page);
 		return -EPROTO;
 	}
 	if (ev.arg != bytes) {
 		dev_fail(d, -EPROTO, "page end");
-		werr_why(src->err, "page %u: the scanner sent %llu bytes, %llu arrived",
+		werr_why(src->err,
+			 "page %u: the scanner sent %llu bytes, %llu arrived",
 			 page, (unsigned long long)ev.arg,
 			 (unsigned long long)bytes);
 		return -EPROTO;
@@ -315,10 +317,12 @@ static int dev_open_node(struct dev_source *d, const char *path)
 	if (ret == -ENOTTY)
 		werr_why(d->base.err, "not a wiascan device");
 	else if (ret == -ENOENT)
-		werr_why(d->base.err,
-			 "no such device node (scanner not plugged in, or wiascan.ko not loaded?)");
+		werr_why(
+			d->base.err,
+			"no such device node (scanner not plugged in, or wiascan.ko not loaded?)");
 	else if (ret == -EPROTO)
-		werr_why(d->base.err, "the wiascan driver speaks another ABI version");
+		werr_why(d->base.err,
+			 "the wiascan driver speaks another ABI version");
 	return ret;
 }
 
@@ -347,25 +351,29 @@ static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
 	if (ret) {
 		dev_fail(d, ret, "set scan parameters");
 		if (ret == -EPIPE)
-			werr_why(d->base.err,
-				 "the scanner refused them (%s, %u dpi, %ux%u pixels, %s)",
-				 scan_mode_name(opt->req.mode), opt->req.dpi,
-				 opt->req.width_px, opt->req.height_px,
-				 scan_source_name(opt->req.source));
+			werr_why(
+				d->base.err,
+				"the scanner refused them (%s, %u dpi, %ux%u pixels, %s)",
+				scan_mode_name(opt->req.mode), opt->req.dpi,
+				opt->req.width_px, opt->req.height_px,
+				scan_source_name(opt->req.source));
 		else if (ret == -EPROTO)
-			werr_why(d->base.err, "the scanner confirmed other parameters than those sent");
+			werr_why(
+				d->base.err,
+				"the scanner confirmed other parameters than those sent");
 		return ret;
 	}
-	ret = device_alloc_buffers(d->dev, opt->nbufs ? opt->nbufs : DEV_SOURCE_NBUFS,
-				   opt->buf_size ? opt->buf_size : DEV_SOURCE_BUF_SIZE);
+	ret = device_alloc_buffers(
+		d->dev, opt->nbufs ? opt->nbufs : DEV_SOURCE_NBUFS,
+		opt->buf_size ? opt->buf_size : DEV_SOURCE_BUF_SIZE);
 	if (ret)
 		return dev_fail(d, ret, "allocate buffers");
 	return 0;
 }
 
 /* Open the scanner, set the parameters and map the ring; no scan yet */
-int dev_source_open(const struct dev_source_options *opt,
-		    struct wia_error *err, struct scan_source **out)
+int dev_source_open(const struct dev_source_options *opt, struct wia_error *err,
+		    struct scan_source **out)
 {
 	struct dev_source *d;
 	int ret;

@@ -19,17 +19,17 @@ struct synth_source {
 	struct scan_source base;
 	struct synth_options opt;
 	uint8_t *mem;
-	bool *queued;		/* buffer i is ours to fill */
+	bool *queued; /* buffer i is ours to fill */
 	unsigned int next_buf;
 	unsigned int outstanding;
-	uint32_t page;		/* page being sent */
-	uint64_t page_len;	/* its length in bytes */
-	uint64_t page_off;	/* bytes of it already sent */
-	bool zlp_due;		/* the page ended exactly at a buffer end */
-	uint64_t sent;		/* bytes sent since start */
+	uint32_t page;	   /* page being sent */
+	uint64_t page_len; /* its length in bytes */
+	uint64_t page_off; /* bytes of it already sent */
+	bool zlp_due;	   /* the page ended exactly at a buffer end */
+	uint64_t sent;	   /* bytes sent since start */
 	bool done;
 	bool streaming;
-	struct timespec t0;	/* start, for the rate limit */
+	struct timespec t0; /* start, for the rate limit */
 };
 
 static struct synth_source *to_synth(struct scan_source *src)
@@ -45,7 +45,7 @@ static uint64_t synth_page_len(const struct synth_source *s, uint32_t page)
 
 	if (!rows && o->n_page_rows)
 		rows = o->page_rows[page < o->n_page_rows ? page :
-				    o->n_page_rows - 1];
+							    o->n_page_rows - 1];
 	len = rows * o->fmt.bytes_per_line;
 	if (o->short_bytes && page == o->short_page)
 		len = len > o->short_bytes ? len - o->short_bytes : 0;
@@ -98,7 +98,8 @@ static void synth_fill(struct synth_source *s, uint8_t *dst, size_t len)
 /* Sleep until @bytes more may go at the rate asked; -EINTR on a signal */
 static int synth_pace(struct synth_source *s, uint64_t bytes)
 {
-	uint64_t ns = (s->sent + bytes) * 1000000000ULL / ((uint64_t)s->opt.rate_kib * 1024);
+	uint64_t ns = (s->sent + bytes) * 1000000000ULL /
+		      ((uint64_t)s->opt.rate_kib * 1024);
 	struct timespec until = s->t0;
 
 	until.tv_sec += (time_t)(ns / 1000000000ULL);
@@ -120,11 +121,12 @@ static int synth_next(struct scan_source *src, struct scan_buf *buf)
 	if (!s->streaming || s->done)
 		return werr_set(src->err, WERR_DEVICE, -ETIMEDOUT,
 				"%s: wait for data", src->name);
-	if (!s->queued[i])	/* the loop kept every buffer: a real device would stall */
+	if (!s->queued[i]) /* the loop kept every buffer: a real device would stall */
 		return werr_set(src->err, WERR_DEVICE, -EDEADLK,
 				"%s: no buffer queued", src->name);
 	n = s->page_len - s->page_off < size ?
-		(size_t)(s->page_len - s->page_off) : size;
+		    (size_t)(s->page_len - s->page_off) :
+		    size;
 	if (s->zlp_due)
 		n = 0;
 	if (s->opt.rate_kib && synth_pace(s, n))

@@ -13,8 +13,8 @@
 
 #include "sysfs.h"
 
-#define CLASS_DIR	"class/usbmisc"
-#define NAME_PREFIX	"wiascan"
+#define CLASS_DIR   "class/usbmisc"
+#define NAME_PREFIX "wiascan"
 
 static const char *sysfs_root(void)
 {
@@ -31,7 +31,8 @@ static void read_attr(const char *dir, const char *attr, char *buf, size_t len)
 	int fd;
 
 	buf[0] = '\0';
-	if (snprintf(path, sizeof(path), "%s/%s", dir, attr) >= (int)sizeof(path))
+	if (snprintf(path, sizeof(path), "%s/%s", dir, attr) >=
+	    (int)sizeof(path))
 		return;
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -63,7 +64,8 @@ static int read_scanner(const char *cdev, const char *name,
 	s->vendor_id = (unsigned int)strtoul(id, NULL, 16);
 	read_attr(usbdev, "idProduct", id, sizeof(id));
 	s->product_id = (unsigned int)strtoul(id, NULL, 16);
-	read_attr(usbdev, "manufacturer", s->manufacturer, sizeof(s->manufacturer));
+	read_attr(usbdev, "manufacturer", s->manufacturer,
+		  sizeof(s->manufacturer));
 	read_attr(usbdev, "product", s->product, sizeof(s->product));
 	read_attr(usbdev, "serial", s->serial, sizeof(s->serial));
 	return 0;

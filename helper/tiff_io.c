@@ -63,7 +63,7 @@ static int io_map(thandle_t h, void **base, toff_t *size)
 	(void)h;
 	(void)base;
 	(void)size;
-	return 0;	/* no mapping: plain reads */
+	return 0; /* no mapping: plain reads */
 }
 
 static void io_unmap(thandle_t h, void *base, toff_t size)
@@ -95,7 +95,7 @@ static int __printf(4, 0) io_warning(TIFF *tif, void *user, const char *module,
 	(void)module;
 	(void)fmt;
 	(void)ap;
-	return 1;	/* warnings (unknown tags...) are not ours to print */
+	return 1; /* warnings (unknown tags...) are not ours to print */
 }
 
 static TIFFOpenOptions *io_options(char *msg)
@@ -137,7 +137,8 @@ int tiff_io_create(struct tiff_io *io, const char *path, const char *suffix,
 	int ret;
 
 	tiff_io_init(io);
-	ret = outfile_create_suffix(&io->of, path, force, suffix ? suffix : ".part");
+	ret = outfile_create_suffix(&io->of, path, force,
+				    suffix ? suffix : ".part");
 	if (ret)
 		return ret;
 	io->open = true;
@@ -188,7 +189,8 @@ static int pread_all(int fd, void *buf, size_t len, uint64_t off)
  * count, 12-byte entries, 32-bit next; BigTIFF: 64-bit offsets and
  * counts, 20-byte entries.
  */
-static int ifd_next_field(int fd, uint32_t n, uint64_t *field, unsigned int *width)
+static int ifd_next_field(int fd, uint32_t n, uint64_t *field,
+			  unsigned int *width)
 {
 	uint8_t hdr[16], cnt[8];
 	uint64_t off, count;
@@ -264,7 +266,9 @@ void tiff_io_report(const struct tiff_io *io, int ret, const char *path,
 	if (ret == -EEXIST && !outfile_check(path, false)) {
 		/* not NAME itself: a NAME.part of an earlier, failed run */
 		werr_set(err, WERR_OUTPUT, ret, "%s.part", path);
-		werr_why(err, "exists (left by an earlier run? see `wiascan-helper repair`): remove it or use --force");
+		werr_why(
+			err,
+			"exists (left by an earlier run? see `wiascan-helper repair`): remove it or use --force");
 		return;
 	}
 	(void)force;

@@ -22,7 +22,7 @@
 #include "refscan.h"
 
 #define NBUF	4
-#define BUFSIZE	(64 * 1024)
+#define BUFSIZE (64 * 1024)
 
 static void *map[NBUF];
 
@@ -30,8 +30,10 @@ static void *map[NBUF];
 static int request(int fd, int rt, int req, void *data, unsigned int len)
 {
 	struct wiascan_ctrl c = {
-		.request_type = rt, .request = req,
-		.length = len, .data = (__u64)(unsigned long)data,
+		.request_type = rt,
+		.request = req,
+		.length = len,
+		.data = (__u64)(unsigned long)data,
 	};
 
 	return ioctl(fd, WIASCAN_IOC_CONTROL, &c) ? -errno : 0;
@@ -51,7 +53,8 @@ static int setup_ring(int fd)
 		b.index = i;
 		if (ioctl(fd, WIASCAN_IOC_QUERYBUF, &b))
 			return -errno;
-		map[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED, fd, b.offset);
+		map[i] = mmap(NULL, b.length, PROT_READ, MAP_SHARED, fd,
+			      b.offset);
 		if (map[i] == MAP_FAILED)
 			return -errno;
 		memset(&b, 0, sizeof(b));
@@ -86,8 +89,11 @@ static int stream_page(int fd, FILE *out)
 static int capture(int fd, unsigned int width, unsigned int height, FILE *out)
 {
 	struct refscan_params p = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_FLATBED,
-		.dpi = 100, .width_px = width, .height_px = height,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_FLATBED,
+		.dpi = 100,
+		.width_px = width,
+		.height_px = height,
 	};
 	struct wiascan_caps caps;
 	int ret;
@@ -98,9 +104,11 @@ static int capture(int fd, unsigned int width, unsigned int height, FILE *out)
 	    !(caps.caps & WIASCAN_CAP_STREAMING))
 		return -EOPNOTSUPP;
 	/* SET_PARAMS, then GET_PARAMS: it stalls if the device refused them */
-	ret = request(fd, REFSCAN_RT_OUT, REFSCAN_REQ_SET_PARAMS, &p, sizeof(p));
+	ret = request(fd, REFSCAN_RT_OUT, REFSCAN_REQ_SET_PARAMS, &p,
+		      sizeof(p));
 	if (!ret)
-		ret = request(fd, REFSCAN_RT_IN, REFSCAN_REQ_GET_PARAMS, &p, sizeof(p));
+		ret = request(fd, REFSCAN_RT_IN, REFSCAN_REQ_GET_PARAMS, &p,
+			      sizeof(p));
 	if (!ret)
 		ret = setup_ring(fd);
 	/* stream first, then start: no byte can arrive before a buffer waits */
@@ -121,7 +129,8 @@ int main(int argc, char **argv)
 	int fd, ret, i;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: %s DEVICE WIDTH HEIGHT OUTPUT\n", argv[0]);
+		fprintf(stderr, "usage: %s DEVICE WIDTH HEIGHT OUTPUT\n",
+			argv[0]);
 		return 2;
 	}
 	fd = open(argv[1], O_RDWR);
@@ -138,7 +147,7 @@ int main(int argc, char **argv)
 	for (i = 0; i < NBUF; i++)
 		if (map[i] && map[i] != MAP_FAILED)
 			munmap(map[i], BUFSIZE);
-	ioctl(fd, WIASCAN_IOC_REQBUFS, &none);	/* free the ring once unmapped */
+	ioctl(fd, WIASCAN_IOC_REQBUFS, &none); /* free the ring once unmapped */
 	close(fd);
 	if (fclose(out) || ret) {
 		fprintf(stderr, "capture: %s\n", strerror(ret ? -ret : errno));

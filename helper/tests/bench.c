@@ -24,8 +24,8 @@
 #include "sink.h"
 #include "source.h"
 
-#define A4_W	2480
-#define A4_H	3508
+#define A4_W 2480
+#define A4_H 3508
 
 struct bench_case {
 	const char *name;
@@ -33,22 +33,32 @@ struct bench_case {
 	enum sink_format format;
 	enum sink_compression comp;
 	uint32_t rows;	/* 0: A4 */
-	uint32_t pages;	/* 0: the default count */
+	uint32_t pages; /* 0: the default count */
 };
 
 static const struct bench_case cases[] = {
 	{ "color raw", SCAN_MODE_COLOR, SINK_FORMAT_RAW, SINK_COMP_NONE, 0, 0 },
-	{ "color tiff none", SCAN_MODE_COLOR, SINK_FORMAT_TIFF, SINK_COMP_NONE, 0, 0 },
-	{ "color tiff packbits", SCAN_MODE_COLOR, SINK_FORMAT_TIFF, SINK_COMP_PACKBITS, 0, 0 },
-	{ "color tiff lzw", SCAN_MODE_COLOR, SINK_FORMAT_TIFF, SINK_COMP_LZW, 0, 0 },
-	{ "color tiff deflate", SCAN_MODE_COLOR, SINK_FORMAT_TIFF, SINK_COMP_DEFLATE, 0, 0 },
-	{ "color tiff jpeg q75", SCAN_MODE_COLOR, SINK_FORMAT_TIFF, SINK_COMP_JPEG, 0, 0 },
-	{ "gray tiff lzw", SCAN_MODE_GRAY, SINK_FORMAT_TIFF, SINK_COMP_LZW, 0, 0 },
-	{ "gray tiff jpeg q75", SCAN_MODE_GRAY, SINK_FORMAT_TIFF, SINK_COMP_JPEG, 0, 0 },
-	{ "lineart tiff none", SCAN_MODE_LINEART, SINK_FORMAT_TIFF, SINK_COMP_NONE, 0, 0 },
-	{ "lineart tiff g4", SCAN_MODE_LINEART, SINK_FORMAT_TIFF, SINK_COMP_G4, 0, 0 },
+	{ "color tiff none", SCAN_MODE_COLOR, SINK_FORMAT_TIFF, SINK_COMP_NONE,
+	  0, 0 },
+	{ "color tiff packbits", SCAN_MODE_COLOR, SINK_FORMAT_TIFF,
+	  SINK_COMP_PACKBITS, 0, 0 },
+	{ "color tiff lzw", SCAN_MODE_COLOR, SINK_FORMAT_TIFF, SINK_COMP_LZW, 0,
+	  0 },
+	{ "color tiff deflate", SCAN_MODE_COLOR, SINK_FORMAT_TIFF,
+	  SINK_COMP_DEFLATE, 0, 0 },
+	{ "color tiff jpeg q75", SCAN_MODE_COLOR, SINK_FORMAT_TIFF,
+	  SINK_COMP_JPEG, 0, 0 },
+	{ "gray tiff lzw", SCAN_MODE_GRAY, SINK_FORMAT_TIFF, SINK_COMP_LZW, 0,
+	  0 },
+	{ "gray tiff jpeg q75", SCAN_MODE_GRAY, SINK_FORMAT_TIFF,
+	  SINK_COMP_JPEG, 0, 0 },
+	{ "lineart tiff none", SCAN_MODE_LINEART, SINK_FORMAT_TIFF,
+	  SINK_COMP_NONE, 0, 0 },
+	{ "lineart tiff g4", SCAN_MODE_LINEART, SINK_FORMAT_TIFF, SINK_COMP_G4,
+	  0, 0 },
 	/* one unknown-length page of 1 GiB (gray 16384 px x 65536 rows) */
-	{ "1 GiB page, tiff lzw", SCAN_MODE_GRAY, SINK_FORMAT_TIFF, SINK_COMP_LZW, 65536, 1 },
+	{ "1 GiB page, tiff lzw", SCAN_MODE_GRAY, SINK_FORMAT_TIFF,
+	  SINK_COMP_LZW, 65536, 1 },
 };
 
 static double now_s(void)
@@ -59,8 +69,8 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int bench_scan(const struct bench_case *c, const char *path, uint32_t pages,
-		      struct scan_stats *st)
+static int bench_scan(const struct bench_case *c, const char *path,
+		      uint32_t pages, struct scan_stats *st)
 {
 	uint32_t width = c->rows ? 16384 : A4_W, rows = c->rows;
 	struct synth_options o = {
@@ -98,12 +108,14 @@ static int bench_scan(const struct bench_case *c, const char *path, uint32_t pag
 		ret = scan_run(src, sink, st, &err);
 	scan_source_close(src);
 	if (ret)
-		fprintf(stderr, "bench: %s: %s: %s\n", c->name, err.what, err.why);
+		fprintf(stderr, "bench: %s: %s: %s\n", c->name, err.what,
+			err.why);
 	return ret;
 }
 
 /* The limit: write the same bytes from memory, fsync once a page */
-static int bench_write(const char *path, size_t page, uint32_t pages, double *secs)
+static int bench_write(const char *path, size_t page, uint32_t pages,
+		       double *secs)
 {
 	uint8_t *buf = malloc(1 << 20);
 	double t0 = now_s();
@@ -130,7 +142,8 @@ static int bench_write(const char *path, size_t page, uint32_t pages, double *se
 }
 
 /* One case in a child, so its peak RSS is its own */
-static void run_case(const struct bench_case *c, const char *path, uint32_t pages)
+static void run_case(const struct bench_case *c, const char *path,
+		     uint32_t pages)
 {
 	struct scan_stats st = { 0 };
 	struct rusage ru;
@@ -170,15 +183,16 @@ int main(void)
 	double secs;
 	size_t i;
 
-	snprintf(path, sizeof(path), "%s/wiascan-bench.%d", tmp && *tmp ? tmp : "/tmp",
-		 (int)getpid());
+	snprintf(path, sizeof(path), "%s/wiascan-bench.%d",
+		 tmp && *tmp ? tmp : "/tmp", (int)getpid());
 	printf("# wiascan-helper file path, synthetic source, A4 300 dpi, %u pages a case\n",
 	       pages);
 	printf("# %-22s %6s %8s %9s %12s\n", "case", "pages", "pages/s", "MB/s",
 	       "peak RSS KiB");
 	if (!bench_write(path, (size_t)A4_W * 3 * A4_H, pages, &secs))
-		printf("%-24s %6u %8.2f %9.1f %12s\n", "write loop (limit)", pages,
-		       pages / secs, (double)A4_W * 3 * A4_H * pages / 1e6 / secs, "-");
+		printf("%-24s %6u %8.2f %9.1f %12s\n", "write loop (limit)",
+		       pages, pages / secs,
+		       (double)A4_W * 3 * A4_H * pages / 1e6 / secs, "-");
 	unlink(path);
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i], path, pages);

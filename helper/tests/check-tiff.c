@@ -17,7 +17,7 @@
 
 #include "formula.h"
 
-#define MAX_PAGES_ROWS	64
+#define MAX_PAGES_ROWS 64
 
 static uint32_t rows_of(const uint32_t *rows, int n, uint32_t p)
 {
@@ -39,14 +39,15 @@ static long long check_page(TIFF *tif, uint32_t want_rows, uint32_t page,
 	TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bps);
 	TIFFGetField(tif, TIFFTAG_PHOTOMETRIC, &photo);
 	if (h != want_rows || bpl <= 0) {
-		fprintf(stderr, "page %u: %u rows, expected %u\n", page, h, want_rows);
+		fprintf(stderr, "page %u: %u rows, expected %u\n", page, h,
+			want_rows);
 		return -1;
 	}
 	if (bps == 1 && photo != PHOTOMETRIC_MINISWHITE) {
 		fprintf(stderr, "page %u: 1-bit but not min-is-white\n", page);
 		return -1;
 	}
-	if (bps == 1 && w % 8)	/* pad bits: a codec of pixels (G4) drops them */
+	if (bps == 1 && w % 8) /* pad bits: a codec of pixels (G4) drops them */
 		mask = (uint8_t)(0xff << (8 - w % 8));
 	buf = malloc((size_t)bpl);
 	for (y = 0; y < h && buf; y++) {
@@ -82,7 +83,8 @@ int main(int argc, char **argv)
 	TIFF *tif;
 
 	if (argc < 4 || argc > 6) {
-		fprintf(stderr, "usage: check-tiff FILE ROWS[,ROWS...] PAGES [FIRST [MAX_MEAN_ERROR]]\n");
+		fprintf(stderr,
+			"usage: check-tiff FILE ROWS[,ROWS...] PAGES [FIRST [MAX_MEAN_ERROR]]\n");
 		return 2;
 	}
 	for (s = strtok_r(argv[2], ",", &save); s && n < MAX_PAGES_ROWS;
@@ -97,7 +99,8 @@ int main(int argc, char **argv)
 	if (!tif || !n)
 		return 1;
 	do {
-		b = check_page(tif, rows_of(rows, n, p), first + p, &abs_err, &samples);
+		b = check_page(tif, rows_of(rows, n, p), first + p, &abs_err,
+			       &samples);
 		if (b < 0) {
 			TIFFClose(tif);
 			return 1;
@@ -107,11 +110,13 @@ int main(int argc, char **argv)
 	} while (TIFFReadDirectory(tif));
 	TIFFClose(tif);
 	if (p != pages) {
-		fprintf(stderr, "%s: %u pages, expected %u\n", argv[1], p, pages);
+		fprintf(stderr, "%s: %u pages, expected %u\n", argv[1], p,
+			pages);
 		return 1;
 	}
 	if (max_mean >= 0) {
-		printf("mean absolute error %.3f\n", samples ? abs_err / (double)samples : 0);
+		printf("mean absolute error %.3f\n",
+		       samples ? abs_err / (double)samples : 0);
 		return samples && abs_err / (double)samples <= max_mean ? 0 : 1;
 	}
 	if (bad)

@@ -10,8 +10,14 @@
 #include "exit_codes.h"
 #include "test_util.h"
 
-#define ARGV(...) ((char *[]){ "wiascan-helper", __VA_ARGS__, NULL })
-#define ARGC(v) ({ int _n = 0; while ((v)[_n]) _n++; _n; })
+#define ARGV(...) ((char *[]) { "wiascan-helper", __VA_ARGS__, NULL })
+#define ARGC(v)                 \
+	({                      \
+		int _n = 0;     \
+		while ((v)[_n]) \
+			_n++;   \
+		_n;             \
+	})
 
 static int parse(char **argv, struct cli_args *a, struct wia_error *err)
 {
@@ -22,9 +28,9 @@ static int parse(char **argv, struct cli_args *a, struct wia_error *err)
 TEST(a_full_scan_command_line_parses)
 {
 	char **argv = ARGV("scan", "-d", "/dev/wiascan3", "--mode", "color",
-			   "--resolution", "300", "--size", "letter", "--source",
-			   "adf", "--format", "raw", "-o", "out.raw", "--force",
-			   "--timeout", "5000");
+			   "--resolution", "300", "--size", "letter",
+			   "--source", "adf", "--format", "raw", "-o",
+			   "out.raw", "--force", "--timeout", "5000");
 	struct wia_error err;
 	struct cli_args a;
 
@@ -91,7 +97,8 @@ TEST(unknown_length_pixels_need_the_adf)
 	struct wia_error err;
 	struct cli_args a;
 
-	EXPECT_EQ(0, parse(ARGV("scan", "-s", "800x0", "-S", "adf", "-o", "o"), &a, &err));
+	EXPECT_EQ(0, parse(ARGV("scan", "-s", "800x0", "-S", "adf", "-o", "o"),
+			   &a, &err));
 	EXPECT_EQ(800, a.req.width_px);
 	EXPECT_EQ(0, a.req.height_px);
 	EXPECT_NE(0, parse(ARGV("scan", "-s", "800x0", "-o", "o"), &a, &err));
@@ -102,22 +109,24 @@ TEST(unknown_length_pixels_need_the_adf)
 TEST(bad_command_lines_are_usage_errors)
 {
 	char **bad[] = {
-		ARGV("scan"),				/* no -o */
+		ARGV("scan"), /* no -o */
 		ARGV("scan", "-o", "o", "-m", "grey"),
 		ARGV("scan", "-o", "o", "-r", "0"),
 		ARGV("scan", "-o", "o", "-r", "70000"),
 		ARGV("scan", "-o", "o", "-s", "b5"),
 		ARGV("scan", "-o", "o", "-S", "tray"),
 		ARGV("scan", "-o", "o", "-F", "png"),
-		ARGV("scan", "-o", "o", "-F", "tiff", "-m", "lineart", "-c", "jpeg"),
+		ARGV("scan", "-o", "o", "-F", "tiff", "-m", "lineart", "-c",
+		     "jpeg"),
 		ARGV("scan", "-o", "o", "-F", "tiff", "-m", "gray", "-c", "g4"),
 		ARGV("scan", "-o", "o", "-F", "tiff", "-c", "zstd"),
-		ARGV("scan", "-o", "o", "-c", "lzw"),	/* raw has no compression */
+		ARGV("scan", "-o", "o", "-c",
+		     "lzw"), /* raw has no compression */
 		ARGV("scan", "-o", "o", "-F", "tiff", "-q", "0"),
 		ARGV("scan", "-o", "o", "-F", "tiff", "--bigtiff", "maybe"),
 		ARGV("scan", "-o", "o", "--progress", "loud"),
 		ARGV("scan", "-o", "o", "-n", "0"),
-		ARGV("scan", "--batch", "p%s.tif"),	/* bad batch patterns */
+		ARGV("scan", "--batch", "p%s.tif"), /* bad batch patterns */
 		ARGV("scan", "--batch", "p%d-%d.tif"),
 		ARGV("scan", "--batch", "p.tif"),
 		ARGV("scan", "--batch", "p%.tif"),
@@ -132,14 +141,14 @@ TEST(bad_command_lines_are_usage_errors)
 		ARGV("scan", "--batch", "p%d.tif", "--batch-increment", "0"),
 		ARGV("scan", "--batch", "p%d.tif", "--batch-start", "-1"),
 		ARGV("repair"),
-		ARGV("repair", "x.tif"),		/* not .part: needs -o */
+		ARGV("repair", "x.tif"), /* not .part: needs -o */
 		ARGV("repair", "a.part", "b.part"),
 		ARGV("scan", "-o", "o", "-t", "0"),
 		ARGV("scan", "-o", "o", "--bogus"),
 		ARGV("scan", "-o", "o", "extra"),
 		ARGV("scan", "-o", "o", "-r"),
 		ARGV("scan", "-o", ""),
-		ARGV("scan", "-o", "o", "--json"),	/* an info option */
+		ARGV("scan", "-o", "o", "--json"), /* an info option */
 		ARGV("list", "-d", "/dev/x"),
 		ARGV("info", "-o", "o"),
 		ARGV("frobnicate"),
@@ -150,8 +159,10 @@ TEST(bad_command_lines_are_usage_errors)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		EXPECT_EQ(-EINVAL, parse(bad[i], &a, &err)) TH_LOG("case %zu", i);
-		EXPECT_EQ(WIASCAN_EXIT_USAGE, werr_exit_code(&err)) TH_LOG("case %zu", i);
+		EXPECT_EQ(-EINVAL, parse(bad[i], &a, &err)) TH_LOG("case %zu",
+								   i);
+		EXPECT_EQ(WIASCAN_EXIT_USAGE,
+			  werr_exit_code(&err)) TH_LOG("case %zu", i);
 	}
 }
 
@@ -160,8 +171,9 @@ TEST(tiff_batch_and_repair_options_parse)
 	struct wia_error err;
 	struct cli_args a;
 
-	ASSERT_EQ(0, parse(ARGV("scan", "-m", "color", "-F", "tiff", "-c", "jpeg", "-q", "90",
-				"--bigtiff", "yes", "-n", "3", "--progress", "json", "-o", "x.tif"),
+	ASSERT_EQ(0, parse(ARGV("scan", "-m", "color", "-F", "tiff", "-c",
+				"jpeg", "-q", "90", "--bigtiff", "yes", "-n",
+				"3", "--progress", "json", "-o", "x.tif"),
 			   &a, &err));
 	EXPECT_EQ(SINK_FORMAT_TIFF, a.format);
 	EXPECT_EQ(SINK_COMP_JPEG, a.compression);
@@ -169,9 +181,11 @@ TEST(tiff_batch_and_repair_options_parse)
 	EXPECT_EQ(SINK_BIGTIFF_YES, a.bigtiff);
 	EXPECT_EQ(3, a.max_pages);
 	EXPECT_EQ(PROGRESS_JSON, a.progress);
-	ASSERT_EQ(0, parse(ARGV("scan", "-m", "lineart", "-c", "g4", "--batch", "p%03d%%.tif",
-				"--batch-start", "7", "--batch-increment", "-2"), &a, &err));
-	EXPECT_EQ(SINK_FORMAT_TIFF, a.format);	/* --batch implies TIFF */
+	ASSERT_EQ(0, parse(ARGV("scan", "-m", "lineart", "-c", "g4", "--batch",
+				"p%03d%%.tif", "--batch-start", "7",
+				"--batch-increment", "-2"),
+			   &a, &err));
+	EXPECT_EQ(SINK_FORMAT_TIFF, a.format); /* --batch implies TIFF */
 	EXPECT_EQ(7, a.batch_start);
 	EXPECT_EQ(-2, a.batch_increment);
 	ASSERT_EQ(0, parse(ARGV("repair", "dir/scan.tif.part"), &a, &err));
@@ -199,7 +213,8 @@ TEST(info_and_list_parse)
 	struct wia_error err;
 	struct cli_args a;
 
-	ASSERT_EQ(0, parse(ARGV("info", "--json", "-d", "/dev/wiascan1"), &a, &err));
+	ASSERT_EQ(0, parse(ARGV("info", "--json", "-d", "/dev/wiascan1"), &a,
+			   &err));
 	EXPECT_EQ(CLI_INFO, a.cmd);
 	EXPECT_TRUE(a.json);
 	EXPECT_STREQ("/dev/wiascan1", a.device);
@@ -209,7 +224,8 @@ TEST(info_and_list_parse)
 	EXPECT_EQ(CLI_HELP, a.cmd);
 }
 
-FIXTURE(bin) {
+FIXTURE(bin)
+{
 	char dir[PATH_MAX];
 	char file[PATH_MAX + 16];
 	char out[4096];
@@ -229,7 +245,8 @@ FIXTURE_TEARDOWN(bin)
 
 TEST_F(bin, help_documents_commands_and_exit_codes)
 {
-	ASSERT_EQ(0, tu_run_helper(ARGV("--help"), self->out, self->err, sizeof(self->out)));
+	ASSERT_EQ(0, tu_run_helper(ARGV("--help"), self->out, self->err,
+				   sizeof(self->out)));
 	EXPECT_NE(NULL, strstr(self->out, "--resolution"));
 	EXPECT_NE(NULL, strstr(self->out, "Exit codes:"));
 	EXPECT_NE(NULL, strstr(self->out, " 10  double feed"));
@@ -240,7 +257,8 @@ TEST_F(bin, version_prints_one_line)
 {
 	char *nl;
 
-	ASSERT_EQ(0, tu_run_helper(ARGV("--version"), self->out, self->err, sizeof(self->out)));
+	ASSERT_EQ(0, tu_run_helper(ARGV("--version"), self->out, self->err,
+				   sizeof(self->out)));
 	nl = strchr(self->out, '\n');
 	EXPECT_EQ(0, strncmp(self->out, "wiascan-helper ", 15));
 	ASSERT_NE(NULL, nl);
@@ -254,12 +272,14 @@ TEST_F(bin, every_command_takes_version)
 	char want[sizeof(self->out)];
 	size_t i, j;
 
-	ASSERT_EQ(0, tu_run_helper(ARGV("--version"), want, self->err, sizeof(want)));
+	ASSERT_EQ(0, tu_run_helper(ARGV("--version"), want, self->err,
+				   sizeof(want)));
 	ASSERT_EQ(0, strncmp(want, "wiascan-helper ", 15));
 	for (i = 0; i < ARRAY_SIZE(cmds); i++) {
 		for (j = 0; j < ARRAY_SIZE(flags); j++) {
-			EXPECT_EQ(0, tu_run_helper(ARGV(cmds[i], flags[j]), self->out,
-						   self->err, sizeof(self->out)));
+			EXPECT_EQ(0, tu_run_helper(ARGV(cmds[i], flags[j]),
+						   self->out, self->err,
+						   sizeof(self->out)));
 			EXPECT_STREQ(want, self->out);
 			EXPECT_STREQ("", self->err);
 		}
@@ -268,27 +288,34 @@ TEST_F(bin, every_command_takes_version)
 
 TEST_F(bin, a_usage_error_is_one_line_and_exit_2)
 {
-	ASSERT_EQ(2, tu_run_helper(ARGV("scan", "-o", self->file, "-m", "sepia"),
-				   self->out, self->err, sizeof(self->out)));
-	EXPECT_STREQ("wiascan-helper: --mode: 'sepia': use lineart, gray or color\n", self->err);
+	ASSERT_EQ(2,
+		  tu_run_helper(ARGV("scan", "-o", self->file, "-m", "sepia"),
+				self->out, self->err, sizeof(self->out)));
+	EXPECT_STREQ("wiascan-helper: --mode: 'sepia': use lineart, gray or color\n",
+		     self->err);
 	EXPECT_STREQ("", self->out);
 }
 
 TEST_F(bin, an_existing_output_is_exit_5_before_the_device_is_opened)
 {
 	ASSERT_EQ(0, tu_write_file(self->file, "x", 1));
-	ASSERT_EQ(5, tu_run_helper(ARGV("scan", "-d", "/nonexistent/wiascan9", "-o", self->file),
+	ASSERT_EQ(5, tu_run_helper(ARGV("scan", "-d", "/nonexistent/wiascan9",
+					"-o", self->file),
 				   self->out, self->err, sizeof(self->out)));
-	EXPECT_NE(NULL, strstr(self->err, "file exists (use --force to replace it)"));
+	EXPECT_NE(NULL,
+		  strstr(self->err, "file exists (use --force to replace it)"));
 }
 
 TEST_F(bin, a_missing_device_is_exit_3_and_leaves_no_file)
 {
 	char part[PATH_MAX + 32];
 
-	ASSERT_EQ(3, tu_run_helper(ARGV("scan", "-d", "/nonexistent/wiascan9", "-o", self->file),
+	ASSERT_EQ(3, tu_run_helper(ARGV("scan", "-d", "/nonexistent/wiascan9",
+					"-o", self->file),
 				   self->out, self->err, sizeof(self->out)));
-	EXPECT_NE(NULL, strstr(self->err, "wiascan-helper: /nonexistent/wiascan9: no such device node"));
+	EXPECT_NE(NULL,
+		  strstr(self->err,
+			 "wiascan-helper: /nonexistent/wiascan9: no such device node"));
 	EXPECT_FALSE(tu_exists(self->file));
 	snprintf(part, sizeof(part), "%s.part", self->file);
 	EXPECT_FALSE(tu_exists(part));
@@ -296,11 +323,12 @@ TEST_F(bin, a_missing_device_is_exit_3_and_leaves_no_file)
 
 TEST_F(bin, a_node_that_is_not_a_scanner_is_exit_3)
 {
-	ASSERT_EQ(3, tu_run_helper(ARGV("info", "-d", "/dev/null"), self->out, self->err,
-				   sizeof(self->out)));
-	EXPECT_STREQ("wiascan-helper: /dev/null: not a wiascan device\n", self->err);
-	ASSERT_EQ(3, tu_run_helper(ARGV("info", "-d", self->dir), self->out, self->err,
-				   sizeof(self->out)));
+	ASSERT_EQ(3, tu_run_helper(ARGV("info", "-d", "/dev/null"), self->out,
+				   self->err, sizeof(self->out)));
+	EXPECT_STREQ("wiascan-helper: /dev/null: not a wiascan device\n",
+		     self->err);
+	ASSERT_EQ(3, tu_run_helper(ARGV("info", "-d", self->dir), self->out,
+				   self->err, sizeof(self->out)));
 }
 
 /* One sysfs attribute of the fake USB device at @root/devices/usb1/@port */
@@ -324,13 +352,15 @@ static int fake_scanner(const char *root, const char *name, const char *port,
 	char path[PATH_MAX], link[PATH_MAX];
 	char cmd[3 * PATH_MAX];
 
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir -p '%s/class/usbmisc' '%s/devices/usb1/%s/%s:1.0/usbmisc/%s'",
-		 root, root, port, port, name);
+	snprintf(
+		cmd, sizeof(cmd),
+		"mkdir -p '%s/class/usbmisc' '%s/devices/usb1/%s/%s:1.0/usbmisc/%s'",
+		root, root, port, port, name);
 	if (system(cmd))
 		return -1;
-	snprintf(path, sizeof(path), "%s/devices/usb1/%s/%s:1.0/usbmisc/%s/device",
-		 root, port, port, name);
+	snprintf(path, sizeof(path),
+		 "%s/devices/usb1/%s/%s:1.0/usbmisc/%s/device", root, port,
+		 port, name);
 	if (symlink("../..", path))
 		return -1;
 	snprintf(path, sizeof(path), "%s/class/usbmisc/%s", root, name);
@@ -359,17 +389,20 @@ TEST_F(bin, list_prints_one_line_per_scanner_in_node_order)
 	snprintf(lp, sizeof(lp), "%s/class/usbmisc/lp0", self->dir);
 	ASSERT_EQ(0, mkdir(lp, 0755));
 	ASSERT_EQ(0, setenv("WIASCAN_SYSFS", self->dir, 1));
-	ASSERT_EQ(0, tu_run_helper(ARGV("list"), self->out, self->err, sizeof(self->out)));
+	ASSERT_EQ(0, tu_run_helper(ARGV("list"), self->out, self->err,
+				   sizeof(self->out)));
 	EXPECT_STREQ("/dev/wiascan0\t1209:0001\t\tReference Scanner\n"
 		     "/dev/wiascan2\t1209:0001\twiascan project\tReference Scanner\n"
-		     "/dev/wiascan10\t04b8:0142\tSEIKO EPSON\tPerfection\n", self->out);
+		     "/dev/wiascan10\t04b8:0142\tSEIKO EPSON\tPerfection\n",
+		     self->out);
 	EXPECT_STREQ("", self->err);
 }
 
 TEST_F(bin, list_without_scanners_prints_nothing_and_succeeds)
 {
 	ASSERT_EQ(0, setenv("WIASCAN_SYSFS", self->dir, 1));
-	ASSERT_EQ(0, tu_run_helper(ARGV("list"), self->out, self->err, sizeof(self->out)));
+	ASSERT_EQ(0, tu_run_helper(ARGV("list"), self->out, self->err,
+				   sizeof(self->out)));
 	EXPECT_STREQ("", self->out);
 	EXPECT_STREQ("", self->err);
 }

@@ -13,7 +13,7 @@ TEST(formula_byte_matches_known_values)
 	EXPECT_EQ(31, formula_byte(1, 0, 0));
 	EXPECT_EQ(17, formula_byte(0, 1, 0));
 	EXPECT_EQ(101, formula_byte(0, 0, 1));
-	EXPECT_EQ(28, formula_byte(9, 0, 0));		/* 279 mod 251 */
+	EXPECT_EQ(28, formula_byte(9, 0, 0)); /* 279 mod 251 */
 	EXPECT_EQ((31 * 1000 + 17 * 2000 + 101 * 3) % 251,
 		  formula_byte(1000, 2000, 3));
 }
@@ -32,7 +32,8 @@ TEST(formula_byte_holds_for_huge_coordinates)
 	/* Offsets past 4 GiB must not overflow: compare with the definition mod 251 */
 	uint64_t x = 5000000000ULL, y = 7000000001ULL, p = 123456789ULL;
 	unsigned int want = (unsigned int)((31 * (x % 251) + 17 * (y % 251) +
-					    101 * (p % 251)) % 251);
+					    101 * (p % 251)) %
+					   251);
 
 	EXPECT_EQ(want, formula_byte(x, y, p));
 	EXPECT_EQ(formula_byte(0, 0, 0), formula_byte(251, 251, 251));
@@ -47,8 +48,8 @@ TEST(formula_fill_equals_formula_byte_from_any_column)
 		formula_fill(buf, sizeof(buf), x0, 77, 5);
 		for (i = 0; i < sizeof(buf); i++)
 			ASSERT_EQ(formula_byte(x0 + i, 77, 5), buf[i])
-				TH_LOG("x0 %llu, byte %llu",
-				       (unsigned long long)x0, (unsigned long long)i);
+		TH_LOG("x0 %llu, byte %llu", (unsigned long long)x0,
+		       (unsigned long long)i);
 	}
 }
 

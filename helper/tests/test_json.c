@@ -6,7 +6,8 @@
 
 #include "json.h"
 
-static char *render(void (*fn)(struct json *j, const void *arg), const void *arg)
+static char *render(void (*fn)(struct json *j, const void *arg),
+		    const void *arg)
 {
 	static char buf[1024];
 	struct json j;
@@ -62,12 +63,16 @@ TEST(quotes_backslashes_and_controls_are_escaped)
 TEST(utf8_is_kept_and_invalid_bytes_are_replaced)
 {
 	EXPECT_STREQ("\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa0\"",
-		     render(one_string, "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa0"));
+		     render(one_string,
+			    "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x93\xa0"));
 	/* one replacement per byte that does not start a valid sequence */
 	EXPECT_STREQ("\"a\\ufffdb\\ufffd\\ufffdc\\ufffd\\ufffd\"",
-		     render(one_string, "a\xff" "b\xc0\xaf" "c\xe2\x82"));
+		     render(one_string, "a\xff"
+					"b\xc0\xaf"
+					"c\xe2\x82"));
 	/* an encoded surrogate is not UTF-8 either */
-	EXPECT_STREQ("\"\\ufffd\\ufffd\\ufffd\"", render(one_string, "\xed\xa0\x80"));
+	EXPECT_STREQ("\"\\ufffd\\ufffd\\ufffd\"",
+		     render(one_string, "\xed\xa0\x80"));
 }
 
 TEST_HARNESS_MAIN

@@ -16,7 +16,8 @@
 #include "sink.h"
 #include "test_util.h"
 
-FIXTURE(out) {
+FIXTURE(out)
+{
 	char dir[PATH_MAX];
 	char file[PATH_MAX + 16];
 	char part[PATH_MAX + 32];
@@ -243,7 +244,8 @@ TEST_F(out, file_size_limit_is_reported_as_efbig)
 	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &rl));
 	ASSERT_EQ(0, outfile_create(&of, self->file, false));
 	EXPECT_EQ(-EFBIG, outfile_write(&of, block, sizeof(block)));
-	EXPECT_EQ(4096, of.bytes);	/* the short write was counted, then the error */
+	EXPECT_EQ(4096,
+		  of.bytes); /* the short write was counted, then the error */
 	outfile_discard(&of);
 	EXPECT_FALSE(tu_exists(self->part));
 }
@@ -259,9 +261,11 @@ TEST_F(out, full_disk_is_reported_by_the_raw_sink_and_nothing_is_left)
 
 	snprintf(mnt, sizeof(mnt), "%s/mnt", self->dir);
 	ASSERT_EQ(0, mkdir(mnt, 0700));
-	if (unshare(CLONE_NEWNS) || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
 	    mount("tmpfs", mnt, "tmpfs", 0, "size=256k"))
-		SKIP(return, "cannot mount a small tmpfs here (%s)", strerror(errno));
+		SKIP(return, "cannot mount a small tmpfs here (%s)",
+			   strerror(errno));
 	snprintf(path, sizeof(path), "%s/scan.raw", mnt);
 	opt.path = path;
 	memset(&err, 0, sizeof(err));

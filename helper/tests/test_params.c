@@ -22,9 +22,11 @@ static void px(const char *size, uint32_t dpi, uint32_t *w, uint32_t *h)
 
 TEST(a4_becomes_rounded_pixels_at_common_resolutions)
 {
-	static const struct { uint32_t dpi, w, h; } a4[] = {
-		{ 50, 413, 585 }, { 75, 620, 877 }, { 100, 827, 1169 },
-		{ 150, 1240, 1754 }, { 200, 1654, 2339 }, { 300, 2480, 3508 },
+	static const struct {
+		uint32_t dpi, w, h;
+	} a4[] = {
+		{ 50, 413, 585 },    { 75, 620, 877 },	    { 100, 827, 1169 },
+		{ 150, 1240, 1754 }, { 200, 1654, 2339 },   { 300, 2480, 3508 },
 		{ 600, 4961, 7016 }, { 1200, 9921, 14031 },
 	};
 	uint32_t w, h;
@@ -48,7 +50,7 @@ TEST(letter_is_eight_and_a_half_by_eleven_inches)
 	EXPECT_EQ(850, w);
 	EXPECT_EQ(1100, h);
 	px("letter", 75, &w, &h);
-	EXPECT_EQ(638, w);	/* 637.5 rounds up */
+	EXPECT_EQ(638, w); /* 637.5 rounds up */
 	EXPECT_EQ(825, h);
 }
 
@@ -64,10 +66,10 @@ TEST(paper_sizes_agree_with_floating_point_rounding)
 			double exact = mm[i] / 25.4 * dpi;
 
 			if (fabs(exact - floor(exact) - 0.5) < 1e-6)
-				continue;	/* a true half: checked above */
+				continue; /* a true half: checked above */
 			ASSERT_EQ((uint32_t)lround(exact),
 				  scan_tenth_mm_to_px(tenth[i], dpi))
-				TH_LOG("%.1f mm at %u dpi", mm[i], dpi);
+			TH_LOG("%.1f mm at %u dpi", mm[i], dpi);
 		}
 	}
 }
@@ -88,16 +90,19 @@ TEST(pixel_sizes_parse)
 TEST(bad_sizes_are_refused)
 {
 	static const char *const bad[] = {
-		"", "x", "10x", "x10", "0x10", "10x10x", "-1x5", "10x-5",
-		"10 x 5", " 10x5", "a5", "A4", "1000001x1", "1x1000001",
-		"99999999999999999999x1", "10X5", "0x0", "+3x4",
+		"",	     "x",	  "10x",
+		"x10",	     "0x10",	  "10x10x",
+		"-1x5",	     "10x-5",	  "10 x 5",
+		" 10x5",     "a5",	  "A4",
+		"1000001x1", "1x1000001", "99999999999999999999x1",
+		"10X5",	     "0x0",	  "+3x4",
 	};
 	struct scan_size_spec spec;
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		EXPECT_NE(0, scan_parse_size(bad[i], &spec))
-			TH_LOG("bad size number %zu was accepted", i);
+	TH_LOG("bad size number %zu was accepted", i);
 }
 
 TEST(unknown_length_needs_the_adf)
@@ -106,7 +111,8 @@ TEST(unknown_length_needs_the_adf)
 	uint32_t w = 0, h = 1;
 
 	ASSERT_EQ(0, scan_parse_size("800x0", &spec));
-	EXPECT_EQ(-EINVAL, scan_resolve_size(&spec, 100, SCAN_SOURCE_FLATBED, &w, &h));
+	EXPECT_EQ(-EINVAL,
+		  scan_resolve_size(&spec, 100, SCAN_SOURCE_FLATBED, &w, &h));
 	EXPECT_EQ(0, scan_resolve_size(&spec, 100, SCAN_SOURCE_ADF, &w, &h));
 	EXPECT_EQ(800, w);
 	EXPECT_EQ(0, h);
@@ -148,7 +154,7 @@ TEST(numbers_are_decimal_and_in_range)
 	EXPECT_NE(0, scan_parse_u32("5a", 1, 65535, &v));
 	EXPECT_NE(0, scan_parse_u32("", 1, 65535, &v));
 	EXPECT_NE(0, scan_parse_u32("18446744073709551617", 1, 65535, &v));
-	EXPECT_EQ(65535, v);	/* untouched by the failures */
+	EXPECT_EQ(65535, v); /* untouched by the failures */
 }
 
 TEST(bytes_per_line_agrees_with_the_reference_protocol)
@@ -206,7 +212,8 @@ TEST(the_first_error_recorded_wins)
 	FILE *f;
 
 	memset(&e, 0, sizeof(e));
-	EXPECT_EQ(-ENOSPC, werr_set(&e, WERR_OUTPUT, -ENOSPC, "%s: write", "out.raw"));
+	EXPECT_EQ(-ENOSPC,
+		  werr_set(&e, WERR_OUTPUT, -ENOSPC, "%s: write", "out.raw"));
 	EXPECT_EQ(-EPIPE, werr_set(&e, WERR_DEVICE, -EPIPE, "later"));
 	EXPECT_EQ(WIASCAN_EXIT_OUTPUT, werr_exit_code(&e));
 	f = fmemopen(line, sizeof(line), "w");

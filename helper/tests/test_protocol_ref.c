@@ -11,8 +11,14 @@
 
 TEST(page_done_event_decodes_little_endian_fields)
 {
-	const uint8_t raw[8] = { REFSCAN_EVENT_PAGE_DONE, REFSCAN_EVENT_FLAG_LAST,
-				 0x34, 0x12, 0x78, 0x56, 0x34, 0x12 };
+	const uint8_t raw[8] = { REFSCAN_EVENT_PAGE_DONE,
+				 REFSCAN_EVENT_FLAG_LAST,
+				 0x34,
+				 0x12,
+				 0x78,
+				 0x56,
+				 0x34,
+				 0x12 };
 	struct scan_event ev;
 
 	ref_decode_event(raw, sizeof(raw), &ev);
@@ -58,10 +64,9 @@ TEST(a_short_event_packet_is_not_trusted)
 TEST(info_decodes_little_endian_fields_and_bits)
 {
 	const uint8_t raw[16] = {
-		1, 0x07, 0x03, 0,
-		50, 0, 0xb0, 0x04,		/* 50 .. 1200 dpi */
-		0x5c, 0x4b, 0x03, 0x00,		/* 215900 um */
-		0xe0, 0x6c, 0x05, 0x00,		/* 355552 um */
+		1,    0x07, 0x03, 0,	50, 0, 0xb0, 0x04, /* 50 .. 1200 dpi */
+		0x5c, 0x4b, 0x03, 0x00,			   /* 215900 um */
+		0xe0, 0x6c, 0x05, 0x00,			   /* 355552 um */
 	};
 	struct refscan_info w;
 	struct scan_device_info info;
@@ -70,7 +75,8 @@ TEST(info_decodes_little_endian_fields_and_bits)
 	ref_decode_info(&w, &info);
 	EXPECT_EQ(1, info.version);
 	EXPECT_EQ(0x7, info.modes);
-	EXPECT_EQ((1U << SCAN_SOURCE_FLATBED) | (1U << SCAN_SOURCE_ADF), info.sources);
+	EXPECT_EQ((1U << SCAN_SOURCE_FLATBED) | (1U << SCAN_SOURCE_ADF),
+		  info.sources);
 	EXPECT_EQ(50, info.min_dpi);
 	EXPECT_EQ(1200, info.max_dpi);
 	EXPECT_EQ(215900, info.max_width_um);
@@ -80,12 +86,29 @@ TEST(info_decodes_little_endian_fields_and_bits)
 TEST(params_encode_to_the_documented_wire_bytes)
 {
 	const struct scan_request req = {
-		.mode = SCAN_MODE_COLOR, .source = SCAN_SOURCE_ADF, .dpi = 300,
-		.width_px = 2480, .height_px = 0,
+		.mode = SCAN_MODE_COLOR,
+		.source = SCAN_SOURCE_ADF,
+		.dpi = 300,
+		.width_px = 2480,
+		.height_px = 0,
 	};
 	const uint8_t want[16] = {
-		REFSCAN_MODE_COLOR, REFSCAN_SOURCE_ADF, 0x2c, 0x01,
-		0xb0, 0x09, 0, 0,  0, 0, 0, 0,  0, 0, 0, 0,
+		REFSCAN_MODE_COLOR,
+		REFSCAN_SOURCE_ADF,
+		0x2c,
+		0x01,
+		0xb0,
+		0x09,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
+		0,
 	};
 	struct refscan_params w;
 
@@ -96,15 +119,18 @@ TEST(params_encode_to_the_documented_wire_bytes)
 TEST(params_reply_must_echo_the_request_and_the_row_size)
 {
 	const struct scan_request req = {
-		.mode = SCAN_MODE_LINEART, .source = SCAN_SOURCE_FLATBED,
-		.dpi = 100, .width_px = 827, .height_px = 1169,
+		.mode = SCAN_MODE_LINEART,
+		.source = SCAN_SOURCE_FLATBED,
+		.dpi = 100,
+		.width_px = 827,
+		.height_px = 1169,
 	};
 	struct refscan_params sent, got;
 	struct scan_format fmt;
 
 	ref_encode_params(&req, &sent);
 	got = sent;
-	got.bytes_per_line = htole32(104);	/* (827 + 7) / 8 */
+	got.bytes_per_line = htole32(104); /* (827 + 7) / 8 */
 	ASSERT_EQ(0, ref_check_params(&sent, &got, &req, &fmt));
 	EXPECT_EQ(104, fmt.bytes_per_line);
 	EXPECT_EQ(1169, fmt.height_px);

@@ -14,7 +14,8 @@
 #include "source.h"
 #include "test_util.h"
 
-FIXTURE(scan) {
+FIXTURE(scan)
+{
 	char dir[PATH_MAX];
 	char file[PATH_MAX + 16];
 	char part[PATH_MAX + 32];
@@ -55,7 +56,8 @@ static void set_format(struct synth_options *o, enum scan_mode mode,
 /* One scan from the synthetic source into a raw file; the scan's return */
 static int run(FIXTURE_DATA(scan) *self)
 {
-	struct sink_options so = { .format = SINK_FORMAT_RAW, .path = self->file };
+	struct sink_options so = { .format = SINK_FORMAT_RAW,
+				   .path = self->file };
 	struct scan_source *src;
 	struct sink *sink;
 	int ret;
@@ -116,7 +118,7 @@ TEST_F(scan, gray_pages_not_a_multiple_of_the_buffer_are_exact)
 
 TEST_F(scan, pages_an_exact_multiple_of_the_buffer_end_with_an_empty_buffer)
 {
-	uint32_t rows = 32;	/* 32 x 4096 = two full 64 KiB buffers */
+	uint32_t rows = 32; /* 32 x 4096 = two full 64 KiB buffers */
 
 	set_format(&self->opt, SCAN_MODE_GRAY, 4096, rows);
 	self->opt.pages = 3;
@@ -128,7 +130,7 @@ TEST_F(scan, lineart_rows_are_whole_bytes)
 {
 	uint32_t rows = 100;
 
-	set_format(&self->opt, SCAN_MODE_LINEART, 1003, rows);	/* 126 bytes */
+	set_format(&self->opt, SCAN_MODE_LINEART, 1003, rows); /* 126 bytes */
 	self->opt.pages = 2;
 	ASSERT_EQ(0, run(self));
 	EXPECT_EQ(126, self->opt.fmt.bytes_per_line);
@@ -141,7 +143,7 @@ TEST_F(scan, color_rows_are_three_bytes_a_pixel)
 
 	set_format(&self->opt, SCAN_MODE_COLOR, 413, rows);
 	self->opt.pages = 2;
-	self->opt.buf_size = 4096;	/* many buffers per page, ring wraps */
+	self->opt.buf_size = 4096; /* many buffers per page, ring wraps */
 	ASSERT_EQ(0, run(self));
 	check_file(_metadata, self, 2, &rows, 1);
 }
@@ -153,7 +155,7 @@ TEST_F(scan, unknown_length_pages_take_the_length_the_device_gives)
 	set_format(&self->opt, SCAN_MODE_GRAY, 1024, 0);
 	self->opt.page_rows = rows;
 	self->opt.n_page_rows = 4;
-	self->opt.pages = 5;	/* the last length repeats */
+	self->opt.pages = 5; /* the last length repeats */
 	ASSERT_EQ(0, run(self));
 	check_file(_metadata, self, 5, rows, 4);
 }
@@ -196,7 +198,7 @@ TEST_F(scan, a_stall_mid_scan_fails_and_leaves_no_file)
 	set_format(&self->opt, SCAN_MODE_GRAY, 1000, 300);
 	self->opt.pages = 3;
 	self->opt.fail_status = -EPIPE;
-	self->opt.fail_after = 400000;	/* in page 1 */
+	self->opt.fail_after = 400000; /* in page 1 */
 	EXPECT_EQ(-EPIPE, run(self));
 	EXPECT_EQ(WIASCAN_EXIT_DEVICE, werr_exit_code(&self->err));
 	EXPECT_NE(NULL, strstr(self->err.what, "transfer"));
@@ -223,7 +225,7 @@ TEST_F(scan, a_short_page_of_known_height_is_an_error)
 	EXPECT_EQ(-EPROTO, run(self));
 	EXPECT_EQ(WIASCAN_EXIT_DEVICE, werr_exit_code(&self->err));
 	EXPECT_NE(NULL, strstr(self->err.why, "short page: 299000 of 300000"))
-		TH_LOG("why: %s", self->err.why);
+	TH_LOG("why: %s", self->err.why);
 	EXPECT_NE(NULL, strstr(self->err.what, "page 1"));
 	check_no_output(_metadata, self);
 }

@@ -23,9 +23,10 @@
 
 /* JPEG: mean absolute error per sample, quality 90, on the formula's
  * sawtooth (a worst case: every row is high-frequency detail) */
-#define JPEG_MAX_MEAN_ERROR	6.0
+#define JPEG_MAX_MEAN_ERROR 6.0
 
-FIXTURE(tiff) {
+FIXTURE(tiff)
+{
 	char dir[PATH_MAX];
 	char file[PATH_MAX + 16];
 	char part[PATH_MAX + 32];
@@ -117,6 +118,7 @@ static int check_tags(TIFF *tif, const struct synth_options *o, uint32_t rows,
 {
 	uint32_t w = 0, h = 0;
 	uint16_t photo = 0, c = 0, spp = 0, bps = 0;
+	bool ok = false;
 
 	TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w);
 	TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h);
@@ -127,14 +129,17 @@ static int check_tags(TIFF *tif, const struct synth_options *o, uint32_t rows,
 	if (w != o->fmt.width_px || h != rows || c != comp)
 		return -1;
 	switch (o->fmt.mode) {
-	case SCAN_MODE_LINEART:	/* 1 = black as sent: MinIsWhite */
-		return photo == PHOTOMETRIC_MINISWHITE && bps == 1 && spp == 1 ? 0 : -1;
+	case SCAN_MODE_LINEART: /* 1 = black as sent: MinIsWhite */
+		ok = photo == PHOTOMETRIC_MINISWHITE && bps == 1 && spp == 1;
+		break;
 	case SCAN_MODE_GRAY:
-		return photo == PHOTOMETRIC_MINISBLACK && bps == 8 && spp == 1 ? 0 : -1;
+		ok = photo == PHOTOMETRIC_MINISBLACK && bps == 8 && spp == 1;
+		break;
 	case SCAN_MODE_COLOR:
-		return photo == PHOTOMETRIC_RGB && bps == 8 && spp == 3 ? 0 : -1;
+		ok = photo == PHOTOMETRIC_RGB && bps == 8 && spp == 3;
+		break;
 	}
-	return -1;
+	return ok ? 0 : -1;
 }
 
 /* Every page of @path against the formula; page p of the file is scan page @first + p */
@@ -168,7 +173,8 @@ static int check_file(const char *path, const struct synth_options *o,
 				break;
 			}
 			for (x = 0; x < bpl; x++) {
-				uint8_t want = formula_byte(x, y, first + rb->pages);
+				uint8_t want =
+					formula_byte(x, y, first + rb->pages);
 				int d;
 
 				if (x == bpl - 1) {
@@ -194,9 +200,10 @@ static int tiff_tools_accept(const char *path)
 {
 	char cmd[5 * PATH_MAX];
 
-	snprintf(cmd, sizeof(cmd),
-		 "tiffinfo -D '%s' > /dev/null 2>&1 && tiffcp '%s' '%s.copy' > /dev/null 2>&1 && rm -f '%s.copy'",
-		 path, path, path, path);
+	snprintf(
+		cmd, sizeof(cmd),
+		"tiffinfo -D '%s' > /dev/null 2>&1 && tiffcp '%s' '%s.copy' > /dev/null 2>&1 && rm -f '%s.copy'",
+		path, path, path, path);
 	return system(cmd);
 }
 
@@ -246,7 +253,10 @@ static void lossless_round_trip(struct __test_metadata *_metadata,
 TEST_F(tiff, every_lossless_compression_round_trips_byte_exact_in_every_mode)
 {
 	static const enum sink_compression lossless[] = {
-		SINK_COMP_NONE, SINK_COMP_PACKBITS, SINK_COMP_LZW, SINK_COMP_DEFLATE,
+		SINK_COMP_NONE,
+		SINK_COMP_PACKBITS,
+		SINK_COMP_LZW,
+		SINK_COMP_DEFLATE,
 	};
 	enum scan_mode m;
 	size_t i;
@@ -263,12 +273,14 @@ TEST_F(tiff, lineart_is_min_is_white_with_the_bytes_untouched)
 
 	three_odd_pages(self, SCAN_MODE_LINEART, 1000);
 	ASSERT_EQ(0, run(self));
-	snprintf(cmd, sizeof(cmd), "tiffinfo '%s' | grep -q 'min-is-white'", self->file);
+	snprintf(cmd, sizeof(cmd), "tiffinfo '%s' | grep -q 'min-is-white'",
+		 self->file);
 	EXPECT_EQ(0, system(cmd));
 	/* byte-exact against the formula: check_file compares raw rows */
 	struct readback rb;
 
-	ASSERT_EQ(0, check_file(self->file, &self->opt, COMPRESSION_NONE, 0, &rb));
+	ASSERT_EQ(0,
+		  check_file(self->file, &self->opt, COMPRESSION_NONE, 0, &rb));
 	EXPECT_EQ(3, rb.pages);
 	EXPECT_EQ(0, rb.bad);
 }
@@ -281,8 +293,10 @@ TEST_F(tiff, jpeg_stays_within_the_stated_error)
 	for (m = SCAN_MODE_GRAY; m <= SCAN_MODE_COLOR; m++) {
 		three_odd_pages(self, m, 333);
 		self->so.compression = SINK_COMP_JPEG;
-		ASSERT_EQ(0, run(self)) TH_LOG("%s: %s", self->err.what, self->err.why);
-		ASSERT_EQ(0, check_file(self->file, &self->opt, COMPRESSION_JPEG, 0, &rb));
+		ASSERT_EQ(0, run(self)) TH_LOG("%s: %s", self->err.what,
+					       self->err.why);
+		ASSERT_EQ(0, check_file(self->file, &self->opt,
+					COMPRESSION_JPEG, 0, &rb));
 		EXPECT_EQ(3, rb.pages);
 		ASSERT_NE(0, rb.samples);
 		TH_LOG("jpeg %s q90: mean abs error %.2f", scan_mode_name(m),
@@ -295,7 +309,8 @@ TEST_F(tiff, jpeg_stays_within_the_stated_error)
 
 TEST_F(tiff, pages_of_and_not_of_buffer_multiples_and_known_heights)
 {
-	static const uint32_t heights[] = { 16, 17, 32, 1, 15 };	/* 256-byte rows, 4 KiB buffers */
+	/* 256-byte rows, 4 KiB buffers */
+	static const uint32_t heights[] = { 16, 17, 32, 1, 15 };
 	struct readback rb;
 	size_t i;
 
@@ -303,8 +318,10 @@ TEST_F(tiff, pages_of_and_not_of_buffer_multiples_and_known_heights)
 		set_format(&self->opt, SCAN_MODE_GRAY, 256, heights[i]);
 		self->opt.pages = 2;
 		self->so.compression = SINK_COMP_LZW;
-		ASSERT_EQ(0, run(self)) TH_LOG("%u rows: %s", heights[i], self->err.why);
-		ASSERT_EQ(0, check_file(self->file, &self->opt, COMPRESSION_LZW, 0, &rb));
+		ASSERT_EQ(0, run(self)) TH_LOG("%u rows: %s", heights[i],
+					       self->err.why);
+		ASSERT_EQ(0, check_file(self->file, &self->opt, COMPRESSION_LZW,
+					0, &rb));
 		EXPECT_EQ(2, rb.pages);
 		EXPECT_EQ(0, rb.bad);
 		EXPECT_EQ(0, tiff_tools_accept(self->file));
@@ -318,13 +335,14 @@ TEST_F(tiff, every_tag_of_a_scanned_page_is_there)
 
 	three_odd_pages(self, SCAN_MODE_COLOR, 100);
 	ASSERT_EQ(0, run(self));
-	snprintf(cmd, sizeof(cmd),
-		 "tiffinfo '%s' > '%s.info' && for t in 'Subfile Type: multi-page' "
-		 "'Resolution: 150, 150 pixels/inch' 'Page Number: 2-0' 'Rows/Strip:' "
-		 "'Software: wiascan-helper' 'DateTime:' 'Make: wiascan project' "
-		 "'Model: Synthetic Scanner' 'Compression Scheme: None'; do "
-		 "grep -q \"$t\" '%s.info' || exit 1; done",
-		 self->file, self->file, self->file);
+	snprintf(
+		cmd, sizeof(cmd),
+		"tiffinfo '%s' > '%s.info' && for t in 'Subfile Type: multi-page' "
+		"'Resolution: 150, 150 pixels/inch' 'Page Number: 2-0' 'Rows/Strip:' "
+		"'Software: wiascan-helper' 'DateTime:' 'Make: wiascan project' "
+		"'Model: Synthetic Scanner' 'Compression Scheme: None'; do "
+		"grep -q \"$t\" '%s.info' || exit 1; done",
+		self->file, self->file, self->file);
 	EXPECT_EQ(0, system(cmd));
 }
 
@@ -332,7 +350,7 @@ TEST_F(tiff, every_tag_of_a_scanned_page_is_there)
 struct page_times {
 	double *t;
 	uint32_t n, cap;
-	uint32_t cancel_at;	/* set the cancel flag at this page (1-based), mid-page */
+	uint32_t cancel_at; /* set the cancel flag at this page (1-based), mid-page */
 	volatile sig_atomic_t *cancel;
 };
 
@@ -342,7 +360,8 @@ static void note_page(void *arg, const struct scan_progress *p)
 
 	if (p->page_end && pt->n < pt->cap)
 		pt->t[pt->n++] = p->seconds;
-	if (pt->cancel && pt->cancel_at == p->page + 1 && p->page_bytes && !p->page_end)
+	if (pt->cancel && pt->cancel_at == p->page + 1 && p->page_bytes &&
+	    !p->page_end)
 		*pt->cancel = 1;
 }
 
@@ -390,7 +409,8 @@ TEST_F(tiff, a_thousand_pages_cost_the_same_per_page_at_the_end)
 	TH_LOG("median ms per page: %.3f at pages 2-101, %.3f at pages 900-999",
 	       first * 1e3, last * 1e3);
 	EXPECT_GE(first * 2 + 0.0005, last);
-	ASSERT_EQ(0, check_file(self->file, &self->opt, COMPRESSION_NONE, 0, &rb));
+	ASSERT_EQ(0,
+		  check_file(self->file, &self->opt, COMPRESSION_NONE, 0, &rb));
 	EXPECT_EQ(1000, rb.pages);
 	EXPECT_EQ(0, rb.bad);
 	EXPECT_EQ(0, tiff_tools_accept(self->file));
@@ -417,8 +437,8 @@ static long child_peak_rss_kib(FIXTURE_DATA(tiff) *self, uint32_t rows,
 		self->so.compression = c;
 		_exit(run(self) ? 1 : 0);
 	}
-	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !WIFEXITED(status) ||
-	    WEXITSTATUS(status))
+	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid ||
+	    !WIFEXITED(status) || WEXITSTATUS(status))
 		return -1;
 	return ru.ru_maxrss;
 }
@@ -434,7 +454,8 @@ TEST_F(tiff, peak_memory_is_the_ring_and_a_few_strips_whatever_the_page_length)
 	unlink(self->file);
 	/* 65536 rows of 16 KiB: a 1 GiB page, LZW (the file stays small) */
 	big = child_peak_rss_kib(self, 65536, SINK_COMP_LZW);
-	TH_LOG("peak RSS: %ld KiB for a 1 MiB page, %ld KiB for a 1 GiB page", small, big);
+	TH_LOG("peak RSS: %ld KiB for a 1 MiB page, %ld KiB for a 1 GiB page",
+	       small, big);
 	ASSERT_LT(0, small);
 	ASSERT_LT(0, big);
 	/* a 1 MiB page touches one buffer of the ring, a 1 GiB page all 8 */
@@ -457,8 +478,10 @@ TEST_F(tiff, batch_writes_one_numbered_file_per_page)
 	self->so.compression = SINK_COMP_DEFLATE;
 	ASSERT_EQ(0, run(self)) TH_LOG("%s: %s", self->err.what, self->err.why);
 	for (p = 0; p < 3; p++) {
-		snprintf(name, sizeof(name), "%s/page-%03u.tif", self->dir, 10 + 5 * p);
-		ASSERT_EQ(0, check_file(name, &self->opt, COMPRESSION_ADOBE_DEFLATE, p, &rb));
+		snprintf(name, sizeof(name), "%s/page-%03u.tif", self->dir,
+			 10 + 5 * p);
+		ASSERT_EQ(0, check_file(name, &self->opt,
+					COMPRESSION_ADOBE_DEFLATE, p, &rb));
 		EXPECT_EQ(1, rb.pages);
 		EXPECT_EQ(0, rb.bad);
 		EXPECT_EQ(0, tiff_tools_accept(name));
@@ -476,7 +499,8 @@ TEST_F(tiff, pages_stops_the_adf_after_n_pages)
 	self->opt.pages = 10;
 	ASSERT_EQ(0, run_ctl(self, &ctl));
 	EXPECT_EQ(2, self->stats.pages);
-	ASSERT_EQ(0, check_file(self->file, &self->opt, COMPRESSION_NONE, 0, &rb));
+	ASSERT_EQ(0,
+		  check_file(self->file, &self->opt, COMPRESSION_NONE, 0, &rb));
 	EXPECT_EQ(2, rb.pages);
 	EXPECT_EQ(0, rb.bad);
 }
@@ -485,8 +509,12 @@ TEST_F(tiff, a_cancel_keeps_the_completed_pages_and_drops_the_open_one)
 {
 	volatile sig_atomic_t cancel = 0;
 	double t[8];
-	struct page_times pt = { .t = t, .cap = 8, .cancel_at = 3, .cancel = &cancel };
-	struct scan_control ctl = { .cancel = &cancel, .progress = note_page, .arg = &pt };
+	struct page_times pt = {
+		.t = t, .cap = 8, .cancel_at = 3, .cancel = &cancel
+	};
+	struct scan_control ctl = { .cancel = &cancel,
+				    .progress = note_page,
+				    .arg = &pt };
 	struct readback rb;
 
 	three_odd_pages(self, SCAN_MODE_COLOR, 500);
@@ -494,7 +522,8 @@ TEST_F(tiff, a_cancel_keeps_the_completed_pages_and_drops_the_open_one)
 	ASSERT_EQ(-ECANCELED, run_ctl(self, &ctl));
 	EXPECT_EQ(WIASCAN_EXIT_CANCELLED, werr_exit_code(&self->err));
 	EXPECT_EQ(2, self->stats.kept);
-	ASSERT_EQ(0, check_file(self->file, &self->opt, COMPRESSION_LZW, 0, &rb));
+	ASSERT_EQ(0,
+		  check_file(self->file, &self->opt, COMPRESSION_LZW, 0, &rb));
 	EXPECT_EQ(2, rb.pages);
 	EXPECT_EQ(0, rb.bad);
 	EXPECT_EQ(0, tiff_tools_accept(self->file));
@@ -505,8 +534,12 @@ TEST_F(tiff, a_cancel_in_page_one_leaves_nothing)
 {
 	volatile sig_atomic_t cancel = 0;
 	double t[8];
-	struct page_times pt = { .t = t, .cap = 8, .cancel_at = 1, .cancel = &cancel };
-	struct scan_control ctl = { .cancel = &cancel, .progress = note_page, .arg = &pt };
+	struct page_times pt = {
+		.t = t, .cap = 8, .cancel_at = 1, .cancel = &cancel
+	};
+	struct scan_control ctl = { .cancel = &cancel,
+				    .progress = note_page,
+				    .arg = &pt };
 
 	three_odd_pages(self, SCAN_MODE_GRAY, 5000);
 	ASSERT_EQ(-ECANCELED, run_ctl(self, &ctl));
@@ -524,8 +557,11 @@ TEST_F(tiff, a_jam_keeps_the_pages_before_it)
 	self->opt.jam_page = 1;
 	EXPECT_NE(0, run(self));
 	EXPECT_EQ(WIASCAN_EXIT_JAM, werr_exit_code(&self->err));
-	EXPECT_EQ(1, self->stats.kept);	/* page 1 (0) is complete, the jam ends page 2 */
-	ASSERT_EQ(0, check_file(self->file, &self->opt, COMPRESSION_NONE, 0, &rb));
+	EXPECT_EQ(1,
+		  self->stats
+			  .kept); /* page 1 (0) is complete, the jam ends page 2 */
+	ASSERT_EQ(0,
+		  check_file(self->file, &self->opt, COMPRESSION_NONE, 0, &rb));
 	EXPECT_EQ(1, rb.pages);
 	EXPECT_EQ(0, rb.bad);
 }
@@ -563,7 +599,8 @@ static int tu_truncate_copy(const char *from, const char *to, off_t len)
 {
 	char cmd[5 * PATH_MAX];
 
-	snprintf(cmd, sizeof(cmd), "head -c %lld '%s' > '%s'", (long long)len, from, to);
+	snprintf(cmd, sizeof(cmd), "head -c %lld '%s' > '%s'", (long long)len,
+		 from, to);
 	return system(cmd);
 }
 
@@ -589,19 +626,22 @@ TEST_F(tiff, repair_recovers_the_complete_pages_of_a_truncated_file)
 		ASSERT_EQ(0, tu_truncate_copy(self->file, part, len));
 		unlink(out);
 		if (tiff_repair(part, out, false, &err, &pages)) {
-			EXPECT_EQ(-ENODATA, err.err) TH_LOG("cut at %lld", (long long)len);
+			EXPECT_EQ(-ENODATA, err.err) TH_LOG("cut at %lld",
+							    (long long)len);
 			EXPECT_EQ(0, tu_exists(out));
 			continue;
 		}
-		ASSERT_EQ(0, check_file(out, &self->opt, COMPRESSION_ADOBE_DEFLATE, 0, &rb));
+		ASSERT_EQ(0, check_file(out, &self->opt,
+					COMPRESSION_ADOBE_DEFLATE, 0, &rb));
 		EXPECT_EQ(pages, rb.pages);
 		EXPECT_EQ(0, rb.bad);
-		EXPECT_GE(pages, prev);	/* a longer file never recovers fewer pages */
+		EXPECT_GE(pages,
+			  prev); /* a longer file never recovers fewer pages */
 		prev = pages;
 		EXPECT_EQ(0, tiff_tools_accept(out));
-		EXPECT_EQ(0, tu_exists(part));	/* turned into @out */
+		EXPECT_EQ(0, tu_exists(part)); /* turned into @out */
 	}
-	EXPECT_EQ(3, prev);	/* the whole file */
+	EXPECT_EQ(3, prev); /* the whole file */
 }
 
 /* ---- through the binary: signals, limits, files ---- */
@@ -626,9 +666,9 @@ static pid_t start_scan(const char *out, const char *extra, rlim_t fsize)
 		dup2(fd, 2);
 		if (fsize)
 			setrlimit(RLIMIT_FSIZE, &rl);
-		execl(helper_path(), "wiascan-helper", "scan", "-d", "synth:8:40000",
-		      "-m", "gray", "-r", "150", "-S", "adf", "-F", "tiff", "-c", extra,
-		      "-o", out, (char *)NULL);
+		execl(helper_path(), "wiascan-helper", "scan", "-d",
+		      "synth:8:40000", "-m", "gray", "-r", "150", "-S", "adf",
+		      "-F", "tiff", "-c", extra, "-o", out, (char *)NULL);
 		_exit(127);
 	}
 	return pid;
@@ -675,7 +715,7 @@ static uint32_t count_pages(const char *path)
 	return n;
 }
 
-#define PAGE_BYTES	(1240ULL * 1754)
+#define PAGE_BYTES (1240ULL * 1754)
 
 TEST_F(tiff, sigint_and_sigterm_keep_the_completed_pages_exit_11)
 {
@@ -702,7 +742,8 @@ TEST_F(tiff, sigint_and_sigterm_keep_the_completed_pages_exit_11)
 			EXPECT_EQ(0, want) TH_LOG("signal %d", sigs[i]);
 			continue;
 		}
-		EXPECT_LE(want, count_pages(self->file)) TH_LOG("signal %d", sigs[i]);
+		EXPECT_LE(want, count_pages(self->file)) TH_LOG("signal %d",
+								sigs[i]);
 		EXPECT_GE(want + 2, count_pages(self->file));
 		EXPECT_EQ(0, tiff_tools_accept(self->file));
 		unlink(self->file);
@@ -748,15 +789,19 @@ TEST_F(tiff, sigkill_at_several_points_leaves_a_repairable_part_file)
 		 * and only ask for a valid, exact result.
 		 */
 		if (sized)
-			wait_size(self->part, (off_t)(PAGE_BYTES * at_pages[i]));
+			wait_size(self->part,
+				  (off_t)(PAGE_BYTES * at_pages[i]));
 		else
-			usleep((useconds_t)(at_pages[i] * PAGE_BYTES / 40960000.0 * 1e6) + 50000);
+			usleep((useconds_t)(at_pages[i] * PAGE_BYTES /
+					    40960000.0 * 1e6) +
+			       50000);
 		kill(pid, SIGKILL);
 		EXPECT_EQ(128 + SIGKILL, wait_exit(pid));
 		if (!tu_exists(self->part))
-			continue;	/* killed before the output was created */
+			continue; /* killed before the output was created */
 		if (tiff_repair(self->part, self->file, false, &err, &pages)) {
-			EXPECT_TRUE(!sized || !want) TH_LOG("kill %zu: %s", i, err.why);
+			EXPECT_TRUE(!sized || !want) TH_LOG("kill %zu: %s", i,
+							    err.why);
 			EXPECT_EQ(-ENODATA, err.err);
 			unlink(self->part);
 			continue;
@@ -765,8 +810,10 @@ TEST_F(tiff, sigkill_at_several_points_leaves_a_repairable_part_file)
 			EXPECT_LE(want, pages) TH_LOG("kill %zu", i);
 		ASSERT_EQ(0, check_file(self->file, &self->opt,
 					sized ? COMPRESSION_NONE :
-					!strcmp(comp[i], "lzw") ? COMPRESSION_LZW :
-					COMPRESSION_PACKBITS, 0, &rb));
+					!strcmp(comp[i], "lzw") ?
+						COMPRESSION_LZW :
+						COMPRESSION_PACKBITS,
+					0, &rb));
 		EXPECT_EQ(pages, rb.pages);
 		EXPECT_EQ(0, rb.bad);
 		EXPECT_EQ(0, tiff_tools_accept(self->file));
@@ -788,8 +835,20 @@ TEST_F(tiff, a_file_size_limit_keeps_the_completed_pages_exit_5)
 static int run_helper_scan(const char *out, const char *force)
 {
 	char *argv[] = {
-		"wiascan-helper", "scan", "-d", "synth:1", "-m", "gray", "-s", "64x64",
-		"-F", "tiff", "-o", (char *)out, (char *)force, NULL,
+		"wiascan-helper",
+		"scan",
+		"-d",
+		"synth:1",
+		"-m",
+		"gray",
+		"-s",
+		"64x64",
+		"-F",
+		"tiff",
+		"-o",
+		(char *)out,
+		(char *)force,
+		NULL,
 	};
 
 	return tu_run_helper(argv, NULL, NULL, 0);
@@ -813,11 +872,11 @@ TEST_F(tiff, an_existing_output_needs_force_and_a_symlink_is_never_followed)
 	ASSERT_EQ(0, tu_write_file(target, "t", 1));
 	ASSERT_EQ(0, symlink(target, self->file));
 	EXPECT_EQ(WIASCAN_EXIT_OUTPUT, run_helper_scan(self->file, NULL));
-	ASSERT_EQ(0, symlink(target, self->part));	/* a trap at NAME.part too */
+	ASSERT_EQ(0, symlink(target, self->part)); /* a trap at NAME.part too */
 	EXPECT_EQ(0, run_helper_scan(self->file, "--force"));
 	data = tu_read_file(target, NULL);
 	ASSERT_NE(NULL, data);
-	EXPECT_STREQ("t", data);	/* the target was never written */
+	EXPECT_STREQ("t", data); /* the target was never written */
 	free(data);
 	EXPECT_EQ(1, count_pages(self->file));
 }
@@ -826,22 +885,48 @@ TEST_F(tiff, bad_combinations_fail_before_the_scan_starts)
 {
 	char err[512];
 	char *jpeg_lineart[] = {
-		"wiascan-helper", "scan", "-d", "/nonexistent", "-m", "lineart", "-F", "tiff",
-		"-c", "jpeg", "-o", self->file, NULL,
+		"wiascan-helper",
+		"scan",
+		"-d",
+		"/nonexistent",
+		"-m",
+		"lineart",
+		"-F",
+		"tiff",
+		"-c",
+		"jpeg",
+		"-o",
+		self->file,
+		NULL,
 	};
 	char *g4_color[] = {
-		"wiascan-helper", "scan", "-d", "/nonexistent", "-m", "color", "-F", "tiff",
-		"-c", "g4", "-o", self->file, NULL,
+		"wiascan-helper",
+		"scan",
+		"-d",
+		"/nonexistent",
+		"-m",
+		"color",
+		"-F",
+		"tiff",
+		"-c",
+		"g4",
+		"-o",
+		self->file,
+		NULL,
 	};
 	char *bad_batch[] = {
-		"wiascan-helper", "scan", "-d", "/nonexistent", "--batch", "%s%d", NULL,
+		"wiascan-helper", "scan", "-d", "/nonexistent",
+		"--batch",	  "%s%d", NULL,
 	};
 
-	EXPECT_EQ(WIASCAN_EXIT_USAGE, tu_run_helper(jpeg_lineart, NULL, err, sizeof(err)));
+	EXPECT_EQ(WIASCAN_EXIT_USAGE,
+		  tu_run_helper(jpeg_lineart, NULL, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "JPEG needs --mode gray or color"));
-	EXPECT_EQ(WIASCAN_EXIT_USAGE, tu_run_helper(g4_color, NULL, err, sizeof(err)));
+	EXPECT_EQ(WIASCAN_EXIT_USAGE,
+		  tu_run_helper(g4_color, NULL, err, sizeof(err)));
 	EXPECT_NE(NULL, strstr(err, "G4 needs --mode lineart"));
-	EXPECT_EQ(WIASCAN_EXIT_USAGE, tu_run_helper(bad_batch, NULL, err, sizeof(err)));
+	EXPECT_EQ(WIASCAN_EXIT_USAGE,
+		  tu_run_helper(bad_batch, NULL, err, sizeof(err)));
 	EXPECT_EQ(0, tu_exists(self->file));
 }
 
@@ -849,19 +934,35 @@ TEST_F(tiff, progress_json_is_one_object_a_line)
 {
 	char out[8192];
 	char *argv[] = {
-		"wiascan-helper", "scan", "-d", "synth:2", "-m", "gray", "-s", "64x64",
-		"-S", "adf", "-F", "tiff", "--progress", "json", "-o", self->file, NULL,
+		"wiascan-helper",
+		"scan",
+		"-d",
+		"synth:2",
+		"-m",
+		"gray",
+		"-s",
+		"64x64",
+		"-S",
+		"adf",
+		"-F",
+		"tiff",
+		"--progress",
+		"json",
+		"-o",
+		self->file,
+		NULL,
 	};
 	char *line, *save = NULL;
 	int n = 0;
 
 	ASSERT_EQ(0, tu_run_helper(argv, out, NULL, sizeof(out)));
-	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	for (line = strtok_r(out, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
 		EXPECT_EQ('{', line[0]);
 		EXPECT_EQ('}', line[strlen(line) - 1]);
 		n++;
 	}
-	EXPECT_LE(3, n);	/* two page ends and the end */
+	EXPECT_LE(3, n); /* two page ends and the end */
 	EXPECT_NE(NULL, strstr(out, "\"event\":\"page\""));
 }
 
@@ -879,8 +980,9 @@ TEST_F(tiff, progress_moves_while_the_scanner_is_slow)
 	char out[8192];
 	/* 1.5 MiB at 1 MiB/s: one 1 MiB buffer after a second, the rest at 1.5 s */
 	char *argv[] = {
-		"wiascan-helper", "scan", "-d", "synth:1:1024", "-m", "gray", "-s", "1024x1536",
-		"-F", "tiff", "--progress", "json", "-o", self->file, NULL,
+		"wiascan-helper", "scan", "-d",	       "synth:1:1024", "-m",
+		"gray",		  "-s",	  "1024x1536", "-F",	       "tiff",
+		"--progress",	  "json", "-o",	       self->file,     NULL,
 	};
 
 	ASSERT_EQ(0, tu_run_helper(argv, out, NULL, sizeof(out)));

@@ -23,7 +23,8 @@ static inline int tu_mkdtemp(char *dir, size_t len)
 {
 	const char *tmp = getenv("TMPDIR");
 
-	snprintf(dir, len, "%s/wiascan-test.XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	snprintf(dir, len, "%s/wiascan-test.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
 	return mkdtemp(dir) ? 0 : -errno;
 }
 

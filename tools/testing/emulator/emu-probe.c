@@ -35,19 +35,19 @@
 #include "formula.h"
 #include "refscan.h"
 
-#define CTRL_TIMEOUT_MS	5000
-#define DATA_TIMEOUT_MS	20000
-#define XFER_SIZE	(64 * 1024)	/* sync reads: multiple of 512 */
+#define CTRL_TIMEOUT_MS 5000
+#define DATA_TIMEOUT_MS 20000
+#define XFER_SIZE	(64 * 1024) /* sync reads: multiple of 512 */
 #define SPEED_XFERS	8
-#define SPEED_XFER_SIZE	(1024 * 1024)
+#define SPEED_XFER_SIZE (1024 * 1024)
 #define MAX_LENGTHS	64
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 struct probe {
 	libusb_context *ctx;
 	libusb_device_handle *h;
-	uint8_t ep_in, ep_out, ep_intr;	/* addresses, from the descriptors */
+	uint8_t ep_in, ep_out, ep_intr; /* addresses, from the descriptors */
 	int test_no;
 	int fails;
 	/* what the emulator was started with */
@@ -148,8 +148,8 @@ static int open_device(struct probe *p, int timeout_ms)
 	int ret;
 
 	do {
-		p->h = libusb_open_device_with_vid_pid(p->ctx, REFSCAN_VENDOR_ID,
-						       REFSCAN_PRODUCT_ID);
+		p->h = libusb_open_device_with_vid_pid(
+			p->ctx, REFSCAN_VENDOR_ID, REFSCAN_PRODUCT_ID);
 		if (p->h)
 			break;
 		usleep(100000);
@@ -208,16 +208,19 @@ static int ctrl_in(struct probe *p, uint8_t req, void *buf, uint16_t len)
 
 static int ctrl_out(struct probe *p, uint8_t req, void *buf, uint16_t len)
 {
-	return libusb_control_transfer(p->h, REFSCAN_RT_OUT, req, 0, 0, buf, len,
-				       CTRL_TIMEOUT_MS);
+	return libusb_control_transfer(p->h, REFSCAN_RT_OUT, req, 0, 0, buf,
+				       len, CTRL_TIMEOUT_MS);
 }
 
 static int set_params(struct probe *p, uint8_t mode, uint8_t source,
 		      uint16_t dpi, uint32_t w, uint32_t h)
 {
 	struct refscan_params sp = {
-		.mode = mode, .source = source, .dpi = htole16(dpi),
-		.width_px = htole32(w), .height_px = htole32(h),
+		.mode = mode,
+		.source = source,
+		.dpi = htole16(dpi),
+		.width_px = htole32(w),
+		.height_px = htole32(h),
 	};
 	int ret = ctrl_out(p, REFSCAN_REQ_SET_PARAMS, &sp, sizeof(sp));
 
@@ -265,8 +268,8 @@ static int read_event(struct probe *p, struct refscan_event *ev, int timeout_ms)
 
 struct page_check {
 	uint32_t page, bpl;
-	uint64_t off;		/* bytes of the page seen so far */
-	uint64_t bad_at;	/* first wrong byte + 1, 0 if none */
+	uint64_t off;	 /* bytes of the page seen so far */
+	uint64_t bad_at; /* first wrong byte + 1, 0 if none */
 };
 
 static void check_bytes(struct page_check *c, const uint8_t *buf, size_t len)
@@ -309,8 +312,8 @@ static int64_t read_page(struct probe *p, uint32_t page, uint32_t bpl,
 
 	do {
 		n = 0;
-		ret = libusb_bulk_transfer(p->h, p->ep_in, buf,
-					   XFER_SIZE, &n, DATA_TIMEOUT_MS);
+		ret = libusb_bulk_transfer(p->h, p->ep_in, buf, XFER_SIZE, &n,
+					   DATA_TIMEOUT_MS);
 		check_bytes(&c, buf, (size_t)n);
 		if (ret)
 			return ret;
@@ -328,10 +331,10 @@ static bool bulk_in_silent(struct probe *p, int ms)
 	static uint8_t buf[XFER_SIZE];
 	int n = 0, ret;
 
-	ret = libusb_bulk_transfer(p->h, p->ep_in, buf, XFER_SIZE, &n,
-				   ms);
+	ret = libusb_bulk_transfer(p->h, p->ep_in, buf, XFER_SIZE, &n, ms);
 	if (ret != LIBUSB_ERROR_TIMEOUT || n)
-		diag("unexpected bulk-in: %s, %d bytes", libusb_error_name(ret), n);
+		diag("unexpected bulk-in: %s, %d bytes", libusb_error_name(ret),
+		     n);
 	return ret == LIBUSB_ERROR_TIMEOUT && n == 0;
 }
 
@@ -369,33 +372,43 @@ static void test_descriptors(struct probe *p)
 	int speed = libusb_get_device_speed(dev);
 
 	libusb_get_device_descriptor(dev, &dd);
-	ok(p, dd.idVendor == REFSCAN_VENDOR_ID && dd.idProduct == REFSCAN_PRODUCT_ID &&
-	   dd.bDeviceClass == 0, "device 1209:0001, class per interface");
-	libusb_get_string_descriptor_ascii(p->h, dd.iManufacturer, (uint8_t *)s, sizeof(s));
+	ok(p,
+	   dd.idVendor == REFSCAN_VENDOR_ID &&
+		   dd.idProduct == REFSCAN_PRODUCT_ID && dd.bDeviceClass == 0,
+	   "device 1209:0001, class per interface");
+	libusb_get_string_descriptor_ascii(p->h, dd.iManufacturer, (uint8_t *)s,
+					   sizeof(s));
 	ok(p, !strcmp(s, REFSCAN_MANUFACTURER), "manufacturer string '%s'", s);
-	libusb_get_string_descriptor_ascii(p->h, dd.iProduct, (uint8_t *)s, sizeof(s));
+	libusb_get_string_descriptor_ascii(p->h, dd.iProduct, (uint8_t *)s,
+					   sizeof(s));
 	ok(p, !strcmp(s, REFSCAN_PRODUCT), "product string '%s'", s);
-	libusb_get_string_descriptor_ascii(p->h, dd.iSerialNumber, (uint8_t *)s, sizeof(s));
+	libusb_get_string_descriptor_ascii(p->h, dd.iSerialNumber, (uint8_t *)s,
+					   sizeof(s));
 	diag("serial '%s', speed %d", s, speed);
-	if (libusb_get_active_config_descriptor(dev, &cd) || cd->bNumInterfaces < 1) {
+	if (libusb_get_active_config_descriptor(dev, &cd) ||
+	    cd->bNumInterfaces < 1) {
 		ok(p, false, "configuration descriptor");
 		return;
 	}
 	id = &cd->interface[0].altsetting[0];
-	ok(p, id->bInterfaceClass == REFSCAN_IF_CLASS &&
-	   id->bInterfaceSubClass == REFSCAN_IF_SUBCLASS &&
-	   id->bInterfaceProtocol == REFSCAN_IF_PROTOCOL && id->bNumEndpoints == 3,
+	ok(p,
+	   id->bInterfaceClass == REFSCAN_IF_CLASS &&
+		   id->bInterfaceSubClass == REFSCAN_IF_SUBCLASS &&
+		   id->bInterfaceProtocol == REFSCAN_IF_PROTOCOL &&
+		   id->bNumEndpoints == 3,
 	   "interface ff/57/01 with 3 endpoints");
 	in = find_ep(id, LIBUSB_ENDPOINT_IN, LIBUSB_TRANSFER_TYPE_BULK);
 	out = find_ep(id, LIBUSB_ENDPOINT_OUT, LIBUSB_TRANSFER_TYPE_BULK);
 	intr = find_ep(id, LIBUSB_ENDPOINT_IN, LIBUSB_TRANSFER_TYPE_INTERRUPT);
-	ok(p, in && out && intr && intr->wMaxPacketSize == REFSCAN_INTR_MAXPACKET,
+	ok(p,
+	   in && out && intr && intr->wMaxPacketSize == REFSCAN_INTR_MAXPACKET,
 	   "endpoints: bulk-in 0x%02x, bulk-out 0x%02x, interrupt-in 0x%02x/8",
 	   in ? in->bEndpointAddress : 0, out ? out->bEndpointAddress : 0,
 	   intr ? intr->bEndpointAddress : 0);
 	if (in && out && intr && speed == LIBUSB_SPEED_HIGH)
-		ok(p, in->wMaxPacketSize == 512 && out->wMaxPacketSize == 512 &&
-		   intr->bInterval == REFSCAN_INTR_INTERVAL_HS,
+		ok(p,
+		   in->wMaxPacketSize == 512 && out->wMaxPacketSize == 512 &&
+			   intr->bInterval == REFSCAN_INTR_INTERVAL_HS,
 		   "high speed: bulk wMaxPacketSize 512, interrupt bInterval %u",
 		   intr->bInterval);
 	libusb_free_config_descriptor(cd);
@@ -408,23 +421,31 @@ static void test_info(struct probe *p)
 
 	test_descriptors(p);
 	ret = ctrl_in(p, REFSCAN_REQ_GET_INFO, &info, sizeof(info));
-	ok(p, ret == sizeof(info) && info.version == REFSCAN_PROTOCOL_VERSION &&
-	   info.modes == 7 && info.sources == 3 && le16toh(info.min_dpi) == 50 &&
-	   le16toh(info.max_dpi) == 1200 && le32toh(info.max_width_um) == 216000 &&
-	   le32toh(info.max_height_um) == 356000,
+	ok(p,
+	   ret == sizeof(info) && info.version == REFSCAN_PROTOCOL_VERSION &&
+		   info.modes == 7 && info.sources == 3 &&
+		   le16toh(info.min_dpi) == 50 &&
+		   le16toh(info.max_dpi) == 1200 &&
+		   le32toh(info.max_width_um) == 216000 &&
+		   le32toh(info.max_height_um) == 356000,
 	   "GET_INFO: version 1, 3 modes, 2 sources, 50..1200 dpi, 216x356 mm");
 	ret = ctrl_in(p, REFSCAN_REQ_GET_INFO, &info, 4);
 	ok(p, ret == 4, "GET_INFO with wLength 4 returns 4 bytes");
 	ret = libusb_control_transfer(p->h, REFSCAN_RT_IN, 0x7f, 0, 0,
-				      (void *)&info, sizeof(info), CTRL_TIMEOUT_MS);
+				      (void *)&info, sizeof(info),
+				      CTRL_TIMEOUT_MS);
 	ok(p, ret == LIBUSB_ERROR_PIPE, "unknown request stalls");
 	ret = ctrl_in(p, REFSCAN_REQ_GET_STATUS, &info, sizeof(info));
-	ok(p, ret == sizeof(struct refscan_status), "GET_STATUS after a stall works");
+	ok(p, ret == sizeof(struct refscan_status),
+	   "GET_STATUS after a stall works");
 }
 
 static void test_params(struct probe *p)
 {
-	static const struct { uint8_t mode; uint32_t w, bpl; } modes[] = {
+	static const struct {
+		uint8_t mode;
+		uint32_t w, bpl;
+	} modes[] = {
 		{ REFSCAN_MODE_LINEART, 1001, 126 },
 		{ REFSCAN_MODE_GRAY, 1001, 1001 },
 		{ REFSCAN_MODE_COLOR, 1001, 3003 },
@@ -439,21 +460,27 @@ static void test_params(struct probe *p)
 		ret = set_params(p, modes[i].mode, REFSCAN_SOURCE_FLATBED, 300,
 				 modes[i].w, 50);
 		ret = ret ?: get_params(p, &gp);
-		ok(p, !ret && gp.mode == modes[i].mode && gp.dpi == 300 &&
-		   gp.width_px == modes[i].w && gp.height_px == 50 &&
-		   gp.bytes_per_line == modes[i].bpl,
+		ok(p,
+		   !ret && gp.mode == modes[i].mode && gp.dpi == 300 &&
+			   gp.width_px == modes[i].w && gp.height_px == 50 &&
+			   gp.bytes_per_line == modes[i].bpl,
 		   "SET_PARAMS/GET_PARAMS mode %u: bytes_per_line %u",
 		   modes[i].mode, gp.bytes_per_line);
 	}
-	ret = set_params(p, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED, 10, 100, 100);
+	ret = set_params(p, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED, 10, 100,
+			 100);
 	ok(p, !ret, "SET_PARAMS with 10 dpi: data stage accepted");
-	ok(p, get_params(p, &gp) == LIBUSB_ERROR_PIPE, "then GET_PARAMS stalls");
+	ok(p, get_params(p, &gp) == LIBUSB_ERROR_PIPE,
+	   "then GET_PARAMS stalls");
 	ok(p, ctrl_out(p, REFSCAN_REQ_START, NULL, 0) == LIBUSB_ERROR_PIPE,
 	   "and START stalls");
-	ok(p, !get_status(p, &st) && st.error == REFSCAN_ERR_BAD_PARAMS &&
-	   st.state == REFSCAN_STATE_IDLE, "GET_STATUS error BAD_PARAMS");
+	ok(p,
+	   !get_status(p, &st) && st.error == REFSCAN_ERR_BAD_PARAMS &&
+		   st.state == REFSCAN_STATE_IDLE,
+	   "GET_STATUS error BAD_PARAMS");
 	set_params(p, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED, 300, 2552, 10);
-	ok(p, get_params(p, &gp) == LIBUSB_ERROR_PIPE, "width over 216 mm rejected");
+	ok(p, get_params(p, &gp) == LIBUSB_ERROR_PIPE,
+	   "width over 216 mm rejected");
 	set_params(p, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED, 300, 100, 0);
 	ok(p, get_params(p, &gp) == LIBUSB_ERROR_PIPE,
 	   "flatbed with unknown height rejected");
@@ -490,20 +517,22 @@ static void scan_flatbed(struct probe *p, uint8_t mode, uint32_t w, uint32_t h)
 	   want % 512 ? "short packet" : "ZLP");
 	ok(p, expect_page_done(p, 0, (uint32_t)want, true),
 	   "PAGE_DONE page 0 LAST");
-	ok(p, !get_status(p, &st) && st.state == REFSCAN_STATE_IDLE &&
-	   st.pages_done == 1 && st.error == REFSCAN_ERR_NONE,
+	ok(p,
+	   !get_status(p, &st) && st.state == REFSCAN_STATE_IDLE &&
+		   st.pages_done == 1 && st.error == REFSCAN_ERR_NONE,
 	   "status idle, 1 page done");
 	ok(p, bulk_in_silent(p, 200), "nothing after the page");
 }
 
 static void test_flatbed(struct probe *p)
 {
-	scan_flatbed(p, REFSCAN_MODE_GRAY, 512, 100);	/* 51200: ZLP */
-	scan_flatbed(p, REFSCAN_MODE_GRAY, 1024, 64);	/* == XFER_SIZE */
+	scan_flatbed(p, REFSCAN_MODE_GRAY, 512, 100); /* 51200: ZLP */
+	scan_flatbed(p, REFSCAN_MODE_GRAY, 1024, 64); /* == XFER_SIZE */
 	scan_flatbed(p, REFSCAN_MODE_LINEART, 1001, 37);
 	scan_flatbed(p, REFSCAN_MODE_COLOR, 333, 77);
-	scan_flatbed(p, REFSCAN_MODE_COLOR, 2480, 200);	/* 1.5 MB, 1 MiB chunks */
-	scan_flatbed(p, REFSCAN_MODE_LINEART, 8, 1);	/* one byte */
+	scan_flatbed(p, REFSCAN_MODE_COLOR, 2480,
+		     200);			     /* 1.5 MB, 1 MiB chunks */
+	scan_flatbed(p, REFSCAN_MODE_LINEART, 8, 1); /* one byte */
 }
 
 static uint32_t sheet_rows(const struct probe *p, unsigned int i, uint16_t dpi)
@@ -518,7 +547,7 @@ static void test_adf(struct probe *p)
 	struct refscan_status st;
 	struct refscan_event ev;
 	unsigned int i;
-	uint32_t bpl = 400;	/* gray, 400 px: pages of 400*rows bytes */
+	uint32_t bpl = 400; /* gray, 400 px: pages of 400*rows bytes */
 	int ret;
 
 	if (p->emu_pid) {
@@ -543,19 +572,23 @@ static void test_adf(struct probe *p)
 
 		ok(p, got == (int64_t)want && bytes_ok,
 		   "ADF page %u: %llu bytes, ended by %s", i,
-		   (unsigned long long)want, want % 512 ? "short packet" : "ZLP");
+		   (unsigned long long)want,
+		   want % 512 ? "short packet" : "ZLP");
 	}
 	for (i = 0; i < p->sheets; i++)
-		ok(p, expect_page_done(p, i, bpl * sheet_rows(p, i, 150),
-				       i + 1 == p->sheets),
+		ok(p,
+		   expect_page_done(p, i, bpl * sheet_rows(p, i, 150),
+				    i + 1 == p->sheets),
 		   "PAGE_DONE page %u", i);
 	ret = read_event(p, &ev, 3000);
 	ok(p, !ret && ev.type == REFSCAN_EVENT_FEEDER_EMPTY, "FEEDER_EMPTY");
-	ok(p, !get_status(p, &st) && st.state == REFSCAN_STATE_IDLE &&
-	   st.pages_done == p->sheets && st.sheets_left == 0,
+	ok(p,
+	   !get_status(p, &st) && st.state == REFSCAN_STATE_IDLE &&
+		   st.pages_done == p->sheets && st.sheets_left == 0,
 	   "status idle, %u pages done, feeder empty", p->sheets);
-	ok(p, ctrl_out(p, REFSCAN_REQ_START, NULL, 0) == LIBUSB_ERROR_PIPE &&
-	   !get_status(p, &st) && st.error == REFSCAN_ERR_NO_PAPER,
+	ok(p,
+	   ctrl_out(p, REFSCAN_REQ_START, NULL, 0) == LIBUSB_ERROR_PIPE &&
+		   !get_status(p, &st) && st.error == REFSCAN_ERR_NO_PAPER,
 	   "START on an empty feeder stalls, error NO_PAPER");
 	ok(p, bulk_in_silent(p, 200), "nothing after the last page");
 }
@@ -565,30 +598,35 @@ static void test_cancel(struct probe *p)
 	static uint8_t buf[XFER_SIZE];
 	struct refscan_status st;
 	struct refscan_event ev;
-	uint32_t w = 2480, h = 3508;	/* A4 gray 300 dpi, 8.7 MB */
+	uint32_t w = 2480, h = 3508; /* A4 gray 300 dpi, 8.7 MB */
 	bool bytes_ok = false;
 	int64_t got;
 	int i, n, ret;
 
-	ret = set_params(p, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED, 300, w, h);
+	ret = set_params(p, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED, 300, w,
+			 h);
 	ret = ret ?: ctrl_out(p, REFSCAN_REQ_START, NULL, 0);
 	for (i = 0; !ret && i < 16; i++)
-		ret = libusb_bulk_transfer(p->h, p->ep_in, buf,
-					   XFER_SIZE, &n, DATA_TIMEOUT_MS);
+		ret = libusb_bulk_transfer(p->h, p->ep_in, buf, XFER_SIZE, &n,
+					   DATA_TIMEOUT_MS);
 	ok(p, !ret, "1 MiB of a page read");
 	ret = ctrl_out(p, REFSCAN_REQ_CANCEL, NULL, 0);
 	ok(p, ret == 0, "CANCEL mid-page acknowledged");
 	ok(p, bulk_in_silent(p, 500), "no bulk-in data after CANCEL");
-	ok(p, read_event(p, &ev, 300) == LIBUSB_ERROR_TIMEOUT, "no event after CANCEL");
-	ok(p, !get_status(p, &st) && st.state == REFSCAN_STATE_IDLE &&
-	   st.error == REFSCAN_ERR_CANCELLED, "status idle, error CANCELLED");
+	ok(p, read_event(p, &ev, 300) == LIBUSB_ERROR_TIMEOUT,
+	   "no event after CANCEL");
+	ok(p,
+	   !get_status(p, &st) && st.state == REFSCAN_STATE_IDLE &&
+		   st.error == REFSCAN_ERR_CANCELLED,
+	   "status idle, error CANCELLED");
 	ret = ctrl_out(p, REFSCAN_REQ_START, NULL, 0);
 	got = ret ? ret : read_page(p, 0, w, &bytes_ok);
 	ok(p, got == (int64_t)w * h && bytes_ok,
 	   "restart: the whole page again from byte 0 of page 0");
 	ok(p, expect_page_done(p, 0, w * h, true), "PAGE_DONE after restart");
-	ok(p, ctrl_out(p, REFSCAN_REQ_CANCEL, NULL, 0) == 0 &&
-	   !get_status(p, &st) && st.error == REFSCAN_ERR_NONE,
+	ok(p,
+	   ctrl_out(p, REFSCAN_REQ_CANCEL, NULL, 0) == 0 &&
+		   !get_status(p, &st) && st.error == REFSCAN_ERR_NONE,
 	   "CANCEL when idle is harmless");
 }
 
@@ -605,13 +643,15 @@ static void test_bulkout(struct probe *p)
 		sum += buf[i];
 	}
 	ret = get_status(p, &a);
-	ret = ret ?: libusb_bulk_transfer(p->h, p->ep_out, buf,
-					  sizeof(buf), &n, DATA_TIMEOUT_MS);
-	usleep(100000);	/* the count is updated by another thread */
+	ret = ret   ?:
+		      libusb_bulk_transfer(p->h, p->ep_out, buf, sizeof(buf),
+					   &n, DATA_TIMEOUT_MS);
+	usleep(100000); /* the count is updated by another thread */
 	ret = ret ?: get_status(p, &b);
-	ok(p, !ret && n == (int)sizeof(buf) &&
-	   b.bulk_out_bytes - a.bulk_out_bytes == sizeof(buf) &&
-	   b.bulk_out_sum - a.bulk_out_sum == sum,
+	ok(p,
+	   !ret && n == (int)sizeof(buf) &&
+		   b.bulk_out_bytes - a.bulk_out_bytes == sizeof(buf) &&
+		   b.bulk_out_sum - a.bulk_out_sum == sum,
 	   "bulk-out: %d bytes counted and summed", n);
 }
 
@@ -630,7 +670,8 @@ static void LIBUSB_CALL speed_cb(struct libusb_transfer *t)
 	if (t->status != LIBUSB_TRANSFER_COMPLETED) {
 		if (!s->error)
 			s->error = t->status == LIBUSB_TRANSFER_CANCELLED ?
-				   LIBUSB_ERROR_INTERRUPTED : LIBUSB_ERROR_IO;
+					   LIBUSB_ERROR_INTERRUPTED :
+					   LIBUSB_ERROR_IO;
 		s->busy--;
 		return;
 	}
@@ -649,13 +690,14 @@ static void test_speed(struct probe *p)
 {
 	struct libusb_transfer *t[SPEED_XFERS];
 	struct speed s = { 0 };
-	uint32_t w = 5100, bpl = 3 * w, h = 8400;	/* colour 600 dpi, ~128 MB */
+	uint32_t w = 5100, bpl = 3 * w, h = 8400; /* colour 600 dpi, ~128 MB */
 	double t0, dt;
 	int i, ret;
 
 	/* pages of at most 356 mm: use as many as the size asks */
 	s.want_page = (uint64_t)bpl * h;
-	s.want_pages = (unsigned int)((uint64_t)p->speed_mb * 1000000 / s.want_page);
+	s.want_pages =
+		(unsigned int)((uint64_t)p->speed_mb * 1000000 / s.want_page);
 	if (!s.want_pages) {
 		s.want_pages = 1;
 		h = (uint32_t)((uint64_t)p->speed_mb * 1000000 / bpl) + 1;
@@ -664,10 +706,12 @@ static void test_speed(struct probe *p)
 	for (i = 0; i < SPEED_XFERS; i++) {
 		t[i] = libusb_alloc_transfer(0);
 		libusb_fill_bulk_transfer(t[i], p->h, p->ep_in,
-					  malloc(SPEED_XFER_SIZE), SPEED_XFER_SIZE,
-					  speed_cb, &s, DATA_TIMEOUT_MS);
+					  malloc(SPEED_XFER_SIZE),
+					  SPEED_XFER_SIZE, speed_cb, &s,
+					  DATA_TIMEOUT_MS);
 	}
-	ret = set_params(p, REFSCAN_MODE_COLOR, REFSCAN_SOURCE_FLATBED, 600, w, h);
+	ret = set_params(p, REFSCAN_MODE_COLOR, REFSCAN_SOURCE_FLATBED, 600, w,
+			 h);
 	t0 = now_s();
 	for (i = 0; !ret && i < SPEED_XFERS; i++) {
 		ret = libusb_submit_transfer(t[i]);
@@ -721,17 +765,18 @@ static void test_unplug(struct probe *p)
 	bool bytes_ok = false;
 	int i, n, ret;
 
-	ret = set_params(p, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED, 300, 2480, 3508);
+	ret = set_params(p, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED, 300,
+			 2480, 3508);
 	ret = ret ?: ctrl_out(p, REFSCAN_REQ_START, NULL, 0);
 	for (i = 0; !ret && i < 8; i++)
-		ret = libusb_bulk_transfer(p->h, p->ep_in, buf,
-					   XFER_SIZE, &n, DATA_TIMEOUT_MS);
+		ret = libusb_bulk_transfer(p->h, p->ep_in, buf, XFER_SIZE, &n,
+					   DATA_TIMEOUT_MS);
 	ok(p, !ret, "unplug: scan started, 512 KiB read");
 	ok(p, write_udc(p->udc_file, "") == 0, "UDC unbound mid-page");
-	ret = libusb_bulk_transfer(p->h, p->ep_in, buf, XFER_SIZE, &n,
-				   2000);
-	ok(p, ret == LIBUSB_ERROR_NO_DEVICE || ret == LIBUSB_ERROR_IO ||
-	   ret == LIBUSB_ERROR_PIPE,
+	ret = libusb_bulk_transfer(p->h, p->ep_in, buf, XFER_SIZE, &n, 2000);
+	ok(p,
+	   ret == LIBUSB_ERROR_NO_DEVICE || ret == LIBUSB_ERROR_IO ||
+		   ret == LIBUSB_ERROR_PIPE,
 	   "bulk-in read fails after unplug (%s)", libusb_error_name(ret));
 	close_device(p);
 	sleep(1);
@@ -742,10 +787,12 @@ static void test_unplug(struct probe *p)
 		return;
 	ok(p, !get_status(p, &st) && st.state == REFSCAN_STATE_IDLE,
 	   "status idle after replug");
-	ret = set_params(p, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED, 300, 700, 99);
+	ret = set_params(p, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED, 300, 700,
+			 99);
 	ret = ret ?: ctrl_out(p, REFSCAN_REQ_START, NULL, 0);
-	ok(p, !ret && read_page(p, 0, 700, &bytes_ok) == 700 * 99 && bytes_ok &&
-	   expect_page_done(p, 0, 700 * 99, true),
+	ok(p,
+	   !ret && read_page(p, 0, 700, &bytes_ok) == 700 * 99 && bytes_ok &&
+		   expect_page_done(p, 0, 700 * 99, true),
 	   "a scan after replug is byte-exact");
 }
 
@@ -818,14 +865,10 @@ static const struct {
 	void (*fn)(struct probe *p);
 	bool by_default;
 } tests[] = {
-	{ "info", test_info, true },
-	{ "params", test_params, true },
-	{ "flatbed", test_flatbed, true },
-	{ "adf", test_adf, true },
-	{ "cancel", test_cancel, true },
-	{ "bulkout", test_bulkout, true },
-	{ "speed", test_speed, true },
-	{ "unplug", test_unplug, false },
+	{ "info", test_info, true },	   { "params", test_params, true },
+	{ "flatbed", test_flatbed, true }, { "adf", test_adf, true },
+	{ "cancel", test_cancel, true },   { "bulkout", test_bulkout, true },
+	{ "speed", test_speed, true },	   { "unplug", test_unplug, false },
 };
 
 #define N_TESTS ARRAY_SIZE(tests)
@@ -841,7 +884,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < N_TESTS; i++)
 		run[i] = optind == argc && tests[i].by_default;
 	for (a = optind; a < argc; a++) {
-		for (i = 0; i < N_TESTS && strcmp(argv[a], tests[i].name) != 0; i++)
+		for (i = 0; i < N_TESTS && strcmp(argv[a], tests[i].name) != 0;
+		     i++)
 			;
 		if (i == N_TESTS)
 			usage();
@@ -855,7 +899,8 @@ int main(int argc, char **argv)
 	ret = libusb_init(&p.ctx);
 	ret = ret ?: open_device(&p, 10000);
 	if (ret) {
-		printf("1..0 # SKIP no reference scanner: %s\n", libusb_error_name(ret));
+		printf("1..0 # SKIP no reference scanner: %s\n",
+		       libusb_error_name(ret));
 		return 1;
 	}
 	for (i = 0; i < N_TESTS; i++) {

@@ -24,37 +24,37 @@
 
 #include "refscan.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* What this emulated scanner can do (reported by GET_INFO) */
-#define EMU_MIN_DPI		50
-#define EMU_MAX_DPI		1200
-#define EMU_MAX_WIDTH_UM	216000	/* a little wider than US letter */
-#define EMU_MAX_HEIGHT_UM	356000	/* US legal */
-#define EMU_A4_HEIGHT_UM	297000	/* default ADF sheet length */
+#define EMU_MIN_DPI	  50
+#define EMU_MAX_DPI	  1200
+#define EMU_MAX_WIDTH_UM  216000 /* a little wider than US letter */
+#define EMU_MAX_HEIGHT_UM 356000 /* US legal */
+#define EMU_A4_HEIGHT_UM  297000 /* default ADF sheet length */
 
 /* Longest --page-lengths entry: keeps PAGE_DONE's byte count in 32 bits */
-#define EMU_MAX_PAGE_ROWS	100000
-#define EMU_MAX_PAGE_LENGTHS	64
+#define EMU_MAX_PAGE_ROWS    100000
+#define EMU_MAX_PAGE_LENGTHS 64
 
 /* Bulk-in pipeline: requests in flight and bytes per request */
-#define EMU_DEF_QUEUE		4
-#define EMU_MAX_QUEUE		32
-#define EMU_DEF_CHUNK_KIB	1024
-#define EMU_MAX_CHUNK_KIB	4096
+#define EMU_DEF_QUEUE	  4
+#define EMU_MAX_QUEUE	  32
+#define EMU_DEF_CHUNK_KIB 1024
+#define EMU_MAX_CHUNK_KIB 4096
 
-#define EMU_DEF_NAME		"wiascan-emu"
-#define EMU_DEF_SERIAL		"REF0001"
-#define EMU_DEF_UDC		"dummy_udc.0"
+#define EMU_DEF_NAME   "wiascan-emu"
+#define EMU_DEF_SERIAL "REF0001"
+#define EMU_DEF_UDC    "dummy_udc.0"
 
 /* An injected device fault, --fault KIND@PAGE[:BYTES] */
 enum emu_fault_kind {
 	FAULT_NONE,
-	FAULT_STALL,		/* halt bulk-in at the point */
-	FAULT_JAM,		/* stop at the point, PAPER_JAM event, error JAM */
-	FAULT_DOUBLE_FEED,	/* the same with DOUBLE_FEED */
-	FAULT_DISCONNECT,	/* leave the bus (unplug) at the point */
-	FAULT_SHORT,		/* the page ends after BYTES bytes */
+	FAULT_STALL,	   /* halt bulk-in at the point */
+	FAULT_JAM,	   /* stop at the point, PAPER_JAM event, error JAM */
+	FAULT_DOUBLE_FEED, /* the same with DOUBLE_FEED */
+	FAULT_DISCONNECT,  /* leave the bus (unplug) at the point */
+	FAULT_SHORT,	   /* the page ends after BYTES bytes */
 };
 
 /**
@@ -73,32 +73,32 @@ struct emu_fault {
 struct emu_options {
 	unsigned int sheets;
 	uint32_t page_lengths[EMU_MAX_PAGE_LENGTHS];
-	unsigned int n_page_lengths;	/* 0: A4 length at the scan's dpi */
+	unsigned int n_page_lengths; /* 0: A4 length at the scan's dpi */
 	const char *udc;
 	const char *name;
 	const char *serial;
 	const char *ready;
 	bool verbose;
-	unsigned int queue;		/* bulk-in requests in flight */
-	size_t chunk;			/* bytes per bulk-in request */
-	uint64_t rate;			/* bulk-in bytes/s, 0 = as fast as it goes */
-	unsigned int warmup_ms;		/* from START to the first byte */
-	unsigned int ctrl_delay_ms;	/* before answering a vendor request */
+	unsigned int queue;	/* bulk-in requests in flight */
+	size_t chunk;		/* bytes per bulk-in request */
+	uint64_t rate;		/* bulk-in bytes/s, 0 = as fast as it goes */
+	unsigned int warmup_ms; /* from START to the first byte */
+	unsigned int ctrl_delay_ms; /* before answering a vendor request */
 	struct emu_fault fault;
 };
 
 /* Longest configfs or mount path we build; names are short (--name) */
-#define EMU_PATH_MAX		256
+#define EMU_PATH_MAX 256
 
 /* Everything the configfs gadget and the FunctionFS mount consist of */
 struct gadget {
-	char dir[EMU_PATH_MAX];		/* /sys/kernel/config/usb_gadget/NAME */
-	char mnt[EMU_PATH_MAX];		/* private FunctionFS mount point */
-	int step;			/* how far setup got, for teardown */
+	char dir[EMU_PATH_MAX]; /* /sys/kernel/config/usb_gadget/NAME */
+	char mnt[EMU_PATH_MAX]; /* private FunctionFS mount point */
+	int step;		/* how far setup got, for teardown */
 	int ep0;
-	int ep_in;			/* bulk-in, O_NONBLOCK, used with AIO */
-	int ep_out;			/* bulk-out, blocking */
-	int ep_intr;			/* interrupt-in, O_NONBLOCK, AIO */
+	int ep_in;   /* bulk-in, O_NONBLOCK, used with AIO */
+	int ep_out;  /* bulk-out, blocking */
+	int ep_intr; /* interrupt-in, O_NONBLOCK, AIO */
 };
 
 struct stream;
@@ -113,15 +113,15 @@ struct emu {
 	 * and sink threads all update parts of it.
 	 */
 	pthread_mutex_t lock;
-	struct refscan_params params;	/* bytes_per_line kept up to date */
-	bool params_rejected;		/* last SET_PARAMS was invalid */
+	struct refscan_params params; /* bytes_per_line kept up to date */
+	bool params_rejected;	      /* last SET_PARAMS was invalid */
 	struct refscan_status status;
-	unsigned int sheet_index;	/* sheets drawn since the feeder was loaded */
-	bool configured;		/* host enabled the interface */
-	bool start_acked;		/* the host has seen START succeed */
+	unsigned int sheet_index; /* sheets drawn since the feeder was loaded */
+	bool configured;	  /* host enabled the interface */
+	bool start_acked;	  /* the host has seen START succeed */
 	pthread_cond_t configured_cond;
 
-	atomic_bool stopping;		/* teardown has begun */
+	atomic_bool stopping; /* teardown has begun */
 };
 
 /* main.c */

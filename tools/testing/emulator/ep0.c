@@ -29,12 +29,9 @@
 #include "emu.h"
 
 static const char *const event_names[] = {
-	[FUNCTIONFS_BIND] = "BIND",
-	[FUNCTIONFS_UNBIND] = "UNBIND",
-	[FUNCTIONFS_ENABLE] = "ENABLE",
-	[FUNCTIONFS_DISABLE] = "DISABLE",
-	[FUNCTIONFS_SETUP] = "SETUP",
-	[FUNCTIONFS_SUSPEND] = "SUSPEND",
+	[FUNCTIONFS_BIND] = "BIND",	[FUNCTIONFS_UNBIND] = "UNBIND",
+	[FUNCTIONFS_ENABLE] = "ENABLE", [FUNCTIONFS_DISABLE] = "DISABLE",
+	[FUNCTIONFS_SETUP] = "SETUP",	[FUNCTIONFS_SUSPEND] = "SUSPEND",
 	[FUNCTIONFS_RESUME] = "RESUME",
 };
 
@@ -59,7 +56,8 @@ void refscan_fill_info(struct refscan_info *info)
 		.version = REFSCAN_PROTOCOL_VERSION,
 		.modes = 1 << REFSCAN_MODE_LINEART | 1 << REFSCAN_MODE_GRAY |
 			 1 << REFSCAN_MODE_COLOR,
-		.sources = 1 << REFSCAN_SOURCE_FLATBED | 1 << REFSCAN_SOURCE_ADF,
+		.sources = 1 << REFSCAN_SOURCE_FLATBED |
+			   1 << REFSCAN_SOURCE_ADF,
 		.min_dpi = htole16(EMU_MIN_DPI),
 		.max_dpi = htole16(EMU_MAX_DPI),
 		.max_width_um = htole32(EMU_MAX_WIDTH_UM),
@@ -257,11 +255,11 @@ static int handle_setup(struct emu *emu, const struct usb_ctrlrequest *rq)
 	unsigned int req = rq->bRequest;
 	int ret;
 
-	emu_log(emu, "setup %02x %02x %04x %04x %u (%s)", rq->bRequestType,
-		req, le16toh(rq->wValue), le16toh(rq->wIndex),
-		le16toh(rq->wLength),
+	emu_log(emu, "setup %02x %02x %04x %04x %u (%s)", rq->bRequestType, req,
+		le16toh(rq->wValue), le16toh(rq->wIndex), le16toh(rq->wLength),
 		req < ARRAY_SIZE(requests) && request_names[req] ?
-		request_names[req] : "?");
+			request_names[req] :
+			"?");
 	if (req >= ARRAY_SIZE(requests) || !requests[req].fn ||
 	    rq->bRequestType != requests[req].request_type ||
 	    le16toh(rq->wIndex) != 0 || rq->wValue != 0) {
@@ -274,7 +272,8 @@ static int handle_setup(struct emu *emu, const struct usb_ctrlrequest *rq)
 	ret = requests[req].fn(emu, rq);
 	if (ret)
 		/* EIDRM: superseded by a newer event, e.g. an unplug */
-		emu_log(emu, "request %s: %s", request_names[req], strerror(-ret));
+		emu_log(emu, "request %s: %s", request_names[req],
+			strerror(-ret));
 	return ret;
 }
 
@@ -321,7 +320,7 @@ static void *ep0_thread(void *arg)
 			if (errno != EINTR)
 				emu_warn("ep0 read: %s", strerror(errno));
 			if (errno != EINTR && errno != EIDRM)
-				usleep(10000);	/* don't spin on a broken ep0 */
+				usleep(10000); /* don't spin on a broken ep0 */
 			continue;
 		}
 		for (i = 0; i < n / (ssize_t)sizeof(ev[0]); i++)

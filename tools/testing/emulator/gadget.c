@@ -21,24 +21,24 @@
 
 #include "emu.h"
 
-#define GADGET_ROOT	"/sys/kernel/config/usb_gadget"
-#define LANG_EN_US	"0x409"
-#define MAX_POWER_MA	"100"
+#define GADGET_ROOT  "/sys/kernel/config/usb_gadget"
+#define LANG_EN_US   "0x409"
+#define MAX_POWER_MA "100"
 
 /* Setup steps, in order; teardown runs them backwards */
 enum gadget_step {
 	STEP_NONE,
-	STEP_DIR,		/* mkdir the gadget, IDs written */
-	STEP_STRINGS,		/* strings/0x409 */
-	STEP_CONFIG,		/* configs/c.1 */
-	STEP_CONFIG_STRINGS,	/* configs/c.1/strings/0x409 */
-	STEP_FUNCTION,		/* functions/ffs.NAME */
-	STEP_MNTDIR,		/* private mount point */
-	STEP_MOUNT,		/* FunctionFS mounted */
-	STEP_EP0,		/* ep0 open, descriptors and strings written */
-	STEP_EPS,		/* ep1..ep3 open */
-	STEP_LINK,		/* function linked into the configuration */
-	STEP_BOUND,		/* UDC written */
+	STEP_DIR,	     /* mkdir the gadget, IDs written */
+	STEP_STRINGS,	     /* strings/0x409 */
+	STEP_CONFIG,	     /* configs/c.1 */
+	STEP_CONFIG_STRINGS, /* configs/c.1/strings/0x409 */
+	STEP_FUNCTION,	     /* functions/ffs.NAME */
+	STEP_MNTDIR,	     /* private mount point */
+	STEP_MOUNT,	     /* FunctionFS mounted */
+	STEP_EP0,	     /* ep0 open, descriptors and strings written */
+	STEP_EPS,	     /* ep1..ep3 open */
+	STEP_LINK,	     /* function linked into the configuration */
+	STEP_BOUND,	     /* UDC written */
 };
 
 struct ffs_iface_descs {
@@ -92,7 +92,8 @@ static void remove_dir(const char *dir, const char *sub)
 {
 	char path[PATH_MAX];
 
-	snprintf(path, sizeof(path), "%s%s%s", dir, sub ? "/" : "", sub ? sub : "");
+	snprintf(path, sizeof(path), "%s%s%s", dir, sub ? "/" : "",
+		 sub ? sub : "");
 	if (rmdir(path) && errno != ENOENT)
 		emu_warn("rmdir %s: %s", path, strerror(errno));
 }
@@ -192,10 +193,12 @@ static int setup_ids(struct gadget *g, const struct emu_options *opt)
 	g->step = STEP_STRINGS;
 	ret = write_str(g->dir, "strings/" LANG_EN_US "/manufacturer",
 			REFSCAN_MANUFACTURER);
-	ret = ret ?: write_str(g->dir, "strings/" LANG_EN_US "/product",
-			       REFSCAN_PRODUCT);
-	return ret ?: write_str(g->dir, "strings/" LANG_EN_US "/serialnumber",
-				opt->serial);
+	ret = ret   ?:
+		      write_str(g->dir, "strings/" LANG_EN_US "/product",
+				REFSCAN_PRODUCT);
+	return ret   ?:
+		       write_str(g->dir, "strings/" LANG_EN_US "/serialnumber",
+				 opt->serial);
 }
 
 static int setup_config(struct gadget *g)
@@ -210,7 +213,8 @@ static int setup_config(struct gadget *g)
 	if (ret)
 		return ret;
 	g->step = STEP_CONFIG_STRINGS;
-	return write_str(g->dir, "configs/c.1/strings/" LANG_EN_US "/configuration",
+	return write_str(g->dir,
+			 "configs/c.1/strings/" LANG_EN_US "/configuration",
 			 "scanner");
 }
 
@@ -325,7 +329,8 @@ void gadget_teardown(struct gadget *g)
 		gadget_unbind(g);
 		/* fall through */
 	case STEP_LINK:
-		snprintf(path, sizeof(path), "%s/configs/c.1/ffs.%s", g->dir, name);
+		snprintf(path, sizeof(path), "%s/configs/c.1/ffs.%s", g->dir,
+			 name);
 		if (unlink(path) && errno != ENOENT)
 			emu_warn("unlink %s: %s", path, strerror(errno));
 		/* fall through */
@@ -393,8 +398,11 @@ static void umount_stale(const char *name)
  */
 int gadget_remove_stale(const char *name)
 {
-	struct gadget g = { .step = STEP_BOUND, .ep0 = -1, .ep_in = -1,
-			    .ep_out = -1, .ep_intr = -1 };
+	struct gadget g = { .step = STEP_BOUND,
+			    .ep0 = -1,
+			    .ep_in = -1,
+			    .ep_out = -1,
+			    .ep_intr = -1 };
 	struct stat st;
 
 	snprintf(g.dir, sizeof(g.dir), GADGET_ROOT "/%s", name);

@@ -48,13 +48,14 @@ int main(void)
 		uint64_t off;
 		size_t len;
 	} cases[] = {
-		{ 1, 0, 0, 1000 },		/* one-byte rows */
+		{ 1, 0, 0, 1000 }, /* one-byte rows */
 		{ 250, 1, 0, 100000 },
 		{ 251, 2, 7, 100000 },
 		{ 252, 250, 1000, 100000 },
-		{ 1240, 3, 123457, 1 << 20 },	/* gray A4 150 dpi, mid-page */
-		{ 30612, 251, 5, 300000 },	/* colour 1200 dpi */
-		{ 70000, 9, 65530, 300000 },	/* rows longer than a pattern run */
+		{ 1240, 3, 123457, 1 << 20 }, /* gray A4 150 dpi, mid-page */
+		{ 30612, 251, 5, 300000 },    /* colour 1200 dpi */
+		{ 70000, 9, 65530,
+		  300000 }, /* rows longer than a pattern run */
 		{ 2480, 65535, 2480ULL * 3508 - 100, 100 }, /* end of a page */
 	};
 	int n = ARRAY_SIZE(cases), i, fails = 0;

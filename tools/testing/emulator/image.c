@@ -18,11 +18,11 @@
 #include "emu.h"
 #include "formula.h"
 
-#define FORMULA_PERIOD	251
-#define PATTERN_RUN	(64 * 1024)	/* longest memcpy from the pattern */
+#define FORMULA_PERIOD 251
+#define PATTERN_RUN    (64 * 1024) /* longest memcpy from the pattern */
 
-static uint8_t *pattern;		/* FORMULA_PERIOD + PATTERN_RUN bytes */
-static uint8_t phase_of[256];		/* byte value -> index in pattern */
+static uint8_t *pattern;      /* FORMULA_PERIOD + PATTERN_RUN bytes */
+static uint8_t phase_of[256]; /* byte value -> index in pattern */
 
 /* Fill @len bytes of row @y of page @p from byte @x of the row */
 static void row_fill(uint8_t *dst, size_t len, uint64_t x, uint64_t y,
@@ -42,15 +42,17 @@ static void row_fill(uint8_t *dst, size_t len, uint64_t x, uint64_t y,
 
 static int image_self_check(void)
 {
-	static const uint32_t rows[][3] = {	/* x, y, p */
-		{ 0, 0, 0 }, { 7, 1, 0 }, { 250, 3, 1 }, { 1000, 5000, 7 },
-		{ 123457, 99, 250 }, { 3, 251, 251 },
+	static const uint32_t rows[][3] = {
+		/* x, y, p */
+		{ 0, 0, 0 },	   { 7, 1, 0 },		{ 250, 3, 1 },
+		{ 1000, 5000, 7 }, { 123457, 99, 250 }, { 3, 251, 251 },
 	};
 	uint8_t want[3000], got[3000];
 	size_t i;
 
 	for (i = 0; i < ARRAY_SIZE(rows); i++) {
-		formula_fill(want, sizeof(want), rows[i][0], rows[i][1], rows[i][2]);
+		formula_fill(want, sizeof(want), rows[i][0], rows[i][1],
+			     rows[i][2]);
 		row_fill(got, sizeof(got), rows[i][0], rows[i][1], rows[i][2]);
 		if (memcmp(want, got, sizeof(want)) != 0)
 			return -EDOM;

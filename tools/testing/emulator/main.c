@@ -22,9 +22,9 @@
 
 #include "emu.h"
 
-#define PROG			"wiascan-emu"
-#define READY_TIMEOUT_MS	10000	/* wait this long for the host */
-#define EXIT_USAGE		2
+#define PROG		 "wiascan-emu"
+#define READY_TIMEOUT_MS 10000 /* wait this long for the host */
+#define EXIT_USAGE	 2
 
 static struct timespec t0;
 
@@ -73,10 +73,12 @@ static void usage(FILE *f)
 		"  --page-lengths L1,...  rows of each ADF sheet when the host asks for\n"
 		"                         unknown-length pages; the last value repeats\n"
 		"                         (default: A4 length at the scan's dpi)\n"
-		"  --udc NAME             UDC to bind (default " EMU_DEF_UDC ")\n"
+		"  --udc NAME             UDC to bind (default " EMU_DEF_UDC
+		")\n"
 		"  --name NAME            configfs gadget and FunctionFS name\n"
 		"                         (default " EMU_DEF_NAME ")\n"
-		"  --serial S             serial number string (default " EMU_DEF_SERIAL ")\n"
+		"  --serial S             serial number string (default " EMU_DEF_SERIAL
+		")\n"
 		"  --ready FILE           create FILE once bound and configured by the host\n"
 		"  --queue N              bulk-in requests in flight (default %d, max %d)\n"
 		"  --chunk-kib N          KiB per bulk-in request (default %d, max %d)\n"
@@ -94,7 +96,8 @@ static void usage(FILE *f)
 		"\n"
 		"Signals: SIGUSR1 unplug, SIGUSR2 replug, SIGHUP reload the feeder.\n"
 		"Protocol: Documentation/reference-protocol.rst\n",
-		EMU_DEF_QUEUE, EMU_MAX_QUEUE, EMU_DEF_CHUNK_KIB, EMU_MAX_CHUNK_KIB);
+		EMU_DEF_QUEUE, EMU_MAX_QUEUE, EMU_DEF_CHUNK_KIB,
+		EMU_MAX_CHUNK_KIB);
 }
 
 static void __attribute__((noreturn)) bad_option(const char *fmt, ...)
@@ -136,9 +139,8 @@ static void parse_lengths(struct emu_options *o, const char *arg)
 		if (o->n_page_lengths == EMU_MAX_PAGE_LENGTHS)
 			bad_option("--page-lengths: at most %d values",
 				   EMU_MAX_PAGE_LENGTHS);
-		o->page_lengths[o->n_page_lengths++] =
-			(uint32_t)parse_num("--page-lengths", tok, 1,
-					    EMU_MAX_PAGE_ROWS);
+		o->page_lengths[o->n_page_lengths++] = (uint32_t)parse_num(
+			"--page-lengths", tok, 1, EMU_MAX_PAGE_ROWS);
 	}
 	if (!o->n_page_lengths)
 		bad_option("--page-lengths: expected L1,L2,...");
@@ -164,7 +166,8 @@ static void parse_fault(struct emu_fault *f, const char *arg)
 	memcpy(buf, arg, strlen(arg) + 1);
 	at = strchr(buf, '@');
 	if (!at)
-		bad_option("--fault: expected KIND@PAGE[:BYTES], got '%s'", arg);
+		bad_option("--fault: expected KIND@PAGE[:BYTES], got '%s'",
+			   arg);
 	*at++ = '\0';
 	colon = strchr(at, ':');
 	if (colon)
@@ -218,7 +221,8 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, ":", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
-			o->sheets = (unsigned int)parse_num("--sheets", optarg, 0, 65535);
+			o->sheets = (unsigned int)parse_num("--sheets", optarg,
+							    0, 65535);
 			break;
 		case 'l':
 			parse_lengths(o, optarg);
@@ -248,16 +252,17 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 						    EMU_MAX_CHUNK_KIB);
 			break;
 		case 'R':
-			o->rate = 1024 * (uint64_t)parse_num("--rate-kib", optarg,
-							     1, 10000000);
+			o->rate = 1024 * (uint64_t)parse_num("--rate-kib",
+							     optarg, 1,
+							     10000000);
 			break;
 		case 'w':
-			o->warmup_ms = (unsigned int)parse_num("--warmup-ms", optarg,
-							       0, 600000);
+			o->warmup_ms = (unsigned int)parse_num(
+				"--warmup-ms", optarg, 0, 600000);
 			break;
 		case 'D':
-			o->ctrl_delay_ms = (unsigned int)parse_num("--ctrl-delay-ms",
-								   optarg, 0, 600000);
+			o->ctrl_delay_ms = (unsigned int)parse_num(
+				"--ctrl-delay-ms", optarg, 0, 600000);
 			break;
 		case 'f':
 			parse_fault(&o->fault, optarg);
@@ -337,7 +342,7 @@ int emu_join(pthread_t thread, const char *what)
 
 static int setup_signals(sigset_t *set)
 {
-	struct sigaction sa = { .sa_handler = on_kick };	/* no SA_RESTART */
+	struct sigaction sa = { .sa_handler = on_kick }; /* no SA_RESTART */
 
 	sigemptyset(set);
 	sigaddset(set, SIGINT);
@@ -403,9 +408,11 @@ static void main_loop(struct emu *emu, const sigset_t *set)
 	int waited_ms = 0, sig;
 
 	for (;;) {
-		if (!ready && (is_configured(emu) || waited_ms >= READY_TIMEOUT_MS)) {
+		if (!ready &&
+		    (is_configured(emu) || waited_ms >= READY_TIMEOUT_MS)) {
 			if (!is_configured(emu))
-				emu_warn("host has not configured the gadget yet");
+				emu_warn(
+					"host has not configured the gadget yet");
 			if (create_ready(emu->opt.ready))
 				emu_warn("--ready %s: %s", emu->opt.ready,
 					 strerror(errno));
@@ -475,8 +482,9 @@ static int bring_up(struct emu *emu, struct workers *w)
 	}
 	ret = gadget_setup(&emu->gadget, opt);
 	if (ret) {
-		emu_warn("gadget setup: %s (root? configfs, libcomposite, usb_f_fs?)",
-			 strerror(-ret));
+		emu_warn(
+			"gadget setup: %s (root? configfs, libcomposite, usb_f_fs?)",
+			strerror(-ret));
 		return ret;
 	}
 	ret = start_threads(emu, w);

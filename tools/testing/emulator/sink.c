@@ -10,7 +10,7 @@
 
 #include "emu.h"
 
-#define SINK_BUF	(64 * 1024)
+#define SINK_BUF (64 * 1024)
 
 static void account(struct emu *emu, const uint8_t *buf, size_t n)
 {
@@ -38,7 +38,7 @@ static void *sink_thread(void *arg)
 			account(emu, buf, (size_t)n);
 		} else if (n < 0 && errno != EINTR && errno != ESHUTDOWN) {
 			emu_log(emu, "bulk-out: %s", strerror(errno));
-			usleep(10000);	/* don't spin on a persistent error */
+			usleep(10000); /* don't spin on a persistent error */
 		}
 	}
 	return NULL;

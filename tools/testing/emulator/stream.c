@@ -41,7 +41,7 @@
 
 #include "emu.h"
 
-#define EVENT_QUEUE_LEN	64	/* events waiting for the host to poll */
+#define EVENT_QUEUE_LEN 64 /* events waiting for the host to poll */
 
 enum stream_cmd {
 	CMD_START,
@@ -56,8 +56,8 @@ struct req {
 	struct iocb cb;
 	uint8_t *buf;
 	size_t len;
-	bool done;		/* completion seen, waiting to retire */
-	int64_t res;		/* bytes written or -errno */
+	bool done;   /* completion seen, waiting to retire */
+	int64_t res; /* bytes written or -errno */
 	/* bulk-in only: this request ends page @page of @page_bytes bytes */
 	bool page_end;
 	bool last_page;
@@ -68,8 +68,8 @@ struct req {
 struct stream {
 	struct emu *emu;
 	aio_context_t ctx;
-	int aio_efd;			/* AIO completions */
-	int cmd_efd;			/* a command is in the mailbox */
+	int aio_efd; /* AIO completions */
+	int cmd_efd; /* a command is in the mailbox */
 	pthread_t thread;
 
 	/* mailbox: cmd_lock admits one caller, box_lock guards the slot */
@@ -91,23 +91,23 @@ struct stream {
 	struct refscan_event evq[EVENT_QUEUE_LEN];
 	unsigned int evq_head, evq_len;
 
-	bool enabled;			/* host has configured us */
-	uint16_t maxpacket;		/* bulk-in, at the current speed */
+	bool enabled;	    /* host has configured us */
+	uint16_t maxpacket; /* bulk-in, at the current speed */
 
 	/* the scan */
-	bool scanning;			/* pages not yet completely sent */
-	bool submitting;		/* pages not yet completely queued */
-	struct refscan_params params;	/* copy taken at START */
-	uint32_t page;			/* page being queued, 0-based */
-	bool page_open;			/* its sheet has been drawn */
-	bool page_last;			/* no page follows it */
-	bool zlp_due;			/* it still needs its zero-length packet */
+	bool scanning;		      /* pages not yet completely sent */
+	bool submitting;	      /* pages not yet completely queued */
+	struct refscan_params params; /* copy taken at START */
+	uint32_t page;		      /* page being queued, 0-based */
+	bool page_open;		      /* its sheet has been drawn */
+	bool page_last;		      /* no page follows it */
+	bool zlp_due; /* it still needs its zero-length packet */
 	uint64_t page_len, page_off;
 
 	/* a slow device: --warmup-ms before the first byte, --rate-kib */
-	uint64_t t_start_ns;		/* when data may start flowing */
-	uint64_t scan_bytes;		/* bytes queued since START */
-	size_t scan_chunk;		/* request size for this scan */
+	uint64_t t_start_ns; /* when data may start flowing */
+	uint64_t scan_bytes; /* bytes queued since START */
+	size_t scan_chunk;   /* request size for this scan */
 
 	/* --fault: fires once; @fault_hit waits for the data before it */
 	bool fault_done;
@@ -189,7 +189,8 @@ static void pump_events(struct stream *s)
 
 	if (s->event_busy || !s->evq_len || !s->enabled)
 		return;
-	memcpy(s->event.buf, &s->evq[s->evq_head], sizeof(struct refscan_event));
+	memcpy(s->event.buf, &s->evq[s->evq_head],
+	       sizeof(struct refscan_event));
 	ret = submit(s, &s->event, s->emu->gadget.ep_intr,
 		     sizeof(struct refscan_event));
 	if (ret) {
@@ -217,7 +218,9 @@ static void begin_page(struct stream *s)
 		emu->status.sheets_left--;
 		if (!rows && opt->n_page_lengths)
 			rows = opt->page_lengths[i < opt->n_page_lengths ?
-						 i : opt->n_page_lengths - 1];
+							 i :
+							 opt->n_page_lengths -
+								 1];
 		else if (!rows)
 			rows = emu_px(EMU_A4_HEIGHT_UM, s->params.dpi);
 		s->page_last = !emu->status.sheets_left;
@@ -271,7 +274,8 @@ static size_t next_chunk(struct stream *s, struct req *r)
 		return 0;
 	}
 	n = s->page_len - s->page_off < s->scan_chunk ?
-	    s->page_len - s->page_off : s->scan_chunk;
+		    s->page_len - s->page_off :
+		    s->scan_chunk;
 	if (fault_point(s) > s->page_off && fault_point(s) - s->page_off < n)
 		n = fault_point(s) - s->page_off;
 	image_fill(r->buf, n, s->page_off, s->params.bytes_per_line, s->page);
@@ -279,7 +283,7 @@ static size_t next_chunk(struct stream *s, struct req *r)
 	r->page_end = false;
 	if (s->page_off == s->page_len) {
 		if (s->page_len % s->maxpacket)
-			r->page_end = true;	/* ends with a short packet */
+			r->page_end = true; /* ends with a short packet */
 		else
 			s->zlp_due = true;
 	}
@@ -306,7 +310,7 @@ static int throttle_ms(const struct stream *s)
 	const struct emu_options *opt = &s->emu->opt;
 	uint64_t due = s->t_start_ns, now = now_ns();
 
-	if (opt->rate)	/* split so that bytes * 1e9 cannot overflow */
+	if (opt->rate) /* split so that bytes * 1e9 cannot overflow */
 		due += s->scan_bytes / opt->rate * 1000000000 +
 		       s->scan_bytes % opt->rate * 1000000000 / opt->rate;
 	if (now >= due)
@@ -365,7 +369,8 @@ static void page_done(struct stream *s, const struct req *r)
 	if (r->last_page) {
 		s->scanning = false;
 		if (adf)
-			queue_event(s, REFSCAN_EVENT_FEEDER_EMPTY, 0, r->page, 0);
+			queue_event(s, REFSCAN_EVENT_FEEDER_EMPTY, 0, r->page,
+				    0);
 	}
 }
 
@@ -507,8 +512,10 @@ static void fire_fault(struct stream *s)
 	s->fault_hit = false;
 	s->fault_done = true;
 	emu_warn("fault: %s in page %u after %" PRIu64 " bytes",
-		 f->kind == FAULT_STALL ? "stall" : f->kind == FAULT_JAM ? "jam" :
-		 f->kind == FAULT_DOUBLE_FEED ? "double feed" : "disconnect",
+		 f->kind == FAULT_STALL	      ? "stall" :
+		 f->kind == FAULT_JAM	      ? "jam" :
+		 f->kind == FAULT_DOUBLE_FEED ? "double feed" :
+						"disconnect",
 		 page, s->page_off);
 	switch (f->kind) {
 	case FAULT_STALL:
@@ -567,7 +574,8 @@ static int cmd_start(struct stream *s)
 		return -ENODEV;
 	pthread_mutex_lock(&emu->lock);
 	s->params = emu->params;
-	if (s->params.source == REFSCAN_SOURCE_ADF && !emu->status.sheets_left) {
+	if (s->params.source == REFSCAN_SOURCE_ADF &&
+	    !emu->status.sheets_left) {
 		ret = -ENOSPC;
 	} else {
 		emu->status.state = REFSCAN_STATE_SCANNING;
@@ -586,7 +594,8 @@ static int cmd_start(struct stream *s)
 	/* rate-limited: about 20 requests a second, whole packets */
 	s->scan_chunk = s->chunk;
 	if (emu->opt.rate && emu->opt.rate / 20 < s->chunk)
-		s->scan_chunk = emu->opt.rate / 20 / s->maxpacket * s->maxpacket;
+		s->scan_chunk =
+			emu->opt.rate / 20 / s->maxpacket * s->maxpacket;
 	if (!s->scan_chunk)
 		s->scan_chunk = s->maxpacket;
 	return 0;
@@ -665,9 +674,10 @@ static void *stream_thread(void *arg)
 		pump_events(s);
 		/* wake up when a throttled scan may queue more */
 		timeout = s->submitting && s->enabled && s->count < s->depth ?
-			  throttle_ms(s) : -1;
+				  throttle_ms(s) :
+				  -1;
 		if (s->fault_hit && !s->count)
-			timeout = 5;	/* for START's acknowledgement */
+			timeout = 5; /* for START's acknowledgement */
 		if (poll(pfd, 2, timeout) <= 0)
 			continue;
 		if (pfd[1].revents & POLLIN) {

@@ -26,15 +26,15 @@
 #include "kselftest_harness.h"
 #include "wiascan_test.h"
 
-#define MAX_NTH		3000
-#define DEBUGFS		"/sys/kernel/debug"
+#define MAX_NTH 3000
+#define DEBUGFS "/sys/kernel/debug"
 
 SCANNER_FIXTURE(scanner, NULL)
 
 struct knob {
 	const char *path;
 	const char *value;
-	bool optional;		/* absent in some configurations */
+	bool optional; /* absent in some configurations */
 	char old[32];
 	bool saved;
 };
@@ -48,19 +48,31 @@ static struct knob knobs[] = {
 	/* no stack dump per injected fault: the rig fails on call traces */
 	{ .path = DEBUGFS "/failslab/verbose", .value = "0" },
 	{ .path = DEBUGFS "/fail_page_alloc/verbose", .value = "0" },
-	{ .path = DEBUGFS "/fail_usercopy/verbose", .value = "0", .optional = true },
-	{ .path = DEBUGFS "/fail_futex/verbose", .value = "0", .optional = true },
-	{ .path = DEBUGFS "/fail_make_request/verbose", .value = "0", .optional = true },
-	{ .path = DEBUGFS "/fail_io_timeout/verbose", .value = "0", .optional = true },
-	{ .path = DEBUGFS "/fail_function/verbose", .value = "0", .optional = true },
+	{ .path = DEBUGFS "/fail_usercopy/verbose",
+	  .value = "0",
+	  .optional = true },
+	{ .path = DEBUGFS "/fail_futex/verbose",
+	  .value = "0",
+	  .optional = true },
+	{ .path = DEBUGFS "/fail_make_request/verbose",
+	  .value = "0",
+	  .optional = true },
+	{ .path = DEBUGFS "/fail_io_timeout/verbose",
+	  .value = "0",
+	  .optional = true },
+	{ .path = DEBUGFS "/fail_function/verbose",
+	  .value = "0",
+	  .optional = true },
 };
 
 static const char *fault_injection_missing(void)
 {
 	if (access(DEBUGFS "/failslab", F_OK))
-		return "no " DEBUGFS "/failslab (needs CONFIG_FAILSLAB and debugfs: run under vm-run --kernel debug)";
+		return "no " DEBUGFS
+		       "/failslab (needs CONFIG_FAILSLAB and debugfs: run under vm-run --kernel debug)";
 	if (access(DEBUGFS "/fail_page_alloc", F_OK))
-		return "no " DEBUGFS "/fail_page_alloc (needs CONFIG_FAIL_PAGE_ALLOC)";
+		return "no " DEBUGFS
+		       "/fail_page_alloc (needs CONFIG_FAIL_PAGE_ALLOC)";
 	if (access("/proc/thread-self/fail-nth", W_OK))
 		return "no /proc/thread-self/fail-nth (needs CONFIG_FAULT_INJECTION_DEBUG_FS)";
 	return NULL;
@@ -124,16 +136,17 @@ static unsigned int fail_nth_left(void)
 	return left;
 }
 
-#define ARM_OR_SKIP() do {						\
-	const char *why_ = fault_injection_missing();			\
-	if (why_)							\
-		SKIP(return, "%s", why_);				\
-	ASSERT_EQ(0, arm_knobs()) restore_knobs();			\
-	if (nth_fd < 0)							\
-		nth_fd = open("/proc/thread-self/fail-nth",		\
-			      O_RDWR | O_CLOEXEC);			\
-	ASSERT_LE(0, nth_fd) restore_knobs();				\
-} while (0)
+#define ARM_OR_SKIP()                                               \
+	do {                                                        \
+		const char *why_ = fault_injection_missing();       \
+		if (why_)                                           \
+			SKIP(return, "%s", why_);                   \
+		ASSERT_EQ(0, arm_knobs()) restore_knobs();          \
+		if (nth_fd < 0)                                     \
+			nth_fd = open("/proc/thread-self/fail-nth", \
+				      O_RDWR | O_CLOEXEC);          \
+		ASSERT_LE(0, nth_fd) restore_knobs();               \
+	} while (0)
 
 static int reqbufs(int fd, uint32_t count, uint32_t size)
 {
@@ -158,16 +171,18 @@ TEST_F_TIMEOUT(scanner, reqbufs_fails_cleanly_at_every_allocation, 600)
 		}
 		if (ret) {
 			EXPECT_TRUE(ret == -ENOMEM || ret == -EFAULT)
-				TH_LOG("allocation %u: %s", nth, strerror(-ret));
+			TH_LOG("allocation %u: %s", nth, strerror(-ret));
 			failures++;
 		}
 		/* nothing half-made: a ring can be had and freed again */
-		EXPECT_EQ(0, reqbufs(self->s.fd, 4, 64 * 1024)) TH_LOG("after %u", nth);
+		EXPECT_EQ(0, reqbufs(self->s.fd, 4,
+				     64 * 1024)) TH_LOG("after %u", nth);
 		EXPECT_EQ(0, reqbufs(self->s.fd, 0, 0));
 	}
 	restore_knobs();
-	ksft_print_msg("alloc faults: REQBUFS: %u injection points failed in turn, %u failed REQBUFS\n",
-		       nth - 1, failures);
+	ksft_print_msg(
+		"alloc faults: REQBUFS: %u injection points failed in turn, %u failed REQBUFS\n",
+		nth - 1, failures);
 	fflush(stdout);
 	EXPECT_LT(nth, MAX_NTH);
 	EXPECT_LT(0, failures);
@@ -190,15 +205,16 @@ TEST_F_TIMEOUT(scanner, open_fails_cleanly_at_every_allocation, 600)
 		}
 		if (fd < 0) {
 			EXPECT_TRUE(errno == ENOMEM || errno == EFAULT)
-				TH_LOG("allocation %u: %m", nth);
+			TH_LOG("allocation %u: %m", nth);
 			failures++;
 		} else {
 			close(fd);
 		}
 	}
 	restore_knobs();
-	ksft_print_msg("alloc faults: open: %u injection points failed in turn, %u failed opens\n",
-		       nth - 1, failures);
+	ksft_print_msg(
+		"alloc faults: open: %u injection points failed in turn, %u failed opens\n",
+		nth - 1, failures);
 	fflush(stdout);
 	EXPECT_LT(nth, MAX_NTH);
 }
@@ -230,19 +246,23 @@ TEST_F_TIMEOUT(scanner, probe_fails_cleanly_at_every_allocation, 900)
 			failures++;
 			EXPECT_TRUE(ret == -ENOMEM || ret == -ENODEV ||
 				    ret == -EFAULT)
-				TH_LOG("allocation %u: %s", nth, strerror(-ret));
-			if (!wt_find_node(self->s.sysname, sizeof(self->s.sysname)))
-				EXPECT_TRUE(false) TH_LOG("failed probe left a node");
+			TH_LOG("allocation %u: %s", nth, strerror(-ret));
+			if (!wt_find_node(self->s.sysname,
+					  sizeof(self->s.sysname)))
+				EXPECT_TRUE(false) TH_LOG(
+					"failed probe left a node");
 			continue;
 		}
 		/* bound: it must be whole; unbind for the next round */
 		ASSERT_EQ(0, wt_wait_node(&self->s, WT_START_TIMEOUT_MS));
 		ASSERT_EQ(0, wt_driver_unbind(intf));
-		ASSERT_EQ(0, wt_wait_node_gone(self->s.sysname, WT_GONE_TIMEOUT_MS));
+		ASSERT_EQ(0, wt_wait_node_gone(self->s.sysname,
+					       WT_GONE_TIMEOUT_MS));
 	}
 	restore_knobs();
-	ksft_print_msg("alloc faults: probe: %u injection points failed in turn, %u failed binds\n",
-		       nth - 1, failures);
+	ksft_print_msg(
+		"alloc faults: probe: %u injection points failed in turn, %u failed binds\n",
+		nth - 1, failures);
 	fflush(stdout);
 	EXPECT_LT(nth, MAX_NTH);
 	ASSERT_EQ(0, wt_wait_node(&self->s, WT_START_TIMEOUT_MS));

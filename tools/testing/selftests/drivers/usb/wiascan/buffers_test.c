@@ -16,7 +16,7 @@
 #include "wiascan_test.h"
 
 #define NBUFS	4
-#define BUFSIZE	(16 * 1024)
+#define BUFSIZE (16 * 1024)
 
 SCANNER_FIXTURE(scanner, NULL)
 
@@ -82,7 +82,7 @@ TEST_F(scanner, querybuf_gives_page_aligned_disjoint_buffers)
 		for (j = i + 1; j < NBUFS; j++)
 			EXPECT_TRUE(b[i].offset + b[i].length <= b[j].offset ||
 				    b[j].offset + b[j].length <= b[i].offset)
-				TH_LOG("buffers %u and %u overlap", i, j);
+	TH_LOG("buffers %u and %u overlap", i, j);
 }
 
 TEST_F(scanner, querybuf_flags_follow_mapping_and_queueing)
@@ -94,13 +94,14 @@ TEST_F(scanner, querybuf_flags_follow_mapping_and_queueing)
 	ASSERT_EQ(0, querybuf(self->s.fd, 1, &b));
 	EXPECT_EQ(0, b.flags);
 
-	m = mmap(NULL, b.length, PROT_READ, MAP_SHARED, self->s.fd, (off_t)b.offset);
+	m = mmap(NULL, b.length, PROT_READ, MAP_SHARED, self->s.fd,
+		 (off_t)b.offset);
 	ASSERT_NE(MAP_FAILED, m);
 	ASSERT_EQ(0, querybuf(self->s.fd, 1, &b));
 	EXPECT_EQ(WIASCAN_BUF_FLAG_MAPPED, b.flags);
 
 	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QBUF,
-			      &(struct wiascan_buffer){ .index = 1 }));
+			      &(struct wiascan_buffer) { .index = 1 }));
 	ASSERT_EQ(0, querybuf(self->s.fd, 1, &b));
 	EXPECT_EQ(WIASCAN_BUF_FLAG_MAPPED | WIASCAN_BUF_FLAG_QUEUED, b.flags);
 
@@ -136,7 +137,8 @@ TEST_F(scanner, mmap_offset_past_the_end_is_refused)
 		if (b.offset + b.length > end)
 			end = b.offset + b.length;
 	}
-	EXPECT_EQ(EINVAL, try_mmap(self->s.fd, BUFSIZE, PROT_READ, MAP_SHARED, end));
+	EXPECT_EQ(EINVAL,
+		  try_mmap(self->s.fd, BUFSIZE, PROT_READ, MAP_SHARED, end));
 	EXPECT_EQ(EINVAL, try_mmap(self->s.fd, page_size(), PROT_READ,
 				   MAP_SHARED, end));
 	EXPECT_EQ(EINVAL, try_mmap(self->s.fd, BUFSIZE, PROT_READ, MAP_SHARED,
@@ -153,8 +155,8 @@ TEST_F(scanner, mmap_longer_than_a_buffer_is_refused)
 	/* Into the next buffer, and past the end of the ring */
 	EXPECT_EQ(EINVAL, try_mmap(self->s.fd, 2 * BUFSIZE, PROT_READ,
 				   MAP_SHARED, first.offset));
-	EXPECT_EQ(EINVAL, try_mmap(self->s.fd, BUFSIZE + page_size(),
-				   PROT_READ, MAP_SHARED, last.offset));
+	EXPECT_EQ(EINVAL, try_mmap(self->s.fd, BUFSIZE + page_size(), PROT_READ,
+				   MAP_SHARED, last.offset));
 }
 
 TEST_F(scanner, mmap_shorter_than_a_buffer_is_refused)
@@ -175,8 +177,9 @@ TEST_F(scanner, mmap_offset_inside_a_buffer_is_refused)
 	ASSERT_EQ(0, querybuf(self->s.fd, 1, &b));
 	EXPECT_EQ(EINVAL, try_mmap(self->s.fd, page_size(), PROT_READ,
 				   MAP_SHARED, b.offset + page_size()));
-	EXPECT_EQ(EINVAL, try_mmap(self->s.fd, b.length - page_size(),
-				   PROT_READ, MAP_SHARED, b.offset + page_size()));
+	EXPECT_EQ(EINVAL,
+		  try_mmap(self->s.fd, b.length - page_size(), PROT_READ,
+			   MAP_SHARED, b.offset + page_size()));
 }
 
 TEST_F(scanner, writable_shared_mapping_is_refused)
@@ -186,8 +189,8 @@ TEST_F(scanner, writable_shared_mapping_is_refused)
 
 	ASSERT_EQ(0, reqbufs(self->s.fd, NBUFS, BUFSIZE, NULL));
 	ASSERT_EQ(0, querybuf(self->s.fd, 0, &b));
-	err = try_mmap(self->s.fd, b.length, PROT_READ | PROT_WRITE,
-		       MAP_SHARED, b.offset);
+	err = try_mmap(self->s.fd, b.length, PROT_READ | PROT_WRITE, MAP_SHARED,
+		       b.offset);
 	EXPECT_EQ(EPERM, err) TH_LOG("%s", err ? strerror(err) : "granted");
 	err = try_mmap(self->s.fd, b.length, PROT_WRITE, MAP_SHARED, b.offset);
 	EXPECT_EQ(EPERM, err) TH_LOG("%s", err ? strerror(err) : "granted");
@@ -200,7 +203,8 @@ TEST_F(scanner, mprotect_of_a_mapping_to_writable_is_refused)
 
 	ASSERT_EQ(0, reqbufs(self->s.fd, NBUFS, BUFSIZE, NULL));
 	ASSERT_EQ(0, querybuf(self->s.fd, 0, &b));
-	m = mmap(NULL, b.length, PROT_READ, MAP_SHARED, self->s.fd, (off_t)b.offset);
+	m = mmap(NULL, b.length, PROT_READ, MAP_SHARED, self->s.fd,
+		 (off_t)b.offset);
 	ASSERT_NE(MAP_FAILED, m);
 	/* VM_MAYWRITE must be clear, or this upgrade would succeed */
 	EXPECT_EQ(-1, mprotect(m, b.length, PROT_READ | PROT_WRITE));
@@ -230,7 +234,8 @@ TEST_F(scanner, reqbufs_zero_frees_the_ring)
 	ASSERT_EQ(0, querybuf(self->s.fd, 0, &b));
 	ASSERT_EQ(0, reqbufs(self->s.fd, 0, 0, &rb));
 	EXPECT_EQ(0, rb.count);
-	EXPECT_EQ(-EINVAL, querybuf(self->s.fd, 0, &(struct wiascan_buffer){ 0 }));
+	EXPECT_EQ(-EINVAL,
+		  querybuf(self->s.fd, 0, &(struct wiascan_buffer) { 0 }));
 	EXPECT_NE(0, try_mmap(self->s.fd, BUFSIZE, PROT_READ, MAP_SHARED,
 			      b.offset));
 }
@@ -244,7 +249,8 @@ TEST_F(scanner, reqbufs_zero_while_mapped_returns_ebusy)
 	munmap((void *)r.map[0], r.size);
 	r.map[0] = NULL;
 	EXPECT_EQ(-EBUSY, reqbufs(self->s.fd, 0, 0, NULL));
-	EXPECT_EQ(0, querybuf(self->s.fd, NBUFS - 1, &(struct wiascan_buffer){ 0 }));
+	EXPECT_EQ(0, querybuf(self->s.fd, NBUFS - 1,
+			      &(struct wiascan_buffer) { 0 }));
 	ring_unmap(&r);
 }
 
@@ -285,7 +291,8 @@ TEST_F(scanner, second_file_cannot_map_the_owners_buffers)
 	ASSERT_EQ(0, querybuf(self->s.fd, 0, &b));
 	fd2 = open(self->s.node, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, fd2);
-	EXPECT_EQ(EBUSY, try_mmap(fd2, b.length, PROT_READ, MAP_SHARED, b.offset));
+	EXPECT_EQ(EBUSY,
+		  try_mmap(fd2, b.length, PROT_READ, MAP_SHARED, b.offset));
 	close(fd2);
 }
 
@@ -404,11 +411,13 @@ TEST_F(scanner, reqbufs_size_above_max_buffer_size_returns_einval)
 	struct wiascan_caps caps;
 
 	ASSERT_EQ(0, query_caps(_metadata, self->s.fd, &caps));
-	EXPECT_EQ(-EINVAL, reqbufs(self->s.fd, 2, caps.max_buffer_size + 1, NULL));
+	EXPECT_EQ(-EINVAL,
+		  reqbufs(self->s.fd, 2, caps.max_buffer_size + 1, NULL));
 	/* UINT32_MAX would wrap to 0 if rounded up to pages carelessly */
 	EXPECT_EQ(-EINVAL, reqbufs(self->s.fd, 2, UINT32_MAX, NULL));
-	EXPECT_EQ(-EINVAL, reqbufs(self->s.fd, 2,
-				   UINT32_MAX - (uint32_t)page_size() + 2, NULL));
+	EXPECT_EQ(-EINVAL,
+		  reqbufs(self->s.fd, 2, UINT32_MAX - (uint32_t)page_size() + 2,
+			  NULL));
 }
 
 TEST_F(scanner, reqbufs_size_zero_returns_einval)
@@ -424,7 +433,8 @@ TEST_F(scanner, reqbufs_beyond_the_memory_cap_returns_enomem)
 	ASSERT_EQ(0, query_caps(_metadata, self->s.fd, &caps));
 	count = caps.max_total_bytes / caps.max_buffer_size + 1;
 	if (count > caps.max_buffers)
-		SKIP(return, "max_buffers x max_buffer_size fits in max_total_bytes");
+		SKIP(return,
+			   "max_buffers x max_buffer_size fits in max_total_bytes");
 	EXPECT_EQ(-ENOMEM, reqbufs(self->s.fd, (uint32_t)count,
 				   caps.max_buffer_size, NULL));
 }

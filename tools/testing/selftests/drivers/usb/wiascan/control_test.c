@@ -22,8 +22,12 @@ static int ctrl(int fd, uint32_t rt, uint32_t req, uint32_t value,
 		uint32_t index, void *data, uint32_t length, uint32_t *actual)
 {
 	struct wiascan_ctrl c = {
-		.request_type = rt, .request = req, .value = value,
-		.index = index, .length = length, .data = (uintptr_t)data,
+		.request_type = rt,
+		.request = req,
+		.value = value,
+		.index = index,
+		.length = length,
+		.data = (uintptr_t)data,
 	};
 	int ret = wt_ioctl(fd, WIASCAN_IOC_CONTROL, &c);
 
@@ -136,8 +140,8 @@ TEST_F(scanner, out_of_range_request_fields_return_einval)
 
 	EXPECT_EQ(-EINVAL, ctrl(self->s.fd, 0x1c1, REFSCAN_REQ_GET_INFO, 0, 0,
 				&info, sizeof(info), NULL));
-	EXPECT_EQ(-EINVAL, ctrl(self->s.fd, REFSCAN_RT_IN, 0x101, 0, 0,
-				&info, sizeof(info), NULL));
+	EXPECT_EQ(-EINVAL, ctrl(self->s.fd, REFSCAN_RT_IN, 0x101, 0, 0, &info,
+				sizeof(info), NULL));
 	EXPECT_EQ(-EINVAL, ctrl(self->s.fd, REFSCAN_RT_IN, REFSCAN_REQ_GET_INFO,
 				0x10000, 0, &info, sizeof(info), NULL));
 	EXPECT_EQ(-EINVAL, ctrl(self->s.fd, REFSCAN_RT_IN, REFSCAN_REQ_GET_INFO,
@@ -148,8 +152,9 @@ TEST_F(scanner, control_with_bad_data_pointer_returns_efault)
 {
 	EXPECT_EQ(-EFAULT, ctrl(self->s.fd, REFSCAN_RT_IN, REFSCAN_REQ_GET_INFO,
 				0, 0, (void *)16, 16, NULL));
-	EXPECT_EQ(-EFAULT, ctrl(self->s.fd, REFSCAN_RT_OUT, REFSCAN_REQ_SET_PARAMS,
-				0, 0, (void *)16, 16, NULL));
+	EXPECT_EQ(-EFAULT,
+		  ctrl(self->s.fd, REFSCAN_RT_OUT, REFSCAN_REQ_SET_PARAMS, 0, 0,
+		       (void *)16, 16, NULL));
 }
 
 TEST_F(scanner, request_the_device_stalls_returns_epipe)
@@ -157,10 +162,10 @@ TEST_F(scanner, request_the_device_stalls_returns_epipe)
 	uint8_t buf[16];
 
 	/* The reference scanner stalls requests it does not know */
-	EXPECT_EQ(-EPIPE, ctrl(self->s.fd, REFSCAN_RT_IN, 0x7f, 0, 0,
-			       buf, sizeof(buf), NULL));
-	EXPECT_EQ(-EPIPE, ctrl(self->s.fd, REFSCAN_RT_OUT, 0x7f, 0, 0,
-			       NULL, 0, NULL));
+	EXPECT_EQ(-EPIPE, ctrl(self->s.fd, REFSCAN_RT_IN, 0x7f, 0, 0, buf,
+			       sizeof(buf), NULL));
+	EXPECT_EQ(-EPIPE,
+		  ctrl(self->s.fd, REFSCAN_RT_OUT, 0x7f, 0, 0, NULL, 0, NULL));
 }
 
 TEST_F(scanner, rejected_params_make_get_params_and_start_stall)
@@ -171,8 +176,11 @@ TEST_F(scanner, rejected_params_make_get_params_and_start_stall)
 	 * GET_PARAMS and START stall until a valid SET_PARAMS arrives.
 	 */
 	struct refscan_params bad = {
-		.mode = 9, .source = REFSCAN_SOURCE_FLATBED, .dpi = 100,
-		.width_px = 100, .height_px = 10,
+		.mode = 9,
+		.source = REFSCAN_SOURCE_FLATBED,
+		.dpi = 100,
+		.width_px = 100,
+		.height_px = 10,
 	};
 	struct refscan_status st;
 	struct refscan_params got;
@@ -192,8 +200,8 @@ TEST_F(scanner, control_works_again_after_a_stall)
 	struct refscan_info info;
 	uint8_t buf[16];
 
-	ASSERT_EQ(-EPIPE, ctrl(self->s.fd, REFSCAN_RT_IN, 0x7f, 0, 0,
-			       buf, sizeof(buf), NULL));
+	ASSERT_EQ(-EPIPE, ctrl(self->s.fd, REFSCAN_RT_IN, 0x7f, 0, 0, buf,
+			       sizeof(buf), NULL));
 	EXPECT_EQ(0, ref_get_info(self->s.fd, &info));
 	EXPECT_EQ(REFSCAN_PROTOCOL_VERSION, info.version);
 }
@@ -210,9 +218,14 @@ TEST_F(scanner, get_status_reports_idle_after_probe)
 TEST_F(feeder_of_one, start_with_an_empty_feeder_returns_epipe)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_ADF,
-		.dpi = 100, .width_px = 100, .height_px = 10,
-		.nbufs = 2, .bufsize = 4096, .npages = 1,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_ADF,
+		.dpi = 100,
+		.width_px = 100,
+		.height_px = 10,
+		.nbufs = 2,
+		.bufsize = 4096,
+		.npages = 1,
 	};
 	struct refscan_status st;
 	struct scan_result res;
@@ -229,8 +242,10 @@ TEST_F(scanner, control_timeout_field_is_accepted)
 {
 	struct refscan_info info;
 	struct wiascan_ctrl c = {
-		.request_type = REFSCAN_RT_IN, .request = REFSCAN_REQ_GET_INFO,
-		.length = sizeof(info), .data = (uintptr_t)&info,
+		.request_type = REFSCAN_RT_IN,
+		.request = REFSCAN_REQ_GET_INFO,
+		.length = sizeof(info),
+		.data = (uintptr_t)&info,
 		.timeout_ms = 2000,
 	};
 

@@ -20,8 +20,8 @@
 SCANNER_FIXTURE(scanner, NULL)
 
 /* The USB device directory above the bound interface, "device/.." */
-static int read_usb_attr(const struct scanner *s, const char *attr,
-			 char *buf, size_t len)
+static int read_usb_attr(const struct scanner *s, const char *attr, char *buf,
+			 size_t len)
 {
 	char rel[128];
 
@@ -103,8 +103,8 @@ TEST_F(scanner, modalias_matches_the_driver_id_table)
 	char alias[256];
 
 	/* MODULE_DEVICE_TABLE makes this alias autoload the module */
-	ASSERT_EQ(0, wt_sysfs_read(self->s.sysname, "device/modalias",
-				   alias, sizeof(alias)));
+	ASSERT_EQ(0, wt_sysfs_read(self->s.sysname, "device/modalias", alias,
+				   sizeof(alias)));
 	EXPECT_EQ(0, strncmp(alias, "usb:v1209p0001", 14)) TH_LOG("%s", alias);
 	EXPECT_NE(NULL, strstr(alias, "icFFisc57ip01")) TH_LOG("%s", alias);
 }
@@ -122,7 +122,7 @@ TEST_F(scanner, unbind_removes_node_and_bind_recreates_it)
 	ASSERT_EQ(0, wt_wait_node(&self->s, WT_START_TIMEOUT_MS));
 	self->s.fd = open(self->s.node, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->s.fd);
-	EXPECT_EQ(0, ref_get_info(self->s.fd, &(struct refscan_info){ 0 }));
+	EXPECT_EQ(0, ref_get_info(self->s.fd, &(struct refscan_info) { 0 }));
 }
 
 TEST_F(scanner, querycap_reports_abi_version)
@@ -170,11 +170,13 @@ static int find_ep(const struct scanner *s, unsigned int type, bool in,
 		snprintf(rel, sizeof(rel), "device/ep_%02x/bmAttributes", addr);
 		if (wt_sysfs_read(s->sysname, rel, buf, sizeof(buf)))
 			continue;
-		if ((strtoul(buf, NULL, 16) & 3) != type || !!(addr & 0x80) != in)
+		if ((strtoul(buf, NULL, 16) & 3) != type ||
+		    !!(addr & 0x80) != in)
 			continue;
 		ep->addr = addr;
 		ep->type = type;
-		snprintf(rel, sizeof(rel), "device/ep_%02x/wMaxPacketSize", addr);
+		snprintf(rel, sizeof(rel), "device/ep_%02x/wMaxPacketSize",
+			 addr);
 		if (wt_sysfs_read(s->sysname, rel, buf, sizeof(buf)))
 			return -EIO;
 		ep->maxpacket = strtoul(buf, NULL, 16) & 0x7ff;
@@ -226,7 +228,7 @@ TEST_F(scanner, querycap_reports_high_speed_and_ids)
 	char buf[16];
 
 	ASSERT_EQ(0, query_caps(self->s.fd, &caps));
-	EXPECT_EQ(3, caps.speed);	/* USB_SPEED_HIGH */
+	EXPECT_EQ(3, caps.speed); /* USB_SPEED_HIGH */
 	EXPECT_EQ(REFSCAN_VENDOR_ID, caps.vendor_id);
 	EXPECT_EQ(REFSCAN_PRODUCT_ID, caps.product_id);
 	ASSERT_EQ(0, wt_sysfs_read(self->s.sysname, "device/bInterfaceNumber",

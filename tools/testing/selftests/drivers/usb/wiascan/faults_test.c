@@ -22,16 +22,16 @@
 #include "kselftest_harness.h"
 #include "wiascan_test.h"
 
-#define KIB		1024u
-#define NBUFS		4
-#define BUFSIZE		(16 * KIB)
+#define KIB	   1024u
+#define NBUFS	   4
+#define BUFSIZE	   (16 * KIB)
 /* A gray flatbed page of 800 x 500: 400000 bytes, far longer than the ring */
-#define WIDTH		800
-#define HEIGHT		500
-#define PAGE_BYTES	(WIDTH * HEIGHT)
-#define FAULT_AT	40000	/* 78 packets and a bit: 39936 bytes sent */
-#define FAULT_SENT	(FAULT_AT / 512 * 512)
-#define SHORT_AT	10000
+#define WIDTH	   800
+#define HEIGHT	   500
+#define PAGE_BYTES (WIDTH * HEIGHT)
+#define FAULT_AT   40000 /* 78 packets and a bit: 39936 bytes sent */
+#define FAULT_SENT (FAULT_AT / 512 * 512)
+#define SHORT_AT   10000
 
 SCANNER_FIXTURE(stalling, "--fault", "stall@0:40000")
 SCANNER_FIXTURE(short_page, "--fault", "short@0:10000")
@@ -74,10 +74,9 @@ static int take_until_error(struct __test_metadata *_metadata, struct ring *r,
 			return ret;
 		if ((b->flags & WIASCAN_BUF_FLAG_ERROR) || b->status)
 			return 0;
-		EXPECT_EQ(-1, wt_formula_mismatch(r->map[b->index], b->bytesused,
-						  WIDTH, 0, *pos))
-			TH_LOG("buffer %u at %llu", b->index,
-			       (unsigned long long)*pos);
+		EXPECT_EQ(-1, wt_formula_mismatch(r->map[b->index],
+						  b->bytesused, WIDTH, 0, *pos))
+		TH_LOG("buffer %u at %llu", b->index, (unsigned long long)*pos);
 		*pos += b->bytesused;
 		if (*pos > limit)
 			return -E2BIG;
@@ -95,8 +94,9 @@ TEST_F(stalling, stall_mid_page_fails_the_buffer_with_epipe)
 
 	start_long_page(_metadata, self->s.fd, &r, REFSCAN_SOURCE_FLATBED);
 	ASSERT_EQ(0, take_until_error(_metadata, &r, &b, &pos, PAGE_BYTES));
-	EXPECT_EQ(WIASCAN_BUF_FLAG_ERROR, b.flags & (WIASCAN_BUF_FLAG_ERROR |
-						     WIASCAN_BUF_FLAG_END_OF_PAGE));
+	EXPECT_EQ(WIASCAN_BUF_FLAG_ERROR,
+		  b.flags & (WIASCAN_BUF_FLAG_ERROR |
+			     WIASCAN_BUF_FLAG_END_OF_PAGE));
 	EXPECT_EQ(EPIPE, b.status);
 	/* what arrived before the stall is in the failed buffer, intact */
 	EXPECT_EQ(FAULT_SENT, pos + b.bytesused);
@@ -108,9 +108,14 @@ TEST_F(stalling, stall_mid_page_fails_the_buffer_with_epipe)
 TEST_F(stalling, clear_halt_after_a_stall_gives_a_whole_page_again)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_FLATBED,
-		.dpi = 100, .width_px = WIDTH, .height_px = HEIGHT,
-		.nbufs = NBUFS, .bufsize = BUFSIZE, .npages = 1,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_FLATBED,
+		.dpi = 100,
+		.width_px = WIDTH,
+		.height_px = HEIGHT,
+		.nbufs = NBUFS,
+		.bufsize = BUFSIZE,
+		.npages = 1,
 	};
 	struct wiascan_clear_halt ch = { 0 };
 	struct wiascan_caps caps;
@@ -142,9 +147,14 @@ TEST_F(stalling, clear_halt_after_a_stall_gives_a_whole_page_again)
 TEST_F(short_page, short_page_ends_early_with_its_bytes_intact)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_FLATBED,
-		.dpi = 100, .width_px = WIDTH, .height_px = HEIGHT,
-		.nbufs = NBUFS, .bufsize = BUFSIZE, .npages = 1,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_FLATBED,
+		.dpi = 100,
+		.width_px = WIDTH,
+		.height_px = HEIGHT,
+		.nbufs = NBUFS,
+		.bufsize = BUFSIZE,
+		.npages = 1,
 	};
 	struct wiascan_event ev = { .timeout_ms = WT_FILE_TIMEOUT_MS };
 	struct refscan_event re;
@@ -181,8 +191,8 @@ TEST_F(jamming, paper_jam_sends_the_event_and_the_page_never_ends)
 	EXPECT_EQ(REFSCAN_STATE_IDLE, st.state);
 	/* the full buffers came; then nothing more: a timeout, not a hang */
 	ASSERT_EQ(0, wt_set_timeout(self->s.fd, 1000));
-	EXPECT_EQ(-ETIMEDOUT, take_until_error(_metadata, &r, &b, &pos,
-					       PAGE_BYTES));
+	EXPECT_EQ(-ETIMEDOUT,
+		  take_until_error(_metadata, &r, &b, &pos, PAGE_BYTES));
 	EXPECT_EQ(FAULT_SENT / BUFSIZE * BUFSIZE, pos);
 	EXPECT_EQ(0, ring_free(&r));
 }
@@ -217,9 +227,14 @@ TEST_F(double_feeding, double_feed_keeps_the_finished_page_and_reports_the_next)
 TEST_F(unplugging, disconnect_mid_page_ends_with_enodev_and_keeps_the_data)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_FLATBED,
-		.dpi = 100, .width_px = WIDTH, .height_px = HEIGHT,
-		.nbufs = NBUFS, .bufsize = BUFSIZE, .npages = 1,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_FLATBED,
+		.dpi = 100,
+		.width_px = WIDTH,
+		.height_px = HEIGHT,
+		.nbufs = NBUFS,
+		.bufsize = BUFSIZE,
+		.npages = 1,
 	};
 	struct wiascan_buffer b;
 	struct scan_result res;
@@ -236,7 +251,7 @@ TEST_F(unplugging, disconnect_mid_page_ends_with_enodev_and_keeps_the_data)
 			break;
 		EXPECT_TRUE(b.status == ENODEV || b.status == EPROTO ||
 			    b.status == EILSEQ || b.status == ESHUTDOWN)
-			TH_LOG("status %u", b.status);
+		TH_LOG("status %u", b.status);
 		ASSERT_GT(NBUFS + 1, ++errors);
 	}
 	EXPECT_EQ(-ENODEV, ret) TH_LOG("%s", strerror(-ret));
@@ -302,7 +317,8 @@ TEST_F(warming_up, device_warming_up_longer_than_the_timeout_gives_etimedout)
 	struct refscan_params p;
 
 	ASSERT_EQ(0, ref_configure(self->s.fd, REFSCAN_MODE_GRAY,
-				   REFSCAN_SOURCE_FLATBED, 100, WIDTH, HEIGHT, &p));
+				   REFSCAN_SOURCE_FLATBED, 100, WIDTH, HEIGHT,
+				   &p));
 	expect_timeouts(_metadata, self->s.fd, false);
 	expect_timeouts(_metadata, self->s.fd, true);
 }
@@ -312,7 +328,8 @@ TEST_F(trickling, device_slower_than_the_timeout_gives_etimedout)
 	struct refscan_params p;
 
 	ASSERT_EQ(0, ref_configure(self->s.fd, REFSCAN_MODE_GRAY,
-				   REFSCAN_SOURCE_FLATBED, 100, WIDTH, HEIGHT, &p));
+				   REFSCAN_SOURCE_FLATBED, 100, WIDTH, HEIGHT,
+				   &p));
 	expect_timeouts(_metadata, self->s.fd, true);
 	expect_timeouts(_metadata, self->s.fd, false);
 }

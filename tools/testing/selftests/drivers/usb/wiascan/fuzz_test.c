@@ -39,12 +39,12 @@
 #include "kselftest_harness.h"
 #include "wiascan_test.h"
 
-#define FUZZ_MAX_THREADS	8
-#define FUZZ_MAX_MAPS		16
-#define FUZZ_ERRNOS		256
+#define FUZZ_MAX_THREADS 8
+#define FUZZ_MAX_MAPS	 16
+#define FUZZ_ERRNOS	 256
 /* Longest a fuzzed call may block: timeouts are drawn below this */
-#define FUZZ_MAX_WAIT_MS	10
-#define PAGE			4096u
+#define FUZZ_MAX_WAIT_MS 10
+#define PAGE		 4096u
 
 SCANNER_FIXTURE(feeder, "--sheets", "1000", "--chunk-kib", "64")
 
@@ -60,7 +60,7 @@ struct fuzz_thread {
 	uint64_t rng;
 	int fd;
 	struct fuzz_map maps[FUZZ_MAX_MAPS];
-	uint8_t *scratch;	/* two read-write pages */
+	uint8_t *scratch; /* two read-write pages */
 };
 
 static struct {
@@ -71,9 +71,9 @@ static struct {
 	atomic_ulong mapped;
 	atomic_uint errnos[FUZZ_ERRNOS];
 	atomic_uint successes;
-	uint8_t *unmapped;	/* an address with nothing mapped */
-	uint8_t *readonly;	/* a read-only page */
-	int shared_fd;		/* one file all threads use, never closed */
+	uint8_t *unmapped; /* an address with nothing mapped */
+	uint8_t *readonly; /* a read-only page */
+	int shared_fd;	   /* one file all threads use, never closed */
 	atomic_int plugged;
 } fz;
 
@@ -111,9 +111,15 @@ static void account(long ret)
 static uint32_t fuzz_u32(struct fuzz_thread *t)
 {
 	static const uint32_t edges[] = {
-		0, 1, 2, 3, 4, 31, 32, 33, 255, 256, 511, 512, 4095, 4096,
-		4097, 65535, 65536, 0x10000, 1u << 20, 1u << 22, (1u << 22) + 1,
-		0x7fffffff, 0x80000000, 0xfffff000, 0xffffffff,
+		0,	    1,		2,
+		3,	    4,		31,
+		32,	    33,		255,
+		256,	    511,	512,
+		4095,	    4096,	4097,
+		65535,	    65536,	0x10000,
+		1u << 20,   1u << 22,	(1u << 22) + 1,
+		0x7fffffff, 0x80000000, 0xfffff000,
+		0xffffffff,
 	};
 
 	switch (below(t, 4)) {
@@ -132,9 +138,10 @@ static uint32_t fuzz_u32(struct fuzz_thread *t)
 static unsigned long fuzz_cmd(struct fuzz_thread *t)
 {
 	static const unsigned long cmds[] = {
-		WIASCAN_IOC_QUERYCAP, WIASCAN_IOC_REQBUFS, WIASCAN_IOC_QUERYBUF,
-		WIASCAN_IOC_QBUF, WIASCAN_IOC_DQBUF, WIASCAN_IOC_STREAMON,
-		WIASCAN_IOC_STREAMOFF, WIASCAN_IOC_CONTROL,
+		WIASCAN_IOC_QUERYCAP,	WIASCAN_IOC_REQBUFS,
+		WIASCAN_IOC_QUERYBUF,	WIASCAN_IOC_QBUF,
+		WIASCAN_IOC_DQBUF,	WIASCAN_IOC_STREAMON,
+		WIASCAN_IOC_STREAMOFF,	WIASCAN_IOC_CONTROL,
 		WIASCAN_IOC_WAIT_EVENT, WIASCAN_IOC_SET_TIMEOUT,
 		WIASCAN_IOC_CLEAR_HALT,
 	};
@@ -143,16 +150,16 @@ static unsigned long fuzz_cmd(struct fuzz_thread *t)
 				_IOC_READ | _IOC_WRITE };
 
 	switch (below(t, 10)) {
-	case 0:	/* right magic, any number */
+	case 0: /* right magic, any number */
 		return _IOC(dirs[below(t, 4)], WIASCAN_IOC_MAGIC, below(t, 32),
 			    below(t, 160));
-	case 1:	/* right number, wrong size */
+	case 1: /* right number, wrong size */
 		return _IOC(_IOC_DIR(cmd), WIASCAN_IOC_MAGIC, _IOC_NR(cmd),
 			    (_IOC_SIZE(cmd) + 1 + below(t, 64)) & 0x3fff);
-	case 2:	/* right number, wrong direction */
+	case 2: /* right number, wrong direction */
 		return _IOC(dirs[below(t, 4)], WIASCAN_IOC_MAGIC, _IOC_NR(cmd),
 			    _IOC_SIZE(cmd));
-	case 3:	/* noise */
+	case 3: /* noise */
 		return (unsigned long)(uint32_t)rnd(t);
 	default:
 		return cmd;
@@ -170,10 +177,10 @@ static void *fuzz_ptr(struct fuzz_thread *t, void *good)
 	case 2:
 		return (void *)(uintptr_t)0xffffffff81000000ull;
 	case 3:
-		return (uint8_t *)good + 1;	/* misaligned */
+		return (uint8_t *)good + 1; /* misaligned */
 	case 4:
 		return fz.readonly;
-	case 5:	/* the end of the scratch pages: the struct runs off them */
+	case 5: /* the end of the scratch pages: the struct runs off them */
 		return t->scratch + 2 * PAGE - 8;
 	default:
 		return good;
@@ -195,8 +202,9 @@ static void fuzz_fill(struct fuzz_thread *t, unsigned long cmd, void *arg,
 		struct wiascan_reqbufs *r = arg;
 
 		r->count = chance(t, 80) ? below(t, 9) : fuzz_u32(t);
-		r->size = chance(t, 80) ? (below(t, 16) + 1) * PAGE - below(t, 2) :
-					  fuzz_u32(t);
+		r->size = chance(t, 80) ?
+				  (below(t, 16) + 1) * PAGE - below(t, 2) :
+				  fuzz_u32(t);
 		break;
 	}
 	case WIASCAN_IOC_QUERYBUF:
@@ -212,7 +220,8 @@ static void fuzz_fill(struct fuzz_thread *t, unsigned long cmd, void *arg,
 		static const uint8_t types[] = { 0xc1, 0x41, 0xa1, 0x21, 0xc2,
 						 0xc0, 0x80, 0x00, 0xe1, 0xc3 };
 
-		c->request_type = chance(t, 85) ? types[below(t, 10)] : fuzz_u32(t);
+		c->request_type = chance(t, 85) ? types[below(t, 10)] :
+						  fuzz_u32(t);
 		c->request = chance(t, 85) ? below(t, 8) : fuzz_u32(t);
 		c->length = chance(t, 85) ? below(t, 64) : fuzz_u32(t);
 		c->index = chance(t, 90) ? 0 : fuzz_u32(t);
@@ -246,15 +255,18 @@ static void fuzz_fill(struct fuzz_thread *t, unsigned long cmd, void *arg,
 		struct wiascan_timeout *to = arg;
 
 		/* valid timeouts stay short so that nothing blocks for long */
-		to->timeout_ms = chance(t, 80) ? 1 + below(t, FUZZ_MAX_WAIT_MS) :
-			(chance(t, 50) ? 0 : 600001 + below(t, 1000));
+		to->timeout_ms =
+			chance(t, 80) ?
+				1 + below(t, FUZZ_MAX_WAIT_MS) :
+				(chance(t, 50) ? 0 : 600001 + below(t, 1000));
 		break;
 	}
 	case WIASCAN_IOC_CLEAR_HALT: {
 		struct wiascan_clear_halt *ch = arg;
 
-		ch->endpoint = chance(t, 80) ? 0x80 * below(t, 2) + below(t, 8) :
-					       fuzz_u32(t);
+		ch->endpoint = chance(t, 80) ?
+				       0x80 * below(t, 2) + below(t, 8) :
+				       fuzz_u32(t);
 		break;
 	}
 	default:
@@ -290,9 +302,13 @@ static void forget_map(struct fuzz_map *m)
 
 static void op_mmap(struct fuzz_thread *t)
 {
-	static const int prots[] = { PROT_READ, PROT_READ, PROT_READ,
-				     PROT_WRITE, PROT_READ | PROT_WRITE,
-				     PROT_NONE, PROT_READ | PROT_EXEC };
+	static const int prots[] = { PROT_READ,
+				     PROT_READ,
+				     PROT_READ,
+				     PROT_WRITE,
+				     PROT_READ | PROT_WRITE,
+				     PROT_NONE,
+				     PROT_READ | PROT_EXEC };
 	struct wiascan_buffer b = { .index = below(t, 9) };
 	struct fuzz_map *m = &t->maps[below(t, FUZZ_MAX_MAPS)];
 	size_t len;
@@ -318,7 +334,8 @@ static void op_mmap(struct fuzz_thread *t)
 		if (chance(t, 20))
 			off += ((off_t)below(t, 3) - 1) * PAGE;
 		if (chance(t, 20))
-			len = (size_t)((long)len + ((long)below(t, 3) - 1) * PAGE);
+			len = (size_t)((long)len +
+				       ((long)below(t, 3) - 1) * PAGE);
 	} else {
 		off = (off_t)PAGE * below(t, 64);
 		len = (size_t)PAGE * below(t, 64);
@@ -362,18 +379,18 @@ static void op_map_change(struct fuzz_thread *t)
 	if (!m->addr)
 		return;
 	switch (below(t, 5)) {
-	case 0:	/* all of it */
+	case 0: /* all of it */
 		account(munmap(m->addr, m->len));
 		forget_map(m);
 		break;
-	case 1:	/* the tail: splits the VMA */
+	case 1: /* the tail: splits the VMA */
 		cut = (size_t)PAGE * below(t, (uint32_t)(m->len / PAGE));
 		account(munmap(m->addr + cut, m->len - cut));
 		m->len = cut;
 		if (!cut)
 			forget_map(m);
 		break;
-	case 2:	/* the protection of all of it */
+	case 2: /* the protection of all of it */
 		prot = prots[below(t, ARRAY_SIZE(prots))];
 		if (!mprotect(m->addr, m->len, prot)) {
 			account(0);
@@ -382,7 +399,7 @@ static void op_map_change(struct fuzz_thread *t)
 			account(-1);
 		}
 		break;
-	case 3:	/* move it: the VMA is copied and the old one closed */
+	case 3: /* move it: the VMA is copied and the old one closed */
 		p = mremap(m->addr, m->len, m->len, MREMAP_MAYMOVE);
 		account(p == MAP_FAILED ? -1 : 0);
 		if (p != MAP_FAILED)
@@ -457,10 +474,14 @@ static void *fuzz_thread(void *arg)
 		case 0:
 			op_reopen(t);
 			break;
-		case 1: case 2: case 3:
+		case 1:
+		case 2:
+		case 3:
 			op_mmap(t);
 			break;
-		case 4: case 5: case 6:
+		case 4:
+		case 5:
+		case 6:
 			op_map_change(t);
 			break;
 		case 7:
@@ -520,7 +541,8 @@ static void *plug_thread(void *arg)
 		atomic_fetch_add(&fz.plugs, 1);
 		atomic_store(&fz.plugged, 1);
 		/* wait for the node so that the fuzzers find something to open */
-		for (int i = 0; i < 250 && wt_find_node(sysname, sizeof(sysname)); i++)
+		for (int i = 0;
+		     i < 250 && wt_find_node(sysname, sizeof(sysname)); i++)
 			wt_sleep_ms(20);
 		reopen_shared(sysname);
 	}
@@ -534,10 +556,12 @@ static unsigned long env_ul(const char *name, unsigned long def)
 	return v && *v ? strtoul(v, NULL, 0) : def;
 }
 
-TEST_F_TIMEOUT(feeder, random_calls_while_replugging_never_crash_the_kernel, 900)
+TEST_F_TIMEOUT(feeder, random_calls_while_replugging_never_crash_the_kernel,
+	       900)
 {
 	struct fuzz_thread threads[FUZZ_MAX_THREADS] = { 0 }, plugger = { 0 };
-	unsigned long seed = env_ul("WIASCAN_FUZZ_SEED", wt_now_ns() % 1000000007);
+	unsigned long seed =
+		env_ul("WIASCAN_FUZZ_SEED", wt_now_ns() % 1000000007);
 	unsigned long secs = env_ul("WIASCAN_FUZZ_SECONDS", 240);
 	unsigned int nthreads = (unsigned int)env_ul("WIASCAN_FUZZ_THREADS", 4);
 	uint64_t t0 = wt_now_ns();
@@ -548,16 +572,17 @@ TEST_F_TIMEOUT(feeder, random_calls_while_replugging_never_crash_the_kernel, 900
 	if (nthreads < 1 || nthreads > FUZZ_MAX_THREADS)
 		nthreads = 4;
 	atomic_store(&fz.target, env_ul("WIASCAN_FUZZ_CALLS", 100000));
-	ksft_print_msg("fuzz: seed %lu (WIASCAN_FUZZ_SEED=%lu reruns it), %lu calls, %u threads\n",
-		       seed, seed, atomic_load(&fz.target), nthreads);
+	ksft_print_msg(
+		"fuzz: seed %lu (WIASCAN_FUZZ_SEED=%lu reruns it), %lu calls, %u threads\n",
+		seed, seed, atomic_load(&fz.target), nthreads);
 	fflush(stdout);
 
-	fz.unmapped = mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS,
-			   -1, 0);
+	fz.unmapped =
+		mmap(NULL, PAGE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, fz.unmapped);
 	munmap(fz.unmapped, PAGE);
-	fz.readonly = mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
-			   -1, 0);
+	fz.readonly =
+		mmap(NULL, PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	ASSERT_NE(MAP_FAILED, fz.readonly);
 	fz.shared_fd = self->s.fd;
 	ASSERT_EQ(0, wt_set_timeout(fz.shared_fd, FUZZ_MAX_WAIT_MS));
@@ -568,7 +593,8 @@ TEST_F_TIMEOUT(feeder, random_calls_while_replugging_never_crash_the_kernel, 900
 		threads[i].id = i;
 		threads[i].rng = seed * 0x9e3779b97f4a7c15ull + i + 1;
 		threads[i].fd = -1;
-		threads[i].scratch = mmap(NULL, 2 * PAGE, PROT_READ | PROT_WRITE,
+		threads[i].scratch = mmap(NULL, 2 * PAGE,
+					  PROT_READ | PROT_WRITE,
 					  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		ASSERT_NE(MAP_FAILED, threads[i].scratch);
 		ASSERT_EQ(0, pthread_create(&threads[i].thread, NULL,
@@ -576,7 +602,8 @@ TEST_F_TIMEOUT(feeder, random_calls_while_replugging_never_crash_the_kernel, 900
 	}
 	plugger.rng = seed ^ 0x5555555555555555ull;
 	atomic_store(&fz.plugged, 1);
-	ASSERT_EQ(0, pthread_create(&plugger.thread, NULL, plug_thread, &plugger));
+	ASSERT_EQ(0,
+		  pthread_create(&plugger.thread, NULL, plug_thread, &plugger));
 
 	while (atomic_load(&fz.calls) < atomic_load(&fz.target) &&
 	       (wt_now_ns() - t0) / 1000000000 < secs)
@@ -596,19 +623,22 @@ TEST_F_TIMEOUT(feeder, random_calls_while_replugging_never_crash_the_kernel, 900
 		distinct++;
 		if (pos < sizeof(line) - 32)
 			pos += (size_t)snprintf(line + pos, sizeof(line) - pos,
-						" %s=%u", strerrorname_np((int)i) ?: "?",
+						" %s=%u",
+						strerrorname_np((int)i) ?: "?",
 						atomic_load(&fz.errnos[i]));
 	}
-	ksft_print_msg("fuzz: %lu calls (%u succeeded) in %.1f s, %lu mappings, %lu replugs, %u distinct errnos, seed %lu\n",
-		       atomic_load(&fz.calls), atomic_load(&fz.successes),
-		       (double)(wt_now_ns() - t0) / 1e9, atomic_load(&fz.mapped),
-		       atomic_load(&fz.plugs), distinct, seed);
+	ksft_print_msg(
+		"fuzz: %lu calls (%u succeeded) in %.1f s, %lu mappings, %lu replugs, %u distinct errnos, seed %lu\n",
+		atomic_load(&fz.calls), atomic_load(&fz.successes),
+		(double)(wt_now_ns() - t0) / 1e9, atomic_load(&fz.mapped),
+		atomic_load(&fz.plugs), distinct, seed);
 	ksft_print_msg("%s\n", line);
 	fflush(stdout);
 	EXPECT_LE(atomic_load(&fz.target), atomic_load(&fz.calls))
-		TH_LOG("only %lu calls in %lu s", atomic_load(&fz.calls), secs);
+	TH_LOG("only %lu calls in %lu s", atomic_load(&fz.calls), secs);
 	EXPECT_LT(0, atomic_load(&fz.plugs));
-	EXPECT_EQ(0, atomic_load(&fz.errnos[0])) TH_LOG("errno beyond %d", FUZZ_ERRNOS);
+	EXPECT_EQ(0, atomic_load(&fz.errnos[0])) TH_LOG("errno beyond %d",
+							FUZZ_ERRNOS);
 	/* the device still works after all that */
 	ASSERT_EQ(0, wt_wait_node(&self->s, WT_START_TIMEOUT_MS));
 }

@@ -26,13 +26,13 @@
 #include "kselftest_harness.h"
 #include "wiascan_test.h"
 
-#define WIDTH		400
-#define HEIGHT		300
-#define PAGE_BYTES	(WIDTH * HEIGHT)	/* gray: 120000 bytes */
+#define WIDTH		  400
+#define HEIGHT		  300
+#define PAGE_BYTES	  (WIDTH * HEIGHT) /* gray: 120000 bytes */
 #define HELPER_TIMEOUT_MS 30000
 /* exit codes, helper/README.md */
-#define EXIT_FILE	5
-#define EXIT_UNPLUGGED	6
+#define EXIT_FILE	  5
+#define EXIT_UNPLUGGED	  6
 
 SCANNER_FIXTURE(scanner, NULL)
 SCANNER_FIXTURE(unplugging, "--fault", "disconnect@0:60000")
@@ -41,9 +41,9 @@ SCANNER_FIXTURE(slow, "--rate-kib", "600")
 /* three ADF sheets of 30 KB at 300 KiB/s, reloaded (SIGHUP) for each run */
 SCANNER_FIXTURE(slow_feeder, "--sheets", "3", "--rate-kib", "300")
 
-#define TIFF_WIDTH	200
-#define TIFF_HEIGHT	150
-#define TIFF_SHEETS	3
+#define TIFF_WIDTH  200
+#define TIFF_HEIGHT 150
+#define TIFF_SHEETS 3
 
 struct run {
 	char dir[64];
@@ -59,7 +59,8 @@ static void run_init(struct run *r, const char *dir)
 	snprintf(r->dir, sizeof(r->dir), "%s", dir);
 	snprintf(r->out, sizeof(r->out), "%s/scan.raw", dir);
 	snprintf(r->part, sizeof(r->part), "%s.part", r->out);
-	snprintf(r->log, sizeof(r->log), "/tmp/wiascan-hf.%d.log", (int)getpid());
+	snprintf(r->log, sizeof(r->log), "/tmp/wiascan-hf.%d.log",
+		 (int)getpid());
 }
 
 /*
@@ -71,9 +72,25 @@ static pid_t spawn_helper(struct scanner *s, struct run *r, long fsize,
 {
 	char size[32];
 	const char *argv[] = {
-		wt_helper_path(), "scan", "-d", s->node, "-m", "gray",
-		"-r", "100", "-s", size, "-S", "flatbed", "-F", "raw",
-		"-t", "8000", "-o", out, NULL,
+		wt_helper_path(),
+		"scan",
+		"-d",
+		s->node,
+		"-m",
+		"gray",
+		"-r",
+		"100",
+		"-s",
+		size,
+		"-S",
+		"flatbed",
+		"-F",
+		"raw",
+		"-t",
+		"8000",
+		"-o",
+		out,
+		NULL,
 	};
 	pid_t pid;
 	int fd;
@@ -156,14 +173,16 @@ TEST_F(scanner, disk_full_leaves_no_file_and_exit_5)
 	pid_t pid;
 
 	mkdir("/tmp/wiascan-full", 0755);
-	ASSERT_EQ(0, mount("tmpfs", "/tmp/wiascan-full", "tmpfs", 0, "size=64k"));
+	ASSERT_EQ(0,
+		  mount("tmpfs", "/tmp/wiascan-full", "tmpfs", 0, "size=64k"));
 	run_init(&r, "/tmp/wiascan-full");
 	pid = spawn_helper(&self->s, &r, 0, r.out);
 	ASSERT_LT(0, pid);
 	ASSERT_EQ(0, wait_helper(pid, &r.status));
 	EXPECT_EQ(EXIT_FILE, r.status) dump_log(&r);
 	EXPECT_EQ(-1, check_output(r.out));
-	EXPECT_NE(0, access(r.part, F_OK)) TH_LOG("FILE.part left after ENOSPC");
+	EXPECT_NE(0,
+		  access(r.part, F_OK)) TH_LOG("FILE.part left after ENOSPC");
 	cleanup(&r);
 	umount("/tmp/wiascan-full");
 	rmdir("/tmp/wiascan-full");
@@ -198,7 +217,8 @@ TEST_F(unplugging, unplug_mid_page_leaves_no_file_and_exit_6)
 	ASSERT_EQ(0, wait_helper(pid, &r.status));
 	EXPECT_EQ(EXIT_UNPLUGGED, r.status) dump_log(&r);
 	EXPECT_EQ(-1, check_output(r.out));
-	EXPECT_NE(0, access(r.part, F_OK)) TH_LOG("FILE.part left after unplug");
+	EXPECT_NE(0,
+		  access(r.part, F_OK)) TH_LOG("FILE.part left after unplug");
 	cleanup(&r);
 	rmdir("/tmp/wiascan-unplug");
 }
@@ -212,8 +232,9 @@ TEST_F_TIMEOUT(slow, sigkill_at_random_points_never_leaves_a_bad_file, 900)
 {
 	const char *senv = getenv("WIASCAN_FUZZ_SEED");
 	unsigned int runs = wt_env_uint("WIASCAN_KILL_RUNS", 60);
-	unsigned int seed = senv && *senv ? (unsigned int)strtoul(senv, NULL, 0) :
-					    (unsigned int)(wt_now_ns() % 1000000);
+	unsigned int seed = senv && *senv ?
+				    (unsigned int)strtoul(senv, NULL, 0) :
+				    (unsigned int)(wt_now_ns() % 1000000);
 	unsigned int i, complete = 0, absent = 0, parts = 0, refused = 0;
 	static const char keep_text[] = "an earlier scan, to be kept\n";
 	char keep[96], got[64];
@@ -230,7 +251,8 @@ TEST_F_TIMEOUT(slow, sigkill_at_random_points_never_leaves_a_bad_file, 900)
 	snprintf(keep, sizeof(keep), "%s/keep.raw", r.dir);
 	fd = open(keep, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	ASSERT_LE(0, fd);
-	ASSERT_EQ((ssize_t)strlen(keep_text), write(fd, keep_text, strlen(keep_text)));
+	ASSERT_EQ((ssize_t)strlen(keep_text),
+		  write(fd, keep_text, strlen(keep_text)));
 	close(fd);
 
 	for (i = 0; i < runs; i++) {
@@ -250,22 +272,24 @@ TEST_F_TIMEOUT(slow, sigkill_at_random_points_never_leaves_a_bad_file, 900)
 			/* refused before the scanner is touched, or killed */
 			if (r.status == EXIT_FILE)
 				refused++;
-			EXPECT_TRUE(r.status == EXIT_FILE || r.status == 128 + SIGKILL)
-				TH_LOG("run %u: status %d", i, r.status);
+			EXPECT_TRUE(r.status == EXIT_FILE ||
+				    r.status == 128 + SIGKILL)
+			TH_LOG("run %u: status %d", i, r.status);
 			fd = open(keep, O_RDONLY | O_CLOEXEC);
 			ASSERT_LE(0, fd);
 			n = read(fd, got, sizeof(got));
 			close(fd);
 			EXPECT_EQ((ssize_t)strlen(keep_text), n);
 			EXPECT_EQ(0, memcmp(got, keep_text, strlen(keep_text)))
-				TH_LOG("run %u overwrote an existing file", i);
+			TH_LOG("run %u overwrote an existing file", i);
 			snprintf(kpart, sizeof(kpart), "%s.part", keep);
 			unlink(kpart);
 			continue;
 		}
 		ok = check_output(r.out);
-		EXPECT_NE(0, ok) TH_LOG("run %u (killed after %d ms, status %d): a bad file",
-					i, delay, r.status);
+		EXPECT_NE(0, ok) TH_LOG(
+			"run %u (killed after %d ms, status %d): a bad file", i,
+			delay, r.status);
 		if (ok == 1)
 			complete++;
 		else
@@ -273,11 +297,11 @@ TEST_F_TIMEOUT(slow, sigkill_at_random_points_never_leaves_a_bad_file, 900)
 		if (!access(r.part, F_OK)) {
 			parts++;
 			EXPECT_EQ(128 + SIGKILL, r.status)
-				TH_LOG("run %u: FILE.part without a SIGKILL", i);
+			TH_LOG("run %u: FILE.part without a SIGKILL", i);
 		}
 		if (r.status != 128 + SIGKILL)
 			EXPECT_TRUE(r.status == 0 && ok == 1)
-				TH_LOG("run %u: status %d", i, r.status);
+		TH_LOG("run %u: status %d", i, r.status);
 		/* a killed scan may still be running on the device: stop it */
 		fd = open(self->s.node, O_RDWR | O_CLOEXEC);
 		if (fd >= 0) {
@@ -285,8 +309,9 @@ TEST_F_TIMEOUT(slow, sigkill_at_random_points_never_leaves_a_bad_file, 900)
 			close(fd);
 		}
 	}
-	ksft_print_msg("helper faults: %u runs on a new file: %u complete, %u no file, %u FILE.part left by SIGKILL; %u runs on an existing file (%u refused), none overwritten\n",
-		       (runs + 1) / 2, complete, absent, parts, runs / 2, refused);
+	ksft_print_msg(
+		"helper faults: %u runs on a new file: %u complete, %u no file, %u FILE.part left by SIGKILL; %u runs on an existing file (%u refused), none overwritten\n",
+		(runs + 1) / 2, complete, absent, parts, runs / 2, refused);
 	fflush(stdout);
 	cleanup(&r);
 	unlink(keep);
@@ -317,7 +342,8 @@ static int check_tiff(const char *path)
 		if (!TIFFGetField(tif, TIFFTAG_IMAGEWIDTH, &w) ||
 		    !TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h) ||
 		    !TIFFGetFieldDefaulted(tif, TIFFTAG_BITSPERSAMPLE, &bps) ||
-		    !TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL, &spp) ||
+		    !TIFFGetFieldDefaulted(tif, TIFFTAG_SAMPLESPERPIXEL,
+					   &spp) ||
 		    w != TIFF_WIDTH || h != TIFF_HEIGHT || bps != 8 || spp != 1)
 			goto bad;
 		for (y = 0; y < h; y++)
@@ -339,9 +365,25 @@ static pid_t spawn_tiff_scan(struct scanner *s, struct run *r)
 {
 	char size[32];
 	const char *argv[] = {
-		wt_helper_path(), "scan", "-d", s->node, "-m", "gray",
-		"-r", "100", "-s", size, "-S", "adf", "-F", "tiff",
-		"-t", "8000", "-o", r->out, NULL,
+		wt_helper_path(),
+		"scan",
+		"-d",
+		s->node,
+		"-m",
+		"gray",
+		"-r",
+		"100",
+		"-s",
+		size,
+		"-S",
+		"adf",
+		"-F",
+		"tiff",
+		"-t",
+		"8000",
+		"-o",
+		r->out,
+		NULL,
 	};
 	pid_t pid;
 	int fd;
@@ -363,7 +405,9 @@ static pid_t spawn_tiff_scan(struct scanner *s, struct run *r)
 /* wiascan-helper repair @part -o @out: its exit status, or -1 */
 static int run_repair(struct run *r, const char *part, const char *out)
 {
-	const char *argv[] = { wt_helper_path(), "repair", part, "-o", out, NULL };
+	const char *argv[] = {
+		wt_helper_path(), "repair", part, "-o", out, NULL
+	};
 	int status = -1;
 	pid_t pid;
 
@@ -391,12 +435,14 @@ static int run_repair(struct run *r, const char *part, const char *out)
  * its completed pages, each exact (or, with none completed, repair fails
  * and writes nothing).
  */
-TEST_F_TIMEOUT(slow_feeder, sigkill_during_a_tiff_batch_leaves_repairable_pages, 900)
+TEST_F_TIMEOUT(slow_feeder, sigkill_during_a_tiff_batch_leaves_repairable_pages,
+	       900)
 {
 	const char *senv = getenv("WIASCAN_FUZZ_SEED");
 	unsigned int runs = wt_env_uint("WIASCAN_KILL_RUNS", 50);
-	unsigned int seed = senv && *senv ? (unsigned int)strtoul(senv, NULL, 0) :
-					    (unsigned int)(wt_now_ns() % 1000000);
+	unsigned int seed = senv && *senv ?
+				    (unsigned int)strtoul(senv, NULL, 0) :
+				    (unsigned int)(wt_now_ns() % 1000000);
 	unsigned int i, complete = 0, absent = 0, repaired = 0, empty = 0;
 	unsigned int pages_kept = 0;
 	char fixed[112];
@@ -407,8 +453,9 @@ TEST_F_TIMEOUT(slow_feeder, sigkill_during_a_tiff_batch_leaves_repairable_pages,
 	if (access(wt_helper_path(), X_OK))
 		SKIP(return, "helper/wiascan-helper is not built");
 	srand(seed);
-	ksft_print_msg("helper faults: %u SIGKILL runs of a 3-page TIFF batch, seed %u\n",
-		       runs, seed);
+	ksft_print_msg(
+		"helper faults: %u SIGKILL runs of a 3-page TIFF batch, seed %u\n",
+		runs, seed);
 	fflush(stdout);
 	mkdir("/tmp/wiascan-tiff", 0755);
 	run_init(&r, "/tmp/wiascan-tiff");
@@ -419,7 +466,7 @@ TEST_F_TIMEOUT(slow_feeder, sigkill_during_a_tiff_batch_leaves_repairable_pages,
 	for (i = 0; i < runs; i++) {
 		cleanup(&r);
 		unlink(fixed);
-		kill(self->s.emu_pid, SIGHUP);	/* a full feeder */
+		kill(self->s.emu_pid, SIGHUP); /* a full feeder */
 		wt_sleep_ms(20);
 		pid = spawn_tiff_scan(&self->s, &r);
 		ASSERT_LT(0, pid);
@@ -433,8 +480,8 @@ TEST_F_TIMEOUT(slow_feeder, sigkill_during_a_tiff_batch_leaves_repairable_pages,
 			absent++;
 		} else {
 			EXPECT_EQ(TIFF_SHEETS, pages)
-				TH_LOG("run %u (killed after %d ms): FILE is not the whole batch",
-				       i, delay);
+			TH_LOG("run %u (killed after %d ms): FILE is not the whole batch",
+			       i, delay);
 			complete++;
 		}
 		if (r.status != 128 + SIGKILL) {
@@ -443,11 +490,12 @@ TEST_F_TIMEOUT(slow_feeder, sigkill_during_a_tiff_batch_leaves_repairable_pages,
 		}
 		if (!access(r.part, F_OK)) {
 			EXPECT_EQ(128 + SIGKILL, r.status)
-				TH_LOG("run %u: FILE.part without a SIGKILL", i);
+			TH_LOG("run %u: FILE.part without a SIGKILL", i);
 			st = run_repair(&r, r.part, fixed);
 			pages = check_tiff(fixed);
 			if (st == 0) {
-				EXPECT_LT(0, pages) TH_LOG("run %u: repair gave no valid TIFF", i);
+				EXPECT_LT(0, pages) TH_LOG(
+					"run %u: repair gave no valid TIFF", i);
 				EXPECT_GE(TIFF_SHEETS, pages);
 				if (pages > 0) {
 					repaired++;
@@ -455,7 +503,8 @@ TEST_F_TIMEOUT(slow_feeder, sigkill_during_a_tiff_batch_leaves_repairable_pages,
 				}
 			} else {
 				EXPECT_EQ(-1, pages)
-					TH_LOG("run %u: failed repair (%d) left a file", i, st);
+				TH_LOG("run %u: failed repair (%d) left a file",
+				       i, st);
 				empty++;
 			}
 		}
@@ -465,8 +514,9 @@ TEST_F_TIMEOUT(slow_feeder, sigkill_during_a_tiff_batch_leaves_repairable_pages,
 			close(fd);
 		}
 	}
-	ksft_print_msg("helper faults: TIFF: %u complete files, %u runs without FILE; %u FILE.part repaired (%u pages kept), %u with no complete page (repair refused)\n",
-		       complete, absent, repaired, pages_kept, empty);
+	ksft_print_msg(
+		"helper faults: TIFF: %u complete files, %u runs without FILE; %u FILE.part repaired (%u pages kept), %u with no complete page (repair refused)\n",
+		complete, absent, repaired, pages_kept, empty);
 	fflush(stdout);
 	cleanup(&r);
 	unlink(fixed);

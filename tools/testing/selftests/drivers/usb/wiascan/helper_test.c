@@ -19,7 +19,7 @@
 #include "kselftest_harness.h"
 #include "wiascan_test.h"
 
-#define HELPER_TIMEOUT_MS	20000
+#define HELPER_TIMEOUT_MS 20000
 
 SCANNER_FIXTURE(scanner, NULL)
 SCANNER_FIXTURE(feeder_of_three, "--sheets", "3")
@@ -66,7 +66,8 @@ static int run_helper(struct helper_out *out, const char *const *argv)
 	if (pid < 0)
 		return -errno;
 	if (pid == 0) {
-		fd = open(out->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		fd = open(out->log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+			  0644);
 		if (fd >= 0) {
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
@@ -83,8 +84,8 @@ static int run_helper(struct helper_out *out, const char *const *argv)
 		}
 		wt_sleep_ms(20);
 	}
-	out->status = WIFEXITED(status) ? WEXITSTATUS(status)
-					: 128 + WTERMSIG(status);
+	out->status = WIFEXITED(status) ? WEXITSTATUS(status) :
+					  128 + WTERMSIG(status);
 	return 0;
 }
 
@@ -176,10 +177,12 @@ static void expect_helper_scan(struct __test_metadata *_metadata,
 	close(s->fd);
 	s->fd = -1;
 	helper_out_init(&out);
-	ASSERT_EQ(0, run_helper(&out, (const char *const[]){
-		"scan", "-d", s->node, "--mode", mode, "--resolution", dpi,
-		"--size", size, "--source", source, "--format", "raw",
-		"-o", out.path, NULL }));
+	ASSERT_EQ(0,
+		  run_helper(&out, (const char *const[]) {
+					   "scan", "-d", s->node, "--mode",
+					   mode, "--resolution", dpi, "--size",
+					   size, "--source", source, "--format",
+					   "raw", "-o", out.path, NULL }));
 	EXPECT_EQ(0, out.status) dump_file(out.log, "helper");
 	got = slurp(out.path, &got_len);
 	want = expected_raw(bpl, rows, pages, &want_len);
@@ -187,11 +190,12 @@ static void expect_helper_scan(struct __test_metadata *_metadata,
 	EXPECT_NE(NULL, got) TH_LOG("no %s", out.path);
 	EXPECT_EQ(want_len, got_len);
 	if (got) {
-		for (i = 0; i < got_len && i < want_len && got[i] == want[i]; i++)
+		for (i = 0; i < got_len && i < want_len && got[i] == want[i];
+		     i++)
 			;
 		EXPECT_EQ(want_len, i)
-			TH_LOG("first difference at byte %zu (page %zu, offset %zu)",
-			       i, i / ((size_t)bpl * rows), i % ((size_t)bpl * rows));
+		TH_LOG("first difference at byte %zu (page %zu, offset %zu)", i,
+		       i / ((size_t)bpl * rows), i % ((size_t)bpl * rows));
 	}
 	free(got);
 	free(want);
@@ -224,8 +228,8 @@ TEST_F(scanner, helper_raw_color_scan_matches_the_formula)
 
 TEST_F(feeder_of_three, helper_raw_adf_scan_is_every_page_in_order)
 {
-	expect_helper_scan(_metadata, &self->s, "gray", "100", "257x31",
-			   "adf", 257, 31, 3);
+	expect_helper_scan(_metadata, &self->s, "gray", "100", "257x31", "adf",
+			   257, 31, 3);
 }
 
 TEST_F(scanner, helper_a4_size_is_rounded_to_whole_pixels)
@@ -297,13 +301,14 @@ TEST_F(scanner, helper_refuses_an_existing_file_without_force)
 	self->s.fd = -1;
 	helper_out_init(&out);
 	write_file(_metadata, out.path, precious);
-	ASSERT_EQ(0, run_helper(&out, scan_args(self->s.node, out.path, false)));
+	ASSERT_EQ(0,
+		  run_helper(&out, scan_args(self->s.node, out.path, false)));
 	EXPECT_NE(0, out.status);
 	got = slurp(out.path, &len);
 	ASSERT_NE(NULL, got);
 	EXPECT_EQ(strlen(precious), len);
-	EXPECT_EQ(0, memcmp(got, precious, len < strlen(precious) ? len
-							       : strlen(precious)));
+	EXPECT_EQ(0, memcmp(got, precious,
+			    len < strlen(precious) ? len : strlen(precious)));
 	snprintf(part, sizeof(part), "%s.part", out.path);
 	EXPECT_NE(0, access(part, F_OK)) TH_LOG("%s left behind", part);
 	free(got);

@@ -17,7 +17,7 @@
 #include "wiascan_test.h"
 
 #define NBUFS	4
-#define BUFSIZE	(16 * 1024)
+#define BUFSIZE (16 * 1024)
 
 SCANNER_FIXTURE(scanner, NULL)
 
@@ -43,12 +43,15 @@ TEST_F(scanner, unknown_command_number_returns_enotty)
 	union any_arg a;
 
 	memset(&a, 0, sizeof(a));
-	EXPECT_EQ(-ENOTTY, wt_ioctl(self->s.fd, _IO(WIASCAN_IOC_MAGIC, 0x7f), NULL));
+	EXPECT_EQ(-ENOTTY,
+		  wt_ioctl(self->s.fd, _IO(WIASCAN_IOC_MAGIC, 0x7f), NULL));
 	EXPECT_EQ(-ENOTTY, wt_ioctl(self->s.fd,
-				    _IOWR(WIASCAN_IOC_MAGIC, 0x0b, struct wiascan_timeout),
+				    _IOWR(WIASCAN_IOC_MAGIC, 0x0b,
+					  struct wiascan_timeout),
 				    &a));
-	EXPECT_EQ(-ENOTTY, wt_ioctl(self->s.fd,
-				    _IOWR(WIASCAN_IOC_MAGIC, 0xff, union any_arg), &a));
+	EXPECT_EQ(-ENOTTY,
+		  wt_ioctl(self->s.fd,
+			   _IOWR(WIASCAN_IOC_MAGIC, 0xff, union any_arg), &a));
 }
 
 TEST_F(scanner, foreign_magic_returns_enotty)
@@ -68,15 +71,19 @@ TEST_F(scanner, right_number_with_wrong_size_returns_enotty)
 
 	memset(&a, 0, sizeof(a));
 	EXPECT_EQ(-ENOTTY, wt_ioctl(self->s.fd,
-				    _IOR(WIASCAN_IOC_MAGIC, 0x00, struct wiascan_reqbufs),
+				    _IOR(WIASCAN_IOC_MAGIC, 0x00,
+					 struct wiascan_reqbufs),
 				    &a));
-	EXPECT_EQ(-ENOTTY, wt_ioctl(self->s.fd,
-				    _IOWR(WIASCAN_IOC_MAGIC, 0x01, struct wiascan_caps),
-				    &a));
-	EXPECT_EQ(-ENOTTY, wt_ioctl(self->s.fd,
-				    _IOW(WIASCAN_IOC_MAGIC, 0x09, uint32_t), &a));
-	EXPECT_EQ(-ENOTTY, wt_ioctl(self->s.fd,
-				    _IOWR(WIASCAN_IOC_MAGIC, 0x07, uint8_t[40]), &a));
+	EXPECT_EQ(-ENOTTY,
+		  wt_ioctl(self->s.fd,
+			   _IOWR(WIASCAN_IOC_MAGIC, 0x01, struct wiascan_caps),
+			   &a));
+	EXPECT_EQ(-ENOTTY,
+		  wt_ioctl(self->s.fd, _IOW(WIASCAN_IOC_MAGIC, 0x09, uint32_t),
+			   &a));
+	EXPECT_EQ(-ENOTTY,
+		  wt_ioctl(self->s.fd,
+			   _IOWR(WIASCAN_IOC_MAGIC, 0x07, uint8_t[40]), &a));
 }
 
 TEST_F(scanner, right_number_with_wrong_direction_returns_enotty)
@@ -84,14 +91,17 @@ TEST_F(scanner, right_number_with_wrong_direction_returns_enotty)
 	union any_arg a;
 
 	memset(&a, 0, sizeof(a));
+	EXPECT_EQ(-ENOTTY,
+		  wt_ioctl(self->s.fd,
+			   _IOW(WIASCAN_IOC_MAGIC, 0x00, struct wiascan_caps),
+			   &a));
 	EXPECT_EQ(-ENOTTY, wt_ioctl(self->s.fd,
-				    _IOW(WIASCAN_IOC_MAGIC, 0x00, struct wiascan_caps),
+				    _IOR(WIASCAN_IOC_MAGIC, 0x09,
+					 struct wiascan_timeout),
 				    &a));
-	EXPECT_EQ(-ENOTTY, wt_ioctl(self->s.fd,
-				    _IOR(WIASCAN_IOC_MAGIC, 0x09, struct wiascan_timeout),
-				    &a));
-	EXPECT_EQ(-ENOTTY, wt_ioctl(self->s.fd,
-				    _IOR(WIASCAN_IOC_MAGIC, 0x05, uint32_t), &a));
+	EXPECT_EQ(-ENOTTY,
+		  wt_ioctl(self->s.fd, _IOR(WIASCAN_IOC_MAGIC, 0x05, uint32_t),
+			   &a));
 }
 
 TEST_F(scanner, bad_argument_pointer_returns_efault)
@@ -112,13 +122,16 @@ TEST_F(scanner, reqbufs_with_nonzero_reserved_returns_einval)
 		struct wiascan_reqbufs rb = { .count = NBUFS, .size = BUFSIZE };
 
 		rb.reserved[i] = 1;
-		EXPECT_EQ(-EINVAL, reqbufs(self->s.fd, &rb)) TH_LOG("reserved[%u]", i);
+		EXPECT_EQ(-EINVAL,
+			  reqbufs(self->s.fd, &rb)) TH_LOG("reserved[%u]", i);
 	}
 }
 
 TEST_F(scanner, reqbufs_with_unknown_flags_returns_einval)
 {
-	struct wiascan_reqbufs rb = { .count = NBUFS, .size = BUFSIZE, .flags = 1 };
+	struct wiascan_reqbufs rb = { .count = NBUFS,
+				      .size = BUFSIZE,
+				      .flags = 1 };
 
 	EXPECT_EQ(-EINVAL, reqbufs(self->s.fd, &rb));
 	rb.flags = 1u << 31;
@@ -148,7 +161,8 @@ TEST_F(scanner, buffer_ioctls_with_nonzero_reserved_return_einval)
 TEST_F(scanner, qbuf_with_flags_returns_einval)
 {
 	struct wiascan_reqbufs rb = { .count = NBUFS, .size = BUFSIZE };
-	struct wiascan_buffer b = { .index = 0, .flags = WIASCAN_BUF_FLAG_QUEUED };
+	struct wiascan_buffer b = { .index = 0,
+				    .flags = WIASCAN_BUF_FLAG_QUEUED };
 
 	ASSERT_EQ(0, reqbufs(self->s.fd, &rb));
 	EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_QBUF, &b));
@@ -162,7 +176,7 @@ TEST_F(scanner, querybuf_with_bad_index_returns_einval)
 	struct wiascan_buffer b = { .index = NBUFS };
 
 	EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYBUF, &b))
-		TH_LOG("before any REQBUFS");
+	TH_LOG("before any REQBUFS");
 	ASSERT_EQ(0, reqbufs(self->s.fd, &rb));
 	EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYBUF, &b));
 	b.index = UINT32_MAX;
@@ -175,7 +189,7 @@ TEST_F(scanner, qbuf_with_bad_index_returns_einval)
 	struct wiascan_buffer b = { .index = 0 };
 
 	EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_QBUF, &b))
-		TH_LOG("before any REQBUFS");
+	TH_LOG("before any REQBUFS");
 	ASSERT_EQ(0, reqbufs(self->s.fd, &rb));
 	b.index = NBUFS;
 	EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_QBUF, &b));
@@ -231,7 +245,8 @@ TEST_F(scanner, queueing_a_done_buffer_before_dequeue_returns_einval)
 
 TEST_F(scanner, set_timeout_with_nonzero_reserved_returns_einval)
 {
-	struct wiascan_timeout t = { .timeout_ms = 1000, .reserved = { 0, 0, 1 } };
+	struct wiascan_timeout t = { .timeout_ms = 1000,
+				     .reserved = { 0, 0, 1 } };
 
 	EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_SET_TIMEOUT, &t));
 }
@@ -239,7 +254,8 @@ TEST_F(scanner, set_timeout_with_nonzero_reserved_returns_einval)
 TEST_F(scanner, clear_halt_with_nonzero_reserved_returns_einval)
 {
 	struct wiascan_clear_halt ch = {
-		.endpoint = REFSCAN_EP_BULK_IN, .reserved = { 1 },
+		.endpoint = REFSCAN_EP_BULK_IN,
+		.reserved = { 1 },
 	};
 
 	EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_CLEAR_HALT, &ch));
@@ -247,8 +263,8 @@ TEST_F(scanner, clear_halt_with_nonzero_reserved_returns_einval)
 
 TEST_F(scanner, clear_halt_of_a_foreign_endpoint_returns_einval)
 {
-	static const uint32_t foreign[] = { 0x00, 0x80, 0x01, 0x82, 0x8f, 0x0f,
-					    0x181 };
+	static const uint32_t foreign[] = { 0x00, 0x80, 0x01, 0x82,
+					    0x8f, 0x0f, 0x181 };
 	struct wiascan_clear_halt ch = { 0 };
 	struct wiascan_caps caps;
 	unsigned int i;
@@ -260,8 +276,9 @@ TEST_F(scanner, clear_halt_of_a_foreign_endpoint_returns_einval)
 		    ch.endpoint == caps.bulk_out_ep ||
 		    ch.endpoint == caps.intr_in_ep)
 			continue;
-		EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_CLEAR_HALT, &ch))
-			TH_LOG("endpoint 0x%x", ch.endpoint);
+		EXPECT_EQ(-EINVAL,
+			  wt_ioctl(self->s.fd, WIASCAN_IOC_CLEAR_HALT, &ch))
+		TH_LOG("endpoint 0x%x", ch.endpoint);
 	}
 }
 

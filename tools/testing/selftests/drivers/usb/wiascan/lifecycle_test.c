@@ -39,10 +39,10 @@
 #include "kselftest_harness.h"
 #include "wiascan_test.h"
 
-#define KIB		1024u
-#define WARMUP_CYCLES	20
-#define SLAB_TOLERANCE	150
-#define MAX_CACHES	64
+#define KIB	       1024u
+#define WARMUP_CYCLES  20
+#define SLAB_TOLERANCE 150
+#define MAX_CACHES     64
 
 SCANNER_FIXTURE(scanner, NULL)
 
@@ -215,12 +215,15 @@ TEST_F_TIMEOUT(scanner, plug_cycles_with_a_reopening_client_leak_nothing, 900)
 				worst = after[i].active - before[j].active;
 				worst_name = after[i].name;
 			}
-	ksft_print_msg("lifecycle: %d plug cycles in %.1f s, client: %lu opens, %lu rings, %lu failed opens\n",
-		       cycles, (double)(wt_now_ns() - t0) / 1e9,
-		       atomic_load(&client.opens), atomic_load(&client.rings),
-		       atomic_load(&client.fails));
-	ksft_print_msg("lifecycle: %d kmalloc caches, largest change %+ld objects (%s), SUnreclaim %+ld KiB\n",
-		       na, worst, worst_name, meminfo_kib("SUnreclaim:") - sunreclaim0);
+	ksft_print_msg(
+		"lifecycle: %d plug cycles in %.1f s, client: %lu opens, %lu rings, %lu failed opens\n",
+		cycles, (double)(wt_now_ns() - t0) / 1e9,
+		atomic_load(&client.opens), atomic_load(&client.rings),
+		atomic_load(&client.fails));
+	ksft_print_msg(
+		"lifecycle: %d kmalloc caches, largest change %+ld objects (%s), SUnreclaim %+ld KiB\n",
+		na, worst, worst_name,
+		meminfo_kib("SUnreclaim:") - sunreclaim0);
 	fflush(stdout);
 	/*
 	 * KASAN's quarantine keeps freed objects counted as active, so under
@@ -229,8 +232,8 @@ TEST_F_TIMEOUT(scanner, plug_cycles_with_a_reopening_client_leak_nothing, 900)
 	 */
 	if (access("/sys/kernel/debug/kmemleak", F_OK)) {
 		EXPECT_GT(SLAB_TOLERANCE, worst)
-			TH_LOG("%s grew by %ld objects over %d cycles",
-			       worst_name, worst, cycles);
+		TH_LOG("%s grew by %ld objects over %d cycles", worst_name,
+		       worst, cycles);
 	} else {
 		TH_LOG("kmemleak kernel: slab counts reported, not bounded");
 	}
@@ -244,11 +247,13 @@ static int usbfs_path(const char *sysname, char *path, size_t len)
 	unsigned int bus, dev;
 	int ret;
 
-	ret = wt_sysfs_read(sysname, "device/../busnum", busnum, sizeof(busnum));
+	ret = wt_sysfs_read(sysname, "device/../busnum", busnum,
+			    sizeof(busnum));
 	if (!ret)
 		ret = wt_sysfs_read(sysname, "device/../devnum", devnum,
 				    sizeof(devnum));
-	if (!ret && (wt_parse_uint(busnum, &bus) || wt_parse_uint(devnum, &dev)))
+	if (!ret &&
+	    (wt_parse_uint(busnum, &bus) || wt_parse_uint(devnum, &dev)))
 		ret = -EINVAL;
 	if (ret)
 		return ret;
@@ -259,9 +264,14 @@ static int usbfs_path(const char *sysname, char *path, size_t len)
 TEST_F(scanner, usb_reset_mid_stream_rebinds_cleanly)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_FLATBED,
-		.dpi = 100, .width_px = 300, .height_px = 77,
-		.nbufs = 4, .bufsize = 8 * KIB, .npages = 1,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_FLATBED,
+		.dpi = 100,
+		.width_px = 300,
+		.height_px = 77,
+		.nbufs = 4,
+		.bufsize = 8 * KIB,
+		.npages = 1,
 	};
 	struct refscan_params p;
 	struct wiascan_buffer b;
@@ -281,7 +291,8 @@ TEST_F(scanner, usb_reset_mid_stream_rebinds_cleanly)
 
 	ufd = open(usbdev, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, ufd) TH_LOG("%s: %m", usbdev);
-	EXPECT_EQ(0, ioctl(ufd, USBDEVFS_RESET, 0)) TH_LOG("USBDEVFS_RESET: %m");
+	EXPECT_EQ(0,
+		  ioctl(ufd, USBDEVFS_RESET, 0)) TH_LOG("USBDEVFS_RESET: %m");
 	close(ufd);
 
 	/*
@@ -295,8 +306,9 @@ TEST_F(scanner, usb_reset_mid_stream_rebinds_cleanly)
 		if (!(b.flags & WIASCAN_BUF_FLAG_ERROR)) {
 			EXPECT_EQ(-1, wt_formula_mismatch(r.map[b.index],
 							  b.bytesused, 800, 0,
-							  (uint64_t)b.sequence * 16 * KIB))
-				TH_LOG("buffer %u", b.index);
+							  (uint64_t)b.sequence *
+								  16 * KIB))
+			TH_LOG("buffer %u", b.index);
 		}
 	}
 	EXPECT_EQ(-ENODEV, ret) TH_LOG("%s", strerror(-ret));
@@ -391,14 +403,14 @@ TEST_F(scanner, module_unload_refused_while_open_and_clean_afterwards)
 	close(self->s.fd);
 	self->s.fd = -1;
 	ASSERT_EQ(0, syscall(SYS_delete_module, "wiascan", O_NONBLOCK))
-		TH_LOG("rmmod after close: %m");
+	TH_LOG("rmmod after close: %m");
 	EXPECT_EQ(0, wt_wait_node_gone(self->s.sysname, WT_GONE_TIMEOUT_MS));
 
 	/* load it back: it binds the device that is still plugged in */
 	kofd = open(ko, O_RDONLY | O_CLOEXEC);
 	ASSERT_LE(0, kofd) TH_LOG("%s: %m", ko);
 	ASSERT_EQ(0, syscall(SYS_finit_module, kofd, "", 0))
-		TH_LOG("insmod %s: %m", ko);
+	TH_LOG("insmod %s: %m", ko);
 	close(kofd);
 	ASSERT_EQ(0, wt_wait_node(&self->s, WT_START_TIMEOUT_MS));
 	self->s.fd = open(self->s.node, O_RDWR | O_CLOEXEC);

@@ -27,10 +27,10 @@
 #include "kselftest_harness.h"
 #include "wiascan_test.h"
 
-#define NOBODY		65534
-#define SCANNER_GID	4242	/* a group id nobody else uses in the rig */
-#define MIB		(1u << 20)
-#define TOTAL_PARAM	"/sys/module/wiascan/parameters/max_total_mb"
+#define NOBODY	    65534
+#define SCANNER_GID 4242 /* a group id nobody else uses in the rig */
+#define MIB	    (1u << 20)
+#define TOTAL_PARAM "/sys/module/wiascan/parameters/max_total_mb"
 
 SCANNER_FIXTURE(scanner, NULL)
 
@@ -120,7 +120,8 @@ TEST_F(scanner, scanner_group_member_can_open_and_others_cannot)
 	udev_rule(group, sizeof(group), &mode);
 	TH_LOG("rule: GROUP=%s MODE=%04o (group %s is gid %d here)", group,
 	       mode, group, SCANNER_GID);
-	EXPECT_EQ(0, mode & 0007) TH_LOG("the udev rule makes it world-accessible");
+	EXPECT_EQ(0, mode & 0007) TH_LOG(
+		"the udev rule makes it world-accessible");
 	ASSERT_EQ(0, stat(self->s.node, &st));
 	ASSERT_EQ(0, chown(self->s.node, 0, SCANNER_GID));
 	ASSERT_EQ(0, chmod(self->s.node, mode));
@@ -146,10 +147,10 @@ TEST_F(scanner, control_reaches_only_class_and_vendor_requests_to_the_interface)
 		bool ok = (type == WIASCAN_CTRL_TYPE_CLASS ||
 			   type == WIASCAN_CTRL_TYPE_VENDOR) &&
 			  (rt & WIASCAN_CTRL_RECIP_MASK) ==
-			  WIASCAN_CTRL_RECIP_INTERFACE;
+				  WIASCAN_CTRL_RECIP_INTERFACE;
 		struct wiascan_ctrl c = {
 			.request_type = rt,
-			.request = 0xee,	/* unknown: the device stalls */
+			.request = 0xee, /* unknown: the device stalls */
 			.length = (rt & 0x80) ? sizeof(data) : 0,
 			.timeout_ms = 2000,
 			.data = (uintptr_t)data,
@@ -161,8 +162,8 @@ TEST_F(scanner, control_reaches_only_class_and_vendor_requests_to_the_interface)
 			EXPECT_EQ(-EPIPE, ret) TH_LOG("type 0x%02x: %s", rt,
 						      strerror(-ret));
 		} else {
-			EXPECT_EQ(-EINVAL, ret) TH_LOG("type 0x%02x reached the device",
-						       rt);
+			EXPECT_EQ(-EINVAL, ret) TH_LOG(
+				"type 0x%02x reached the device", rt);
 		}
 	}
 	EXPECT_EQ(4, accepted);
@@ -182,8 +183,9 @@ TEST_F(scanner, control_cannot_name_another_interface)
 	/* the low byte of wIndex is the driver's: every other value is refused */
 	for (i = 1; i < 256; i++) {
 		c.index = i;
-		EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_CONTROL, &c))
-			TH_LOG("wIndex 0x%04x", i);
+		EXPECT_EQ(-EINVAL,
+			  wt_ioctl(self->s.fd, WIASCAN_IOC_CONTROL, &c))
+		TH_LOG("wIndex 0x%04x", i);
 	}
 	c.index = 0x10000;
 	EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_CONTROL, &c));
@@ -203,7 +205,8 @@ TEST_F(scanner, system_wide_cap_limits_one_device_and_querycap_reports_it)
 	struct wiascan_caps caps;
 	char old[16];
 
-	ASSERT_EQ(0, access(TOTAL_PARAM, W_OK)) TH_LOG("no max_total_mb parameter");
+	ASSERT_EQ(0, access(TOTAL_PARAM, W_OK)) TH_LOG(
+		"no max_total_mb parameter");
 	ASSERT_EQ(0, wt_param_swap(TOTAL_PARAM, "2", old, sizeof(old)));
 	EXPECT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYCAP, &caps));
 	EXPECT_EQ(2 * MIB, caps.max_total_bytes);
@@ -292,7 +295,7 @@ TEST_F(scanner, structures_copied_out_carry_no_stale_bytes)
 	ASSERT_EQ(0, ref_configure(self->s.fd, REFSCAN_MODE_GRAY,
 				   REFSCAN_SOURCE_FLATBED, 100, 100, 1, &p));
 	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QBUF,
-			      &(struct wiascan_buffer){ .index = 0 }));
+			      &(struct wiascan_buffer) { .index = 0 }));
 	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMON, NULL));
 	ASSERT_EQ(0, ref_start(self->s.fd));
 	memset(&b, 0xa5, sizeof(b));

@@ -35,7 +35,7 @@ static ssize_t read_all(int fd, uint8_t *buf, size_t len, size_t chunk)
 		if (n < 0)
 			return -errno;
 		if (n == 0)
-			continue;	/* a zero-length packet */
+			continue; /* a zero-length packet */
 		got += (size_t)n;
 	}
 	return (ssize_t)got;
@@ -60,7 +60,7 @@ static struct refscan_event event_packet(const struct wiascan_event *ev)
 
 TEST_F(scanner, read_delivers_a_page_byte_exact)
 {
-	const size_t len = 999 * 37;	/* color 333 x 37: not whole packets */
+	const size_t len = 999 * 37; /* color 333 x 37: not whole packets */
 	struct refscan_params p;
 	uint8_t *buf;
 	long bad;
@@ -78,7 +78,7 @@ TEST_F(scanner, read_delivers_a_page_byte_exact)
 
 TEST_F(feeder_of_two, read_delivers_adf_pages_back_to_back_byte_exact)
 {
-	const size_t page = 300 * 41;	/* gray 300 x 41 = 12300 */
+	const size_t page = 300 * 41; /* gray 300 x 41 = 12300 */
 	struct refscan_params p;
 	uint8_t *buf;
 	long bad;
@@ -89,7 +89,8 @@ TEST_F(feeder_of_two, read_delivers_adf_pages_back_to_back_byte_exact)
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, ref_start(self->s.fd));
 	/* Large reads: each one ends at the page's short packet */
-	ASSERT_EQ((ssize_t)(2 * page), read_all(self->s.fd, buf, 2 * page, 65536));
+	ASSERT_EQ((ssize_t)(2 * page),
+		  read_all(self->s.fd, buf, 2 * page, 65536));
 	bad = wt_formula_mismatch(buf, page, p.bytes_per_line, 0, 0);
 	EXPECT_EQ(-1, bad) TH_LOG("page 0: first wrong byte at %ld", bad);
 	bad = wt_formula_mismatch(buf + page, page, p.bytes_per_line, 1, 0);
@@ -107,7 +108,8 @@ TEST_F(scanner, read_of_a_page_of_whole_buffers_returns_zero_at_its_zlp)
 				   REFSCAN_SOURCE_FLATBED, 100, 512, 8, &p));
 	ASSERT_EQ(0, ref_start(self->s.fd));
 	ASSERT_EQ((ssize_t)sizeof(buf), read(self->s.fd, buf, sizeof(buf)));
-	EXPECT_EQ(-1, wt_formula_mismatch(buf, sizeof(buf), p.bytes_per_line, 0, 0));
+	EXPECT_EQ(-1, wt_formula_mismatch(buf, sizeof(buf), p.bytes_per_line, 0,
+					  0));
 	EXPECT_EQ(0, read(self->s.fd, buf, sizeof(buf)));
 }
 
@@ -205,11 +207,13 @@ TEST_F(scanner, write_of_whole_packets_reaches_the_device)
 	sum += buf[0];
 	for (tries = 0; tries < 100; tries++) {
 		ASSERT_EQ(0, ref_get_status(self->s.fd, &after));
-		if (after.bulk_out_bytes - before.bulk_out_bytes >= sizeof(buf) + 1)
+		if (after.bulk_out_bytes - before.bulk_out_bytes >=
+		    sizeof(buf) + 1)
 			break;
 		wt_sleep_ms(20);
 	}
-	EXPECT_EQ(sizeof(buf) + 1, after.bulk_out_bytes - before.bulk_out_bytes);
+	EXPECT_EQ(sizeof(buf) + 1,
+		  after.bulk_out_bytes - before.bulk_out_bytes);
 	EXPECT_EQ(sum, after.bulk_out_sum - before.bulk_out_sum);
 }
 
@@ -253,10 +257,12 @@ TEST_F(feeder_of_two, adf_events_number_pages_and_end_with_feeder_empty)
 	buf = malloc(2 * page + 65536);
 	ASSERT_NE(NULL, buf);
 	ASSERT_EQ(0, ref_start(self->s.fd));
-	ASSERT_EQ((ssize_t)(2 * page), read_all(self->s.fd, buf, 2 * page, 65536));
+	ASSERT_EQ((ssize_t)(2 * page),
+		  read_all(self->s.fd, buf, 2 * page, 65536));
 	free(buf);
 	for (i = 0; i < 3; i++)
-		ASSERT_EQ(0, wait_event(self->s.fd, 0, 0, &ev[i])) TH_LOG("event %d", i);
+		ASSERT_EQ(0, wait_event(self->s.fd, 0, 0,
+					&ev[i])) TH_LOG("event %d", i);
 
 	e = event_packet(&ev[0]);
 	EXPECT_EQ(REFSCAN_EVENT_PAGE_DONE, e.type);
@@ -274,14 +280,16 @@ TEST_F(feeder_of_two, adf_events_number_pages_and_end_with_feeder_empty)
 	EXPECT_EQ(ev[1].sequence + 1, ev[2].sequence);
 	EXPECT_LE(ev[0].timestamp_ns, ev[1].timestamp_ns);
 	EXPECT_LE(ev[1].timestamp_ns, ev[2].timestamp_ns);
-	EXPECT_EQ(-EAGAIN, wait_event(self->s.fd, 0, WIASCAN_EVENT_NONBLOCK, &ev[0]));
+	EXPECT_EQ(-EAGAIN,
+		  wait_event(self->s.fd, 0, WIASCAN_EVENT_NONBLOCK, &ev[0]));
 }
 
 TEST_F(scanner, wait_event_nonblocking_with_nothing_pending_returns_eagain)
 {
 	struct wiascan_event ev;
 
-	EXPECT_EQ(-EAGAIN, wait_event(self->s.fd, 0, WIASCAN_EVENT_NONBLOCK, &ev));
+	EXPECT_EQ(-EAGAIN,
+		  wait_event(self->s.fd, 0, WIASCAN_EVENT_NONBLOCK, &ev));
 }
 
 TEST_F(scanner, wait_event_times_out_when_nothing_happens)

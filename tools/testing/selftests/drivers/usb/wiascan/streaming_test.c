@@ -19,16 +19,16 @@
 #include "kselftest_harness.h"
 #include "wiascan_test.h"
 
-#define KIB		1024u
-#define DPI		100
+#define KIB 1024u
+#define DPI 100
 
 SCANNER_FIXTURE(scanner, NULL)
 SCANNER_FIXTURE(feeder_of_two, "--sheets", "2")
 SCANNER_FIXTURE(feeder_of_three, "--sheets", "3")
-SCANNER_FIXTURE(unknown_length_feeder, "--sheets", "3",
-		"--page-lengths", "40,7,129")
-SCANNER_FIXTURE(repeating_length_feeder, "--sheets", "4",
-		"--page-lengths", "10,25")
+SCANNER_FIXTURE(unknown_length_feeder, "--sheets", "3", "--page-lengths",
+		"40,7,129")
+SCANNER_FIXTURE(repeating_length_feeder, "--sheets", "4", "--page-lengths",
+		"10,25")
 CONTIGUOUS_SCANNER_FIXTURE(contiguous_feeder_of_two, "--sheets", "2")
 
 /* Everything a byte-exact scan must satisfy, whatever its geometry */
@@ -41,9 +41,9 @@ static void expect_exact_pages(struct __test_metadata *_metadata,
 	EXPECT_EQ(0, res->err) TH_LOG("scan stopped: %s", strerror(-res->err));
 	EXPECT_EQ(npages, res->pages);
 	EXPECT_EQ(0, res->mismatches)
-		TH_LOG("first wrong byte: page %llu offset %llu",
-		       (unsigned long long)res->bad_page,
-		       (unsigned long long)res->bad_pos);
+	TH_LOG("first wrong byte: page %llu offset %llu",
+	       (unsigned long long)res->bad_page,
+	       (unsigned long long)res->bad_pos);
 	EXPECT_EQ(0, res->error_buffers);
 	for (i = 0; i < npages && i < res->pages && i < WT_MAX_PAGES; i++)
 		EXPECT_EQ(bytes[i], res->page_bytes[i]) TH_LOG("page %u", i);
@@ -53,9 +53,14 @@ static void scan_one_flatbed_page(struct __test_metadata *_metadata, int fd,
 				  uint8_t mode, uint32_t width, uint32_t height)
 {
 	const struct scan_spec spec = {
-		.mode = mode, .source = REFSCAN_SOURCE_FLATBED, .dpi = DPI,
-		.width_px = width, .height_px = height,
-		.nbufs = 4, .bufsize = 16 * KIB, .npages = 1,
+		.mode = mode,
+		.source = REFSCAN_SOURCE_FLATBED,
+		.dpi = DPI,
+		.width_px = width,
+		.height_px = height,
+		.nbufs = 4,
+		.bufsize = 16 * KIB,
+		.npages = 1,
 	};
 	uint64_t bytes = (uint64_t)refscan_bytes_per_line(mode, width) * height;
 	struct scan_result res;
@@ -68,25 +73,33 @@ static void scan_one_flatbed_page(struct __test_metadata *_metadata, int fd,
 TEST_F(scanner, lineart_page_streams_byte_exact)
 {
 	/* 801 px: a partial last byte in each row, 101 bytes per line */
-	scan_one_flatbed_page(_metadata, self->s.fd, REFSCAN_MODE_LINEART, 801, 500);
+	scan_one_flatbed_page(_metadata, self->s.fd, REFSCAN_MODE_LINEART, 801,
+			      500);
 }
 
 TEST_F(scanner, gray_page_streams_byte_exact)
 {
-	scan_one_flatbed_page(_metadata, self->s.fd, REFSCAN_MODE_GRAY, 700, 100);
+	scan_one_flatbed_page(_metadata, self->s.fd, REFSCAN_MODE_GRAY, 700,
+			      100);
 }
 
 TEST_F(scanner, color_page_streams_byte_exact)
 {
-	scan_one_flatbed_page(_metadata, self->s.fd, REFSCAN_MODE_COLOR, 333, 70);
+	scan_one_flatbed_page(_metadata, self->s.fd, REFSCAN_MODE_COLOR, 333,
+			      70);
 }
 
 TEST_F(scanner, page_shorter_than_a_buffer_ends_in_its_first_buffer)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_FLATBED,
-		.dpi = DPI, .width_px = 100, .height_px = 10,
-		.nbufs = 4, .bufsize = 16 * KIB, .npages = 1,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_FLATBED,
+		.dpi = DPI,
+		.width_px = 100,
+		.height_px = 10,
+		.nbufs = 4,
+		.bufsize = 16 * KIB,
+		.npages = 1,
 	};
 	const uint64_t bytes = 1000;
 	struct scan_result res;
@@ -100,9 +113,14 @@ TEST_F(scanner, page_of_whole_packets_ends_in_a_partly_filled_buffer)
 {
 	/* 20480 = 40 packets: the device ends it with a ZLP after 4 KiB */
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_FLATBED,
-		.dpi = DPI, .width_px = 512, .height_px = 40,
-		.nbufs = 4, .bufsize = 16 * KIB, .npages = 1,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_FLATBED,
+		.dpi = DPI,
+		.width_px = 512,
+		.height_px = 40,
+		.nbufs = 4,
+		.bufsize = 16 * KIB,
+		.npages = 1,
 	};
 	const uint64_t bytes = 20480;
 	struct scan_result res;
@@ -114,7 +132,8 @@ TEST_F(scanner, page_of_whole_packets_ends_in_a_partly_filled_buffer)
 	EXPECT_EQ(4 * KIB, res.buffer_lengths[1]);
 }
 
-TEST_F(feeder_of_two, page_of_exactly_two_buffers_ends_with_a_zero_length_buffer)
+TEST_F(feeder_of_two,
+       page_of_exactly_two_buffers_ends_with_a_zero_length_buffer)
 {
 	/*
 	 * 512 x 64 gray = 32 KiB = two full 16 KiB buffers: nothing short
@@ -122,9 +141,14 @@ TEST_F(feeder_of_two, page_of_exactly_two_buffers_ends_with_a_zero_length_buffer
 	 * third buffer with bytesused 0; the next page starts clean.
 	 */
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_ADF,
-		.dpi = DPI, .width_px = 512, .height_px = 64,
-		.nbufs = 4, .bufsize = 16 * KIB, .npages = 2,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI,
+		.width_px = 512,
+		.height_px = 64,
+		.nbufs = 4,
+		.bufsize = 16 * KIB,
+		.npages = 2,
 	};
 	const uint64_t bytes[2] = { 32 * KIB, 32 * KIB };
 	struct scan_result res;
@@ -136,15 +160,20 @@ TEST_F(feeder_of_two, page_of_exactly_two_buffers_ends_with_a_zero_length_buffer
 	ASSERT_EQ(6, res.buffers);
 	for (i = 0; i < 6; i++)
 		EXPECT_EQ(i % 3 == 2 ? 0 : 16 * KIB, res.buffer_lengths[i])
-			TH_LOG("buffer %u", i);
+	TH_LOG("buffer %u", i);
 }
 
 TEST_F(feeder_of_three, adf_sheets_stream_as_consecutive_pages_byte_exact)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_ADF,
-		.dpi = DPI, .width_px = 300, .height_px = 90,
-		.nbufs = 4, .bufsize = 16 * KIB, .npages = 3,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI,
+		.width_px = 300,
+		.height_px = 90,
+		.nbufs = 4,
+		.bufsize = 16 * KIB,
+		.npages = 3,
 	};
 	const uint64_t bytes[3] = { 27000, 27000, 27000 };
 	struct scan_result res;
@@ -156,9 +185,14 @@ TEST_F(feeder_of_three, adf_sheets_stream_as_consecutive_pages_byte_exact)
 TEST_F(feeder_of_three, color_adf_pages_stream_byte_exact)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_COLOR, .source = REFSCAN_SOURCE_ADF,
-		.dpi = 50, .width_px = 211, .height_px = 61,
-		.nbufs = 3, .bufsize = 8 * KIB, .npages = 3,
+		.mode = REFSCAN_MODE_COLOR,
+		.source = REFSCAN_SOURCE_ADF,
+		.dpi = 50,
+		.width_px = 211,
+		.height_px = 61,
+		.nbufs = 3,
+		.bufsize = 8 * KIB,
+		.npages = 3,
 	};
 	const uint64_t page = 3 * 211 * 61;
 	const uint64_t bytes[3] = { page, page, page };
@@ -171,9 +205,14 @@ TEST_F(feeder_of_three, color_adf_pages_stream_byte_exact)
 TEST_F(unknown_length_feeder, unknown_length_pages_follow_the_sheet_lengths)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_ADF,
-		.dpi = DPI, .width_px = 200, .height_px = 0,
-		.nbufs = 4, .bufsize = 8 * KIB, .npages = 3,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI,
+		.width_px = 200,
+		.height_px = 0,
+		.nbufs = 4,
+		.bufsize = 8 * KIB,
+		.npages = 3,
 	};
 	const uint64_t bytes[3] = { 40 * 200, 7 * 200, 129 * 200 };
 	struct scan_result res;
@@ -185,9 +224,14 @@ TEST_F(unknown_length_feeder, unknown_length_pages_follow_the_sheet_lengths)
 TEST_F(repeating_length_feeder, unknown_length_pages_repeat_the_last_length)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_LINEART, .source = REFSCAN_SOURCE_ADF,
-		.dpi = DPI, .width_px = 803, .height_px = 0,
-		.nbufs = 2, .bufsize = 4 * KIB, .npages = 4,
+		.mode = REFSCAN_MODE_LINEART,
+		.source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI,
+		.width_px = 803,
+		.height_px = 0,
+		.nbufs = 2,
+		.bufsize = 4 * KIB,
+		.npages = 4,
 	};
 	const uint64_t bpl = (803 + 7) / 8;
 	const uint64_t bytes[4] = { 10 * bpl, 25 * bpl, 25 * bpl, 25 * bpl };
@@ -205,12 +249,18 @@ TEST_F(contiguous_feeder_of_two, contiguous_buffers_are_not_reported_as_sg)
 	EXPECT_EQ(0, caps.caps & WIASCAN_CAP_SG);
 }
 
-TEST_F(contiguous_feeder_of_two, contiguous_buffers_stream_color_pages_byte_exact)
+TEST_F(contiguous_feeder_of_two,
+       contiguous_buffers_stream_color_pages_byte_exact)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_COLOR, .source = REFSCAN_SOURCE_ADF,
-		.dpi = DPI, .width_px = 333, .height_px = 70,
-		.nbufs = 4, .bufsize = 16 * KIB, .npages = 2,
+		.mode = REFSCAN_MODE_COLOR,
+		.source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI,
+		.width_px = 333,
+		.height_px = 70,
+		.nbufs = 4,
+		.bufsize = 16 * KIB,
+		.npages = 2,
 	};
 	const uint64_t bytes[2] = { 999 * 70, 999 * 70 };
 	struct scan_result res;
@@ -221,12 +271,18 @@ TEST_F(contiguous_feeder_of_two, contiguous_buffers_stream_color_pages_byte_exac
 	EXPECT_EQ(0, res.order_errors);
 }
 
-TEST_F(contiguous_feeder_of_two, contiguous_buffers_end_a_page_of_whole_buffers_with_a_zlp)
+TEST_F(contiguous_feeder_of_two,
+       contiguous_buffers_end_a_page_of_whole_buffers_with_a_zlp)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_ADF,
-		.dpi = DPI, .width_px = 512, .height_px = 64,
-		.nbufs = 4, .bufsize = 16 * KIB, .npages = 2,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI,
+		.width_px = 512,
+		.height_px = 64,
+		.nbufs = 4,
+		.bufsize = 16 * KIB,
+		.npages = 2,
 	};
 	const uint64_t bytes[2] = { 32 * KIB, 32 * KIB };
 	struct scan_result res;
@@ -240,9 +296,14 @@ TEST_F(contiguous_feeder_of_two, contiguous_buffers_end_a_page_of_whole_buffers_
 static void scan_many_buffers(int fd, struct scan_result *res)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_ADF,
-		.dpi = DPI, .width_px = 300, .height_px = 90,
-		.nbufs = 3, .bufsize = 4 * KIB, .npages = 3,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_ADF,
+		.dpi = DPI,
+		.width_px = 300,
+		.height_px = 90,
+		.nbufs = 3,
+		.bufsize = 4 * KIB,
+		.npages = 3,
 	};
 
 	wt_scan(fd, &spec, res);
@@ -285,8 +346,9 @@ static void start_ring(struct __test_metadata *_metadata, int fd,
 		       struct ring *r, unsigned int nbufs, uint32_t width,
 		       uint32_t height, struct refscan_params *got)
 {
-	ASSERT_EQ(0, ref_configure(fd, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED,
-				   DPI, width, height, got));
+	ASSERT_EQ(0,
+		  ref_configure(fd, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED,
+				DPI, width, height, got));
 	ASSERT_EQ(0, ring_alloc(r, fd, nbufs, 16 * KIB));
 	ASSERT_EQ(0, ring_queue_all(r));
 	ASSERT_EQ(0, wt_ioctl(fd, WIASCAN_IOC_STREAMON, NULL));
@@ -323,14 +385,15 @@ TEST_F(scanner, dequeued_buffer_describes_itself)
 	b.flags = 0;
 	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_DQBUF, &b));
 	EXPECT_EQ(0, b.index);
-	EXPECT_EQ(WIASCAN_BUF_FLAG_MAPPED | WIASCAN_BUF_FLAG_END_OF_PAGE, b.flags);
+	EXPECT_EQ(WIASCAN_BUF_FLAG_MAPPED | WIASCAN_BUF_FLAG_END_OF_PAGE,
+		  b.flags);
 	EXPECT_EQ(r.size, b.length);
 	EXPECT_EQ(1000, b.bytesused);
 	EXPECT_EQ(r.offset[0], b.offset);
 	EXPECT_EQ(0, b.sequence);
 	EXPECT_EQ(0, b.status);
 	EXPECT_EQ(0, b.reserved[0] | b.reserved[1] | b.reserved[2] |
-		     b.reserved[3] | b.reserved[4]);
+			     b.reserved[3] | b.reserved[4]);
 }
 
 TEST_F(scanner, dqbuf_nonblocking_with_nothing_done_returns_eagain)
@@ -380,7 +443,7 @@ TEST_F(scanner, poll_times_out_when_no_buffer_is_done)
 
 	start_ring(_metadata, self->s.fd, &r, 4, 100, 10, &p);
 	EXPECT_EQ(0, poll_one(self->s.fd, POLLIN | POLLRDNORM, 300, &rev))
-		TH_LOG("revents 0x%x", rev);
+	TH_LOG("revents 0x%x", rev);
 }
 
 TEST_F(scanner, poll_reports_pollin_when_a_buffer_is_done)
@@ -413,7 +476,7 @@ TEST_F(scanner, poll_reports_pollpri_while_an_event_is_pending)
 	/* Taking the event clears it */
 	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_WAIT_EVENT, &ev));
 	EXPECT_EQ(0, poll_one(self->s.fd, POLLPRI, 200, &rev))
-		TH_LOG("revents 0x%x", rev);
+	TH_LOG("revents 0x%x", rev);
 }
 
 TEST_F(scanner, flatbed_scan_sends_nothing_after_its_page)
@@ -429,7 +492,7 @@ TEST_F(scanner, flatbed_scan_sends_nothing_after_its_page)
 	ASSERT_TRUE(b.flags & WIASCAN_BUF_FLAG_END_OF_PAGE);
 	ASSERT_EQ(0, ring_queue(&r, b.index));
 	EXPECT_EQ(0, poll_one(self->s.fd, POLLIN, 500, &rev))
-		TH_LOG("revents 0x%x", rev);
+	TH_LOG("revents 0x%x", rev);
 }
 
 TEST_F(scanner, streamoff_returns_every_buffer_to_user_space)
@@ -451,7 +514,7 @@ TEST_F(scanner, streamoff_returns_every_buffer_to_user_space)
 		ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYBUF, &b));
 		EXPECT_EQ(0, b.flags & (WIASCAN_BUF_FLAG_QUEUED |
 					WIASCAN_BUF_FLAG_DONE))
-			TH_LOG("buffer %u flags 0x%x", i, b.flags);
+		TH_LOG("buffer %u flags 0x%x", i, b.flags);
 	}
 	EXPECT_EQ(-EINVAL, ring_dequeue(&r, &b));
 	EXPECT_EQ(0, ring_queue_all(&r));
@@ -488,9 +551,9 @@ TEST_F(scanner, restart_after_streamoff_mid_page_gives_page_zero_from_byte_zero)
 	EXPECT_EQ(1, res.pages);
 	EXPECT_EQ(800 * 500, res.page_bytes[0]);
 	EXPECT_EQ(0, res.mismatches)
-		TH_LOG("first wrong byte: page %llu offset %llu",
-		       (unsigned long long)res.bad_page,
-		       (unsigned long long)res.bad_pos);
+	TH_LOG("first wrong byte: page %llu offset %llu",
+	       (unsigned long long)res.bad_page,
+	       (unsigned long long)res.bad_pos);
 	/* Sequence numbers count from 0 again at the new STREAMON */
 	EXPECT_EQ(0, res.sequence_gaps);
 }

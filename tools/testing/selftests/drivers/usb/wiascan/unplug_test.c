@@ -24,11 +24,11 @@
 #include "kselftest_harness.h"
 #include "wiascan_test.h"
 
-#define KIB		1024u
-#define NBUFS		4
-#define BUFSIZE		(16 * KIB)
-#define JOIN_MS		5000
-#define BLOCK_MS	300
+#define KIB	 1024u
+#define NBUFS	 4
+#define BUFSIZE	 (16 * KIB)
+#define JOIN_MS	 5000
+#define BLOCK_MS 300
 
 SCANNER_FIXTURE(scanner, NULL)
 SCANNER_FIXTURE(long_feeder, "--sheets", "100")
@@ -36,8 +36,12 @@ SCANNER_FIXTURE(slow_control, "--ctrl-delay-ms", "3000")
 CONTIGUOUS_SCANNER_FIXTURE(contiguous_scanner, NULL)
 
 enum blocked_kind {
-	BLOCKED_DQBUF, BLOCKED_READ, BLOCKED_EVENT, BLOCKED_POLL,
-	BLOCKED_CONTROL, BLOCKED_REQBUFS,
+	BLOCKED_DQBUF,
+	BLOCKED_READ,
+	BLOCKED_EVENT,
+	BLOCKED_POLL,
+	BLOCKED_CONTROL,
+	BLOCKED_REQBUFS,
 };
 
 /**
@@ -235,17 +239,17 @@ static void unplug(struct __test_metadata *_metadata, struct scanner *s)
 static void configure_long_page(struct __test_metadata *_metadata, int fd,
 				struct refscan_params *p)
 {
-	ASSERT_EQ(0, ref_configure(fd, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_FLATBED,
-				   100, 800, 500, p));
+	ASSERT_EQ(0, ref_configure(fd, REFSCAN_MODE_GRAY,
+				   REFSCAN_SOURCE_FLATBED, 100, 800, 500, p));
 }
 
 /*
  * Mid-page with every buffer mapped and dequeued, each one checked: the
  * device has more of the page to send and nothing is queued to take it.
  */
-static void stream_until_the_ring_is_user_owned(struct __test_metadata *_metadata,
-						int fd, struct ring *r,
-						struct refscan_params *p)
+static void
+stream_until_the_ring_is_user_owned(struct __test_metadata *_metadata, int fd,
+				    struct ring *r, struct refscan_params *p)
 {
 	struct wiascan_buffer b;
 	unsigned int i;
@@ -279,11 +283,12 @@ TEST_F(scanner, dqbuf_blocked_during_unplug_returns_enodev)
 	c.ring = &r;
 	ASSERT_EQ(0, start_blocked(&c)) TH_LOG("DQBUF did not block");
 	unplug(_metadata, &self->s);
-	ASSERT_EQ(0, join_blocked(&c)) TH_LOG("DQBUF still blocked after unplug");
+	ASSERT_EQ(0,
+		  join_blocked(&c)) TH_LOG("DQBUF still blocked after unplug");
 	EXPECT_EQ(-ENODEV, c.ret)
-		TH_LOG("ret %d after %llu ms; last buffer %u flags 0x%x status %u",
-		       c.ret, (unsigned long long)c.ms, c.last.index,
-		       c.last.flags, c.last.status);
+	TH_LOG("ret %d after %llu ms; last buffer %u flags 0x%x status %u",
+	       c.ret, (unsigned long long)c.ms, c.last.index, c.last.flags,
+	       c.last.status);
 	TH_LOG("%u error buffers before -ENODEV", c.error_buffers);
 }
 
@@ -297,7 +302,8 @@ TEST_F(scanner, dqbuf_blocked_mid_page_during_unplug_returns_enodev)
 	c.ring = &r;
 	ASSERT_EQ(0, start_blocked(&c)) TH_LOG("DQBUF did not block");
 	unplug(_metadata, &self->s);
-	ASSERT_EQ(0, join_blocked(&c)) TH_LOG("DQBUF still blocked after unplug");
+	ASSERT_EQ(0,
+		  join_blocked(&c)) TH_LOG("DQBUF still blocked after unplug");
 	EXPECT_EQ(-ENODEV, c.ret) TH_LOG("%s", strerror(-c.ret));
 	EXPECT_EQ(0, c.error_buffers) TH_LOG("no buffer was queued");
 }
@@ -308,10 +314,10 @@ TEST_F(scanner, read_blocked_during_unplug_returns_enodev)
 
 	ASSERT_EQ(0, start_blocked(&c)) TH_LOG("read did not block");
 	unplug(_metadata, &self->s);
-	ASSERT_EQ(0, join_blocked(&c)) TH_LOG("read still blocked after unplug");
+	ASSERT_EQ(0,
+		  join_blocked(&c)) TH_LOG("read still blocked after unplug");
 	EXPECT_EQ(-ENODEV, c.ret)
-		TH_LOG("%s after %llu ms", strerror(-c.ret),
-		       (unsigned long long)c.ms);
+	TH_LOG("%s after %llu ms", strerror(-c.ret), (unsigned long long)c.ms);
 }
 
 TEST_F(scanner, read_blocked_during_driver_unbind_returns_enodev)
@@ -320,10 +326,10 @@ TEST_F(scanner, read_blocked_during_driver_unbind_returns_enodev)
 
 	ASSERT_EQ(0, start_blocked(&c)) TH_LOG("read did not block");
 	unbind(_metadata, &self->s);
-	ASSERT_EQ(0, join_blocked(&c)) TH_LOG("read still blocked after unbind");
+	ASSERT_EQ(0,
+		  join_blocked(&c)) TH_LOG("read still blocked after unbind");
 	EXPECT_EQ(-ENODEV, c.ret)
-		TH_LOG("%s after %llu ms", strerror(-c.ret),
-		       (unsigned long long)c.ms);
+	TH_LOG("%s after %llu ms", strerror(-c.ret), (unsigned long long)c.ms);
 }
 
 TEST_F(scanner, dqbuf_blocked_during_driver_unbind_returns_enodev)
@@ -339,11 +345,12 @@ TEST_F(scanner, dqbuf_blocked_during_driver_unbind_returns_enodev)
 	c.ring = &r;
 	ASSERT_EQ(0, start_blocked(&c)) TH_LOG("DQBUF did not block");
 	unbind(_metadata, &self->s);
-	ASSERT_EQ(0, join_blocked(&c)) TH_LOG("DQBUF still blocked after unbind");
+	ASSERT_EQ(0,
+		  join_blocked(&c)) TH_LOG("DQBUF still blocked after unbind");
 	EXPECT_EQ(-ENODEV, c.ret)
-		TH_LOG("ret %d after %llu ms; last buffer %u flags 0x%x status %u",
-		       c.ret, (unsigned long long)c.ms, c.last.index,
-		       c.last.flags, c.last.status);
+	TH_LOG("ret %d after %llu ms; last buffer %u flags 0x%x status %u",
+	       c.ret, (unsigned long long)c.ms, c.last.index, c.last.flags,
+	       c.last.status);
 }
 
 TEST_F(scanner, wait_event_blocked_during_unplug_returns_enodev)
@@ -368,7 +375,7 @@ TEST_F(scanner, poll_blocked_during_unplug_wakes_with_hup_and_err)
 	ASSERT_EQ(0, join_blocked(&c));
 	EXPECT_EQ(0, c.ret);
 	EXPECT_EQ(POLLHUP | POLLERR, c.revents & (POLLHUP | POLLERR))
-		TH_LOG("revents 0x%x", c.revents);
+	TH_LOG("revents 0x%x", c.revents);
 }
 
 TEST_F(scanner, poll_after_unplug_reports_hup_and_err)
@@ -381,7 +388,7 @@ TEST_F(scanner, poll_after_unplug_reports_hup_and_err)
 	unplug(_metadata, &self->s);
 	ASSERT_EQ(1, poll(&pfd, 1, 1000));
 	EXPECT_EQ(POLLHUP | POLLERR, pfd.revents & (POLLHUP | POLLERR))
-		TH_LOG("revents 0x%x", pfd.revents);
+	TH_LOG("revents 0x%x", pfd.revents);
 }
 
 TEST_F(scanner, mapping_stays_readable_after_unplug)
@@ -401,7 +408,8 @@ TEST_F(scanner, mapping_stays_readable_after_unplug)
 	}
 }
 
-TEST_F(contiguous_scanner, contiguous_mapping_stays_readable_after_unplug_and_close)
+TEST_F(contiguous_scanner,
+       contiguous_mapping_stays_readable_after_unplug_and_close)
 {
 	struct refscan_params p;
 	struct ring r;
@@ -427,7 +435,7 @@ TEST_F(scanner, calls_after_unplug_return_enodev)
 	struct refscan_info info;
 	struct refscan_params p;
 	struct wiascan_buffer b;
-	uint8_t buf[512] = { 0 };	/* read() wants whole packets */
+	uint8_t buf[512] = { 0 }; /* read() wants whole packets */
 	struct ring r;
 
 	stream_until_the_ring_is_user_owned(_metadata, self->s.fd, &r, &p);
@@ -473,9 +481,14 @@ TEST_F(scanner, node_disappears_on_unplug_while_open)
 TEST_F(scanner, replug_after_unplug_mid_stream_gives_a_working_device)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_FLATBED,
-		.dpi = 100, .width_px = 300, .height_px = 77,
-		.nbufs = 4, .bufsize = 8 * KIB, .npages = 1,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_FLATBED,
+		.dpi = 100,
+		.width_px = 300,
+		.height_px = 77,
+		.nbufs = 4,
+		.bufsize = 8 * KIB,
+		.npages = 1,
 	};
 	struct refscan_params p;
 	struct scan_result res;
@@ -488,7 +501,7 @@ TEST_F(scanner, replug_after_unplug_mid_stream_gives_a_working_device)
 	old_fd = self->s.fd;
 	ASSERT_EQ(0, wt_replug());
 	ASSERT_EQ(0, wt_wait_node(&self->s, WT_START_TIMEOUT_MS))
-		TH_LOG("no node after replug");
+	TH_LOG("no node after replug");
 	self->s.fd = open(self->s.node, O_RDWR | O_CLOEXEC);
 	ASSERT_LE(0, self->s.fd);
 	ASSERT_EQ(0, wt_set_timeout(self->s.fd, WT_FILE_TIMEOUT_MS));
@@ -526,7 +539,7 @@ TEST_F(long_feeder, unplug_while_streaming_ends_the_stream_with_enodev)
 			/* transfers that died with the device */
 			EXPECT_TRUE(b.status == ENODEV || b.status == EPROTO ||
 				    b.status == EILSEQ)
-				TH_LOG("buffer status %u", b.status);
+			TH_LOG("buffer status %u", b.status);
 			continue;
 		}
 		if (wt_formula_mismatch(r.map[b.index], b.bytesused,
@@ -545,7 +558,8 @@ TEST_F(long_feeder, unplug_while_streaming_ends_the_stream_with_enodev)
 			break;
 		ASSERT_GT(100000, n) TH_LOG("the stream never ended");
 	}
-	EXPECT_EQ(-ENODEV, ret) TH_LOG("%s after %u buffers", strerror(-ret), n);
+	EXPECT_EQ(-ENODEV, ret) TH_LOG("%s after %u buffers", strerror(-ret),
+				       n);
 	EXPECT_LE(24, n);
 	EXPECT_EQ(0, bad);
 	EXPECT_EQ(0, wt_wait_node_gone(self->s.sysname, WT_GONE_TIMEOUT_MS));
@@ -595,7 +609,7 @@ TEST_F(scanner, unplug_while_mapped_and_idle_keeps_the_mappings)
 	size_t j;
 
 	ASSERT_EQ(0, ring_alloc(&r, self->s.fd, NBUFS, BUFSIZE));
-	ASSERT_NE(0, r.count);	/* i % r.count below */
+	ASSERT_NE(0, r.count); /* i % r.count below */
 	unplug(_metadata, &self->s);
 	for (i = 0; i < r.count; i++)
 		for (j = 0; j < r.size; j += 4096)
@@ -621,12 +635,12 @@ TEST_F(slow_control, control_transfer_in_progress_during_unplug_returns_enodev)
 	unplug(_metadata, &self->s);
 	ASSERT_EQ(0, join_blocked(&c)) TH_LOG("control still blocked");
 	EXPECT_EQ(-ENODEV, c.ret)
-		TH_LOG("%s after %llu ms", strerror(-c.ret),
-		       (unsigned long long)c.ms);
+	TH_LOG("%s after %llu ms", strerror(-c.ret), (unsigned long long)c.ms);
 	EXPECT_GT(2500, c.ms) TH_LOG("it waited for the device's answer");
 }
 
-TEST_F(slow_control, control_transfer_in_progress_during_driver_unbind_returns_enodev)
+TEST_F(slow_control,
+       control_transfer_in_progress_during_driver_unbind_returns_enodev)
 {
 	struct blocked_call c = { .kind = BLOCKED_CONTROL, .fd = self->s.fd };
 
@@ -634,8 +648,7 @@ TEST_F(slow_control, control_transfer_in_progress_during_driver_unbind_returns_e
 	unbind(_metadata, &self->s);
 	ASSERT_EQ(0, join_blocked(&c)) TH_LOG("control still blocked");
 	EXPECT_EQ(-ENODEV, c.ret)
-		TH_LOG("%s after %llu ms", strerror(-c.ret),
-		       (unsigned long long)c.ms);
+	TH_LOG("%s after %llu ms", strerror(-c.ret), (unsigned long long)c.ms);
 }
 
 /*
@@ -681,9 +694,14 @@ TEST_F(scanner, mappings_inherited_across_fork_survive_unplug_in_the_parent)
 TEST_F(scanner, driver_unbind_and_rebind_while_open_and_mapped)
 {
 	const struct scan_spec spec = {
-		.mode = REFSCAN_MODE_GRAY, .source = REFSCAN_SOURCE_FLATBED,
-		.dpi = 100, .width_px = 300, .height_px = 77,
-		.nbufs = 4, .bufsize = 8 * KIB, .npages = 1,
+		.mode = REFSCAN_MODE_GRAY,
+		.source = REFSCAN_SOURCE_FLATBED,
+		.dpi = 100,
+		.width_px = 300,
+		.height_px = 77,
+		.nbufs = 4,
+		.bufsize = 8 * KIB,
+		.npages = 1,
 	};
 	struct refscan_params p;
 	struct scan_result res;

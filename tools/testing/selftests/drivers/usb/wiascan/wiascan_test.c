@@ -28,9 +28,9 @@
 
 #include "wiascan_test.h"
 
-#define WT_POLL_MS	20
-#define WT_MAX_ARGS	32
-#define WT_SELFTEST_DEPTH 6	/* tools/testing/selftests/drivers/usb/wiascan */
+#define WT_POLL_MS	  20
+#define WT_MAX_ARGS	  32
+#define WT_SELFTEST_DEPTH 6 /* tools/testing/selftests/drivers/usb/wiascan */
 
 uint64_t wt_now_ns(void)
 {
@@ -111,7 +111,8 @@ const char *wt_rig_missing(void)
 	if (geteuid() != 0)
 		return "needs root and the USB gadget rig: run it under tools/testing/vm/vm-run";
 	if (access(WT_GADGET_DIR, F_OK))
-		return "no " WT_GADGET_DIR " (configfs or libcomposite missing)";
+		return "no " WT_GADGET_DIR
+		       " (configfs or libcomposite missing)";
 	if (access("/sys/class/udc/" WT_UDC, F_OK))
 		return "no " WT_UDC " (dummy_hcd not loaded)";
 	if (access(wt_emu_path(), X_OK))
@@ -180,7 +181,8 @@ static bool wt_udc_busy(void)
 	while (!busy && (de = readdir(dir))) {
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), WT_GADGET_DIR "/%s/UDC", de->d_name);
+		snprintf(path, sizeof(path), WT_GADGET_DIR "/%s/UDC",
+			 de->d_name);
 		if (!wt_read_file(path, udc, sizeof(udc)) && udc[0])
 			busy = true;
 	}
@@ -228,8 +230,10 @@ int wt_emu_start(struct scanner *s, const char *const *args)
 	pid_t parent = getpid();
 	int argc = 0, waited, status;
 
-	snprintf(s->ready, sizeof(s->ready), "/tmp/wiascan-ready.%d", (int)parent);
-	snprintf(s->log, sizeof(s->log), "/tmp/wiascan-emu.%d.log", (int)parent);
+	snprintf(s->ready, sizeof(s->ready), "/tmp/wiascan-ready.%d",
+		 (int)parent);
+	snprintf(s->log, sizeof(s->log), "/tmp/wiascan-emu.%d.log",
+		 (int)parent);
 	unlink(s->ready);
 
 	argv[argc++] = wt_emu_path();
@@ -395,7 +399,8 @@ int wt_wait_node(struct scanner *s, int timeout_ms)
 
 	for (waited = 0;; waited += WT_POLL_MS) {
 		if (!wt_find_node(s->sysname, sizeof(s->sysname))) {
-			snprintf(s->node, sizeof(s->node), "/dev/%s", s->sysname);
+			snprintf(s->node, sizeof(s->node), "/dev/%s",
+				 s->sysname);
 			if (wt_node_ready(s->sysname, s->node))
 				return 0;
 		}
@@ -500,7 +505,7 @@ void wt_dump_log(const struct scanner *s)
 /* The last @lines lines of the kernel log, for failure reports */
 void wt_dump_dmesg(int lines)
 {
-	int size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	int size = klogctl(10, NULL, 0); /* SYSLOG_ACTION_SIZE_BUFFER */
 	char *buf, *p;
 	int n, seen = 0;
 
@@ -509,7 +514,7 @@ void wt_dump_dmesg(int lines)
 	buf = malloc((size_t)size + 1);
 	if (!buf)
 		return;
-	n = klogctl(3, buf, size);		/* SYSLOG_ACTION_READ_ALL */
+	n = klogctl(3, buf, size); /* SYSLOG_ACTION_READ_ALL */
 	if (n <= 0) {
 		free(buf);
 		return;
@@ -598,7 +603,8 @@ int ref_start(int fd)
 
 int ref_cancel(int fd)
 {
-	return wt_ctrl(fd, REFSCAN_RT_OUT, REFSCAN_REQ_CANCEL, 0, NULL, 0, NULL);
+	return wt_ctrl(fd, REFSCAN_RT_OUT, REFSCAN_REQ_CANCEL, 0, NULL, 0,
+		       NULL);
 }
 
 int ref_get_status(int fd, struct refscan_status *st)
@@ -659,7 +665,8 @@ int ring_alloc(struct ring *r, int fd, unsigned int count, uint32_t size)
 			ret = -EPROTO;
 		if (ret)
 			goto err;
-		m = mmap(NULL, b.length, PROT_READ, MAP_SHARED, fd, (off_t)b.offset);
+		m = mmap(NULL, b.length, PROT_READ, MAP_SHARED, fd,
+			 (off_t)b.offset);
 		if (m == MAP_FAILED) {
 			ret = -errno;
 			goto err;
@@ -761,7 +768,8 @@ long wt_formula_mismatch(const uint8_t *buf, size_t len, uint32_t bpl,
 }
 
 /* Account one dequeued buffer of a scan in @res; true at END_OF_PAGE */
-static bool wt_scan_account(const struct ring *r, const struct wiascan_buffer *b,
+static bool wt_scan_account(const struct ring *r,
+			    const struct wiascan_buffer *b,
 			    struct scan_result *res, uint64_t *pos)
 {
 	long bad;

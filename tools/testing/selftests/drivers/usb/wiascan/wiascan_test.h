@@ -25,23 +25,23 @@
 #include "refscan.h"
 
 /* The only UDC of the rig (dummy_hcd) and the emulator's gadget name */
-#define WT_UDC			"dummy_udc.0"
-#define WT_GADGET		"wiascan-emu"
-#define WT_GADGET_DIR		"/sys/kernel/config/usb_gadget"
+#define WT_UDC	      "dummy_udc.0"
+#define WT_GADGET     "wiascan-emu"
+#define WT_GADGET_DIR "/sys/kernel/config/usb_gadget"
 
 /* Bounded waits: TCG is slow, but nothing here should take seconds */
-#define WT_START_TIMEOUT_MS	15000
-#define WT_GONE_TIMEOUT_MS	10000
+#define WT_START_TIMEOUT_MS 15000
+#define WT_GONE_TIMEOUT_MS  10000
 
 /*
  * The fixture's file timeout: long enough for TCG, short enough that a
  * DQBUF that never completes fails the test well inside the harness's
  * own 30 s alarm instead of being killed by it.
  */
-#define WT_FILE_TIMEOUT_MS	8000
+#define WT_FILE_TIMEOUT_MS 8000
 
-#define WT_MAX_BUFFERS		32
-#define WT_MAX_PAGES		16
+#define WT_MAX_BUFFERS 32
+#define WT_MAX_PAGES   16
 
 /**
  * struct scanner - one emulator process and the driver's node for it
@@ -216,18 +216,19 @@ int wt_scan(int fd, const struct scan_spec *spec, struct scan_result *res);
  * emulator and waits until the node is gone, even after a failed ASSERT.
  * The tests reach the scanner as self->s.
  */
-#define SCANNER_FIXTURE(fixture, ...)					\
-	FIXTURE(fixture) {						\
-		struct scanner s;					\
-	};								\
-	FIXTURE_SETUP(fixture)						\
-	{								\
-		static const char *const args[] = { __VA_ARGS__, NULL };\
-		WT_SCANNER_SETUP(_metadata, &self->s, args);		\
-	}								\
-	FIXTURE_TEARDOWN(fixture)					\
-	{								\
-		WT_SCANNER_TEARDOWN(_metadata, &self->s);			\
+#define SCANNER_FIXTURE(fixture, ...)                                    \
+	FIXTURE(fixture)                                                 \
+	{                                                                \
+		struct scanner s;                                        \
+	};                                                               \
+	FIXTURE_SETUP(fixture)                                           \
+	{                                                                \
+		static const char *const args[] = { __VA_ARGS__, NULL }; \
+		WT_SCANNER_SETUP(_metadata, &self->s, args);             \
+	}                                                                \
+	FIXTURE_TEARDOWN(fixture)                                        \
+	{                                                                \
+		WT_SCANNER_TEARDOWN(_metadata, &self->s);                \
 	}
 
 /*
@@ -236,78 +237,91 @@ int wt_scan(int fd, const struct scan_spec *spec, struct scan_result *res);
  * buffers are physically contiguous, the path of host controllers without
  * sg support; the parameter is restored in teardown.
  */
-#define WT_SG_PARAM	"/sys/module/wiascan/parameters/scatter_gather"
+#define WT_SG_PARAM "/sys/module/wiascan/parameters/scatter_gather"
 
-#define CONTIGUOUS_SCANNER_FIXTURE(fixture, ...)			\
-	FIXTURE(fixture) {						\
-		struct scanner s;					\
-		char sg[8];						\
-	};								\
-	FIXTURE_SETUP(fixture)						\
-	{								\
-		static const char *const args[] = { __VA_ARGS__, NULL };\
-									\
-		self->s.fd = -1;					\
-		if (wt_rig_missing())					\
-			WT_SKIP_SETUP("%s", wt_rig_missing());		\
-		ASSERT_EQ(0, wt_param_swap(WT_SG_PARAM, "N", self->sg,	\
-					   sizeof(self->sg)));		\
-		WT_SCANNER_SETUP(_metadata, &self->s, args);		\
-	}								\
-	FIXTURE_TEARDOWN(fixture)					\
-	{								\
-		WT_SCANNER_TEARDOWN(_metadata, &self->s);		\
-		if (self->sg[0])					\
+#define CONTIGUOUS_SCANNER_FIXTURE(fixture, ...)                          \
+	FIXTURE(fixture)                                                  \
+	{                                                                 \
+		struct scanner s;                                         \
+		char sg[8];                                               \
+	};                                                                \
+	FIXTURE_SETUP(fixture)                                            \
+	{                                                                 \
+		static const char *const args[] = { __VA_ARGS__, NULL };  \
+                                                                          \
+		self->s.fd = -1;                                          \
+		if (wt_rig_missing())                                     \
+			WT_SKIP_SETUP("%s", wt_rig_missing());            \
+		ASSERT_EQ(0, wt_param_swap(WT_SG_PARAM, "N", self->sg,    \
+					   sizeof(self->sg)));            \
+		WT_SCANNER_SETUP(_metadata, &self->s, args);              \
+	}                                                                 \
+	FIXTURE_TEARDOWN(fixture)                                         \
+	{                                                                 \
+		WT_SCANNER_TEARDOWN(_metadata, &self->s);                 \
+		if (self->sg[0])                                          \
 			EXPECT_EQ(0, wt_param_swap(WT_SG_PARAM, self->sg, \
-						   NULL, 0));		\
+						   NULL, 0));             \
 	}
 
 /*
  * The 6.1 harness runs the test body even when setup called SKIP(), so a
  * skipped setup ends the test child itself, with the harness's skip code.
  */
-#define WT_SKIP_SETUP(fmt, ...) \
-	SKIP({ fflush(NULL); _exit(255); }, fmt, ##__VA_ARGS__)
+#define WT_SKIP_SETUP(fmt, ...)       \
+	SKIP(                         \
+		{                     \
+			fflush(NULL); \
+			_exit(255);   \
+		},                    \
+		fmt, ##__VA_ARGS__)
 
-#define WT_SCANNER_SETUP(_metadata, s, args) do {				\
-	const char *why_ = wt_rig_missing();				\
-	int err_;							\
-									\
-	(s)->fd = -1;							\
-	if (why_)							\
-		WT_SKIP_SETUP("%s", why_);				\
-	err_ = wt_wait_udc_free(WT_GONE_TIMEOUT_MS);			\
-	ASSERT_EQ(0, err_) TH_LOG("UDC still busy from an earlier test"); \
-	err_ = wt_emu_start((s), (args));				\
-	ASSERT_EQ(0, err_) {						\
-		wt_dump_log(s);						\
-		TH_LOG("wiascan-emu did not come up: %s", strerror(-err_)); \
-	}								\
-	err_ = wt_wait_node((s), WT_START_TIMEOUT_MS);			\
-	ASSERT_EQ(0, err_) {						\
-		wt_dump_log(s);						\
-		wt_dump_dmesg(20);					\
-		TH_LOG("no /dev/wiascan* appeared: %s", strerror(-err_)); \
-	}								\
-	(s)->fd = open((s)->node, O_RDWR | O_CLOEXEC);			\
-	ASSERT_LE(0, (s)->fd) TH_LOG("open %s: %m", (s)->node);		\
-	err_ = wt_set_timeout((s)->fd, WT_FILE_TIMEOUT_MS);		\
-	ASSERT_EQ(0, err_) TH_LOG("SET_TIMEOUT: %s", strerror(-err_));	\
-} while (0)
+#define WT_SCANNER_SETUP(_metadata, s, args)                                   \
+	do {                                                                   \
+		const char *why_ = wt_rig_missing();                           \
+		int err_;                                                      \
+                                                                               \
+		(s)->fd = -1;                                                  \
+		if (why_)                                                      \
+			WT_SKIP_SETUP("%s", why_);                             \
+		err_ = wt_wait_udc_free(WT_GONE_TIMEOUT_MS);                   \
+		ASSERT_EQ(0,                                                   \
+			  err_) TH_LOG("UDC still busy from an earlier test"); \
+		err_ = wt_emu_start((s), (args));                              \
+		ASSERT_EQ(0, err_)                                             \
+		{                                                              \
+			wt_dump_log(s);                                        \
+			TH_LOG("wiascan-emu did not come up: %s",              \
+			       strerror(-err_));                               \
+		}                                                              \
+		err_ = wt_wait_node((s), WT_START_TIMEOUT_MS);                 \
+		ASSERT_EQ(0, err_)                                             \
+		{                                                              \
+			wt_dump_log(s);                                        \
+			wt_dump_dmesg(20);                                     \
+			TH_LOG("no /dev/wiascan* appeared: %s",                \
+			       strerror(-err_));                               \
+		}                                                              \
+		(s)->fd = open((s)->node, O_RDWR | O_CLOEXEC);                 \
+		ASSERT_LE(0, (s)->fd) TH_LOG("open %s: %m", (s)->node);        \
+		err_ = wt_set_timeout((s)->fd, WT_FILE_TIMEOUT_MS);            \
+		ASSERT_EQ(0, err_) TH_LOG("SET_TIMEOUT: %s", strerror(-err_)); \
+	} while (0)
 
 /*
  * No ASSERT here: an ASSERT in teardown jumps back into the harness's
  * setjmp and runs teardown again.
  */
-#define WT_SCANNER_TEARDOWN(_metadata, s) do {				\
-	if (!(_metadata)->passed && !(_metadata)->skip) {		\
-		wt_dump_log(s);						\
-		wt_dump_dmesg(20);					\
-	}								\
-	if ((s)->fd >= 0)						\
-		close((s)->fd);						\
-	(s)->fd = -1;							\
-	EXPECT_EQ(0, wt_emu_stop(s));					\
-} while (0)
+#define WT_SCANNER_TEARDOWN(_metadata, s)                         \
+	do {                                                      \
+		if (!(_metadata)->passed && !(_metadata)->skip) { \
+			wt_dump_log(s);                           \
+			wt_dump_dmesg(20);                        \
+		}                                                 \
+		if ((s)->fd >= 0)                                 \
+			close((s)->fd);                           \
+		(s)->fd = -1;                                     \
+		EXPECT_EQ(0, wt_emu_stop(s));                     \
+	} while (0)
 
 #endif /* WIASCAN_TEST_H */
