@@ -126,9 +126,12 @@ check-debug-run:
 demo:
 	$(TOP)/tools/demo/demo
 
-# Figures, not pass/fail: the helper's file path against a plain write loop.
+# Figures, not pass/fail: the helper's file path against a plain write loop
+# (native), then wiascan.ko's mmap ring and read() against libusb and the
+# usbtest ceiling, side by side in one guest (tools/testing/bench/README).
 bench: deps
 	$(MAKE) -C helper bench
+	$(TOP)/tools/testing/bench/kernel-bench
 
 # The quality gates, one TAP line each (tools/lint/README).
 lint: deps
@@ -139,6 +142,7 @@ clean:
 	-$(MAKE) -C helper clean
 	-$(MAKE) -C $(EMULATOR) clean
 	-$(MAKE) -C $(SELFTESTS) clean
+	-$(MAKE) -C tools/testing/bench clean
 	rm -rf $(TOP)/build
 
 # make install, make uninstall (DESTDIR, PREFIX): tools/install/install.mk
