@@ -273,7 +273,7 @@ static int wiascan_ioc_set_timeout(struct wiascan_file *wf, void __user *arg)
 	if (copy_from_user(&t, arg, sizeof(t)))
 		return -EFAULT;
 	if (memchr_inv(t.reserved, 0, sizeof(t.reserved)) ||
-	    t.timeout_ms < 1 || t.timeout_ms > WIASCAN_MAX_TIMEOUT_MS)
+	    t.timeout_ms < 1 || t.timeout_ms > WIASCAN_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	WRITE_ONCE(wf->timeout_ms, t.timeout_ms);
 	return 0;

@@ -200,6 +200,7 @@ int wiascan_event_wait(struct wiascan_dev *dev, struct wiascan_event *ev,
 	long left;
 
 	if ((ev->flags & ~WIASCAN_EVENT_NONBLOCK) ||
+	    ev->timeout_ms > WIASCAN_TIMEOUT_MAX_MS ||
 	    memchr_inv(ev->reserved, 0, sizeof(ev->reserved)))
 		return -EINVAL;
 	if (!dev->intr_in)

@@ -364,7 +364,8 @@ static int wiascan_ctrl_check(const struct wiascan_ctrl *ctrl)
 		return -EINVAL;
 	if (ctrl->request > 0xff || ctrl->value > 0xffff ||
 	    ctrl->index > 0xffff || (ctrl->index & 0xff) ||
-	    ctrl->length > WIASCAN_CTRL_MAX_LENGTH)
+	    ctrl->length > WIASCAN_CTRL_MAX_LENGTH ||
+	    ctrl->timeout_ms > WIASCAN_TIMEOUT_MAX_MS)
 		return -EINVAL;
 	return 0;
 }

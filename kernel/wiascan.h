@@ -51,7 +51,6 @@
 /* Without scatter-gather a buffer is one physically contiguous block */
 #define WIASCAN_MAX_CONTIG_SIZE		SZ_1M
 #define WIASCAN_DEFAULT_TIMEOUT_MS	30000
-#define WIASCAN_MAX_TIMEOUT_MS		600000
 /* Largest bounce buffer of one read() or write() call */
 #define WIASCAN_RW_MAX			SZ_256K
 /* How long an O_NONBLOCK read() or write() waits for the device */

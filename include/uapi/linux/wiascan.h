@@ -170,6 +170,9 @@ struct wiascan_buffer {
 /** WIASCAN_CTRL_MAX_LENGTH - largest data stage of one control transfer */
 #define WIASCAN_CTRL_MAX_LENGTH		4096
 
+/** WIASCAN_TIMEOUT_MAX_MS - longest timeout any ioctl accepts (10 minutes) */
+#define WIASCAN_TIMEOUT_MAX_MS		600000
+
 /**
  * struct wiascan_ctrl - a class or vendor control transfer to this interface
  * @request_type: bmRequestType; the type must be class or vendor and the
@@ -179,7 +182,8 @@ struct wiascan_buffer {
  * @index: high byte of wIndex; the low byte must be zero and the driver puts
  *	the bound interface number there
  * @length: bytes in the data stage, 0 .. %WIASCAN_CTRL_MAX_LENGTH
- * @timeout_ms: timeout for this transfer, 0 for the file's timeout
+ * @timeout_ms: timeout for this transfer, 0 for the file's timeout, at most
+ *	%WIASCAN_TIMEOUT_MAX_MS
  * @data: user pointer to @length bytes (read for OUT, written for IN)
  * @actual: bytes actually transferred (out)
  * @reserved: must be zero
@@ -204,7 +208,8 @@ struct wiascan_ctrl {
 
 /**
  * struct wiascan_event - one packet from the interrupt-in endpoint
- * @timeout_ms: in: how long to wait, 0 for the file's timeout
+ * @timeout_ms: in: how long to wait, 0 for the file's timeout, at most
+ *	%WIASCAN_TIMEOUT_MAX_MS
  * @flags: in: %WIASCAN_EVENT_NONBLOCK or zero
  * @sequence: out: number of the event, counting from 0 at probe
  * @timestamp_ns: out: CLOCK_MONOTONIC time the packet arrived
@@ -230,8 +235,8 @@ struct wiascan_event {
 /**
  * struct wiascan_timeout - per-file timeout
  * @timeout_ms: timeout for DQBUF, read(), write(), control transfers and
- *	event waits of this file, 1 .. 600000; default 30000 (scanners stall
- *	for tens of seconds while they warm up)
+ *	event waits of this file, 1 .. %WIASCAN_TIMEOUT_MAX_MS; default 30000
+ *	(scanners stall for tens of seconds while they warm up)
  * @reserved: must be zero
  */
 struct wiascan_timeout {

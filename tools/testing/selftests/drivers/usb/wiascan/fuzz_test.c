@@ -134,6 +134,22 @@ static uint32_t fuzz_u32(struct fuzz_thread *t)
 	}
 }
 
+/* Past the longest timeout the driver takes: just past it, or far */
+static uint32_t fuzz_bad_timeout(struct fuzz_thread *t)
+{
+	return chance(t, 50) ? WIASCAN_TIMEOUT_MAX_MS + 1 + below(t, 1000) :
+			       UINT32_MAX;
+}
+
+/*
+ * A per-call timeout (0: the file's): valid ones stay short so that
+ * nothing blocks for long; now and then one past the maximum
+ */
+static uint32_t fuzz_timeout(struct fuzz_thread *t)
+{
+	return chance(t, 10) ? fuzz_bad_timeout(t) : below(t, FUZZ_MAX_WAIT_MS);
+}
+
 /* An ioctl command: a real one, a near miss, or noise */
 static unsigned long fuzz_cmd(struct fuzz_thread *t)
 {
@@ -225,7 +241,7 @@ static void fuzz_fill(struct fuzz_thread *t, unsigned long cmd, void *arg,
 		c->request = chance(t, 85) ? below(t, 8) : fuzz_u32(t);
 		c->length = chance(t, 85) ? below(t, 64) : fuzz_u32(t);
 		c->index = chance(t, 90) ? 0 : fuzz_u32(t);
-		c->timeout_ms = below(t, FUZZ_MAX_WAIT_MS);
+		c->timeout_ms = fuzz_timeout(t);
 		c->data = (uintptr_t)fuzz_ptr(t, t->scratch);
 		if (c->request == REFSCAN_REQ_SET_PARAMS && chance(t, 50)) {
 			/* a valid scan now and then, so that data flows */
@@ -246,7 +262,7 @@ static void fuzz_fill(struct fuzz_thread *t, unsigned long cmd, void *arg,
 	case WIASCAN_IOC_WAIT_EVENT: {
 		struct wiascan_event *e = arg;
 
-		e->timeout_ms = below(t, FUZZ_MAX_WAIT_MS);
+		e->timeout_ms = fuzz_timeout(t);
 		if (chance(t, 20))
 			e->flags = fuzz_u32(t);
 		break;
@@ -254,11 +270,12 @@ static void fuzz_fill(struct fuzz_thread *t, unsigned long cmd, void *arg,
 	case WIASCAN_IOC_SET_TIMEOUT: {
 		struct wiascan_timeout *to = arg;
 
-		/* valid timeouts stay short so that nothing blocks for long */
-		to->timeout_ms =
-			chance(t, 80) ?
-				1 + below(t, FUZZ_MAX_WAIT_MS) :
-				(chance(t, 50) ? 0 : 600001 + below(t, 1000));
+		/* the file's timeout: 1 and up, so 0 is invalid too */
+		if (chance(t, 80))
+			to->timeout_ms = 1 + below(t, FUZZ_MAX_WAIT_MS);
+		else
+			to->timeout_ms = chance(t, 50) ? 0 :
+							 fuzz_bad_timeout(t);
 		break;
 	}
 	case WIASCAN_IOC_CLEAR_HALT: {

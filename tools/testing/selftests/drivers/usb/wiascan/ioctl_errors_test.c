@@ -342,4 +342,61 @@ TEST_F(scanner, control_with_nonzero_reserved_returns_einval)
 	EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_CONTROL, &c));
 }
 
+/* Every timeout an ioctl takes is bounded, the per-call ones too */
+TEST_F(scanner, timeouts_past_the_maximum_return_einval)
+{
+	static const uint32_t bad[] = { WIASCAN_TIMEOUT_MAX_MS + 1,
+					UINT32_MAX };
+	struct refscan_info info;
+	struct wiascan_ctrl c = {
+		.request_type = REFSCAN_RT_IN,
+		.request = REFSCAN_REQ_GET_INFO,
+		.length = sizeof(info),
+		.data = (uintptr_t)&info,
+	};
+	struct wiascan_event ev = { .flags = WIASCAN_EVENT_NONBLOCK };
+	struct wiascan_timeout t = { 0 };
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
+		c.timeout_ms = bad[i];
+		EXPECT_EQ(-EINVAL,
+			  wt_ioctl(self->s.fd, WIASCAN_IOC_CONTROL, &c))
+		TH_LOG("CONTROL, timeout %u", bad[i]);
+		ev.timeout_ms = bad[i];
+		EXPECT_EQ(-EINVAL,
+			  wt_ioctl(self->s.fd, WIASCAN_IOC_WAIT_EVENT, &ev))
+		TH_LOG("WAIT_EVENT, timeout %u", bad[i]);
+		t.timeout_ms = bad[i];
+		EXPECT_EQ(-EINVAL,
+			  wt_ioctl(self->s.fd, WIASCAN_IOC_SET_TIMEOUT, &t))
+		TH_LOG("SET_TIMEOUT, timeout %u", bad[i]);
+	}
+	t.timeout_ms = 0;
+	EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_SET_TIMEOUT, &t));
+}
+
+TEST_F(scanner, timeouts_of_exactly_the_maximum_are_accepted)
+{
+	struct refscan_info info;
+	struct wiascan_ctrl c = {
+		.request_type = REFSCAN_RT_IN,
+		.request = REFSCAN_REQ_GET_INFO,
+		.length = sizeof(info),
+		.data = (uintptr_t)&info,
+		.timeout_ms = WIASCAN_TIMEOUT_MAX_MS,
+	};
+	struct wiascan_event ev = { .flags = WIASCAN_EVENT_NONBLOCK,
+				    .timeout_ms = WIASCAN_TIMEOUT_MAX_MS };
+	struct wiascan_timeout t = { .timeout_ms = WIASCAN_TIMEOUT_MAX_MS };
+	int ret;
+
+	EXPECT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_CONTROL, &c));
+	EXPECT_EQ(sizeof(info), c.actual);
+	/* non-blocking: an event, or none pending; never EINVAL */
+	ret = wt_ioctl(self->s.fd, WIASCAN_IOC_WAIT_EVENT, &ev);
+	EXPECT_TRUE(ret == 0 || ret == -EAGAIN) TH_LOG("WAIT_EVENT: %d", ret);
+	EXPECT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_SET_TIMEOUT, &t));
+}
+
 TEST_HARNESS_MAIN
