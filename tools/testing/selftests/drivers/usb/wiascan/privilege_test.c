@@ -322,6 +322,7 @@ TEST_F(scanner, structures_copied_out_carry_no_stale_bytes)
 	memset(&ev, 0xa5, sizeof(ev));
 	memset(ev.reserved, 0, sizeof(ev.reserved));
 	ev.flags = WIASCAN_EVENT_NONBLOCK;
+	ev.timeout_ms = 0; /* an input: 0xa5a5a5a5 is past the maximum */
 	EXPECT_EQ(-EAGAIN, wt_ioctl(self->s.fd, WIASCAN_IOC_WAIT_EVENT, &ev));
 	EXPECT_EQ(0xa5a5a5a5, ev.lost);
 }
