@@ -8,6 +8,12 @@
  * scanner ends the scan at once instead of after a DQBUF timeout.
  * Page-done events that arrive before their page's last buffer is
  * dequeued are kept, in order, until the loop asks for them.
+ *
+ * Events and data come through different endpoints, so a jam or double
+ * feed can arrive while buffers of a page the scanner already ended are
+ * still on their way: such pages are finished first (their data is due),
+ * and the fault ends the scan once no ended page is waiting for data, or
+ * when that data stops coming (FAULT_GRACE_MS).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -17,8 +23,10 @@
 #include "protocol.h"
 #include "source.h"
 
-#define PENDING_MAX 16	 /* page-done events kept ahead of the data */
-#define DRAIN_MAX   4096 /* stale events dropped at most before a scan */
+#define PENDING_MAX    16   /* page-done events kept ahead of the data */
+#define DRAIN_MAX      4096 /* stale events dropped at most before a scan */
+/* After a fault, how long the data of pages already ended may take */
+#define FAULT_GRACE_MS 5000
 
 struct dev_source {
 	struct scan_source base;
@@ -28,6 +36,7 @@ struct dev_source {
 	struct scan_event pending[PENDING_MAX];
 	unsigned int npending;
 	unsigned int empty_wakeups;
+	enum scan_cond fault; /* a jam or double feed not yet reported */
 };
 
 static struct dev_source *to_dev(struct scan_source *src)
@@ -59,7 +68,18 @@ static void dev_diagnose(struct dev_source *d, int ret)
 		werr_cond(d->base.err, st.cond);
 }
 
-/* A jam or double feed: record it; a page-done: keep it for later */
+/* End the scan with the jam or double feed the scanner reported */
+static int dev_fault(struct dev_source *d)
+{
+	werr_cond(d->base.err, d->fault);
+	dev_fail(d, -EIO, "scan");
+	return -EIO;
+}
+
+/*
+ * A jam or double feed: report it now, or once the pages the scanner
+ * ended before it are in; a page-done: keep it for later
+ */
 static int dev_take_event(struct dev_source *d, const struct scan_event *ev)
 {
 	if (ev->lost) {
@@ -69,11 +89,12 @@ static int dev_take_event(struct dev_source *d, const struct scan_event *ev)
 	}
 	switch (ev->type) {
 	case SCAN_EVENT_JAM:
-		werr_cond(d->base.err, SCAN_COND_JAM);
-		return dev_fail(d, -EIO, "scan");
 	case SCAN_EVENT_DOUBLE_FEED:
-		werr_cond(d->base.err, SCAN_COND_DOUBLE_FEED);
-		return dev_fail(d, -EIO, "scan");
+		if (!d->fault)
+			d->fault = ev->type == SCAN_EVENT_JAM ?
+					   SCAN_COND_JAM :
+					   SCAN_COND_DOUBLE_FEED;
+		return d->npending ? 0 : dev_fault(d);
 	case SCAN_EVENT_PAGE_DONE:
 		if (d->npending == PENDING_MAX)
 			return dev_fail(d, -EOVERFLOW, "page-done events");
@@ -135,6 +156,7 @@ static int dev_start(struct scan_source *src)
 			return dev_fail(d, ret, "queue buffer");
 	}
 	d->npending = 0;
+	d->fault = SCAN_COND_NONE;
 	ret = dev_drain_events(d);
 	if (ret)
 		return ret;
@@ -177,12 +199,16 @@ static int dev_dequeue(struct dev_source *d, struct scan_buf *buf)
 	return 0;
 }
 
-/* The file's timeout bounds every wait, as it bounds DQBUF */
+/*
+ * The file's timeout bounds every wait, as it bounds DQBUF; after a fault
+ * only the grace for data already sent is left
+ */
 static int dev_timeout(const struct dev_source *d)
 {
 	uint32_t ms = d->dev->caps.timeout_ms;
+	int t = ms && ms <= 600000 ? (int)ms : 30000;
 
-	return ms && ms <= 600000 ? (int)ms : 30000;
+	return d->fault && t > FAULT_GRACE_MS ? FAULT_GRACE_MS : t;
 }
 
 static int dev_next(struct scan_source *src, struct scan_buf *buf)
@@ -192,6 +218,9 @@ static int dev_next(struct scan_source *src, struct scan_buf *buf)
 	int ret;
 
 	for (;;) {
+		/* no ended page is waiting for its data: the fault ends it */
+		if (d->fault && !d->npending)
+			return dev_fault(d);
 		/*
 		 * If poll keeps reporting an event that is not there, stop
 		 * trusting it and block in DQBUF (which has the timeout too).
@@ -201,6 +230,8 @@ static int dev_next(struct scan_source *src, struct scan_buf *buf)
 		ret = device_wait(d->dev, dev_timeout(d), &ready);
 		if (ret == -EINTR)
 			return ret;
+		if (ret == -ETIMEDOUT && d->fault)
+			return dev_fault(d);
 		if (ret)
 			return dev_fail(d, ret, "wait for data");
 		if (ready & DEVICE_READY_EVENT) {
@@ -232,6 +263,8 @@ static int dev_next_page_event(struct dev_source *d, struct scan_event *ev)
 	int ret;
 
 	while (!d->npending) {
+		if (d->fault)
+			return dev_fault(d);
 		ret = d->proto->read_event(d->dev, true, ev);
 		if (ret == -EINTR)
 			return ret;
