@@ -193,9 +193,16 @@ static void wiascan_sync_complete(struct urb *urb)
 /*
  * Run one URB to its end or until @timeout_ms (-ETIMEDOUT) or a signal.
  * *actual is what arrived even when the transfer failed or was cut short.
+ *
+ * A bulk transfer cut short by a signal before any byte moved returns
+ * -ERESTARTSYS: nothing happened, so a stop and continue (Ctrl-Z, fg) or
+ * a handler with SA_RESTART restarts the call.  A control transfer is
+ * waited for @killable: only a fatal signal ends it, because a request
+ * such as START may have reached the device and must not be sent twice.
  */
 static int wiascan_sync_urb(struct wiascan_dev *dev, struct urb *urb,
-			    unsigned int timeout_ms, unsigned int *actual)
+			    unsigned int timeout_ms, bool killable,
+			    unsigned int *actual)
 {
 	DECLARE_COMPLETION_ONSTACK(done);
 	long left;
@@ -209,7 +216,10 @@ static int wiascan_sync_urb(struct wiascan_dev *dev, struct urb *urb,
 		return ret;
 
 	left = msecs_to_jiffies(timeout_ms);
-	left = wait_for_completion_interruptible_timeout(&done, left);
+	if (killable)
+		left = wait_for_completion_killable_timeout(&done, left);
+	else
+		left = wait_for_completion_interruptible_timeout(&done, left);
 	if (left <= 0)
 		usb_kill_urb(urb);	/* waits for the completion */
 
@@ -217,7 +227,7 @@ static int wiascan_sync_urb(struct wiascan_dev *dev, struct urb *urb,
 	ret = urb->status;
 	if (wiascan_urb_killed(ret)) {
 		if (left < 0)
-			ret = -EINTR;
+			ret = killable || *actual ? -EINTR : -ERESTARTSYS;
 		else if (left == 0)
 			ret = -ETIMEDOUT;
 		else	/* usbcore killed it: unbind or unplug */
@@ -290,7 +300,7 @@ ssize_t wiascan_transport_read(struct wiascan_dev *dev, char __user *ubuf,
 					  dev->bulk_in->bEndpointAddress),
 			  buf, len, NULL, NULL);
 	ret = wiascan_sync_urb(dev, urb, wiascan_rw_timeout(timeout_ms, nonblock),
-			       &actual);
+			       false, &actual);
 	ret = wiascan_rw_result(ret, nonblock);
 	/* data that arrived before an error or a timeout is not lost */
 	if (actual)
@@ -337,7 +347,7 @@ ssize_t wiascan_transport_write(struct wiascan_dev *dev,
 					  dev->bulk_out->bEndpointAddress),
 			  buf, len, NULL, NULL);
 	ret = wiascan_sync_urb(dev, urb, wiascan_rw_timeout(timeout_ms, nonblock),
-			       &actual);
+			       false, &actual);
 	ret = wiascan_rw_result(ret, nonblock);
 	if (actual)
 		ret = actual;
@@ -414,8 +424,8 @@ int wiascan_transport_control(struct wiascan_dev *dev,
 	usb_fill_control_urb(urb, dev->udev, pipe, (u8 *)setup, buf,
 			     ctrl->length, NULL, NULL);
 
-	ret = wiascan_sync_urb(dev, urb,
-			       ctrl->timeout_ms ?: file_timeout_ms, &actual);
+	ret = wiascan_sync_urb(dev, urb, ctrl->timeout_ms ?: file_timeout_ms,
+			       true, &actual);
 	ctrl->actual = actual;
 	if (!ret && in && actual && copy_to_user(udata, buf, actual))
 		ret = -EFAULT;

@@ -15,8 +15,10 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kselftest_harness.h"
@@ -354,6 +356,63 @@ TEST_F(slow_control, control_slower_than_its_timeout_gives_etimedout)
 	EXPECT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_CONTROL, &c));
 	EXPECT_EQ(sizeof(info), c.actual);
 	EXPECT_EQ(REFSCAN_PROTOCOL_VERSION, info.version);
+}
+
+/*
+ * Ctrl-Z then fg while @pid waits in the driver: SIGSTOP after 500 ms,
+ * SIGCONT 300 ms later; then its exit status, or -1
+ */
+static int stop_continue_and_reap(pid_t pid)
+{
+	int status;
+
+	wt_sleep_ms(500);
+	kill(pid, SIGSTOP);
+	wt_sleep_ms(300);
+	kill(pid, SIGCONT);
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status))
+		return -1;
+	return WEXITSTATUS(status);
+}
+
+/* A stop signal must not fail a control transfer that is under way */
+TEST_F(slow_control, stop_and_continue_during_a_control_transfer_is_harmless)
+{
+	pid_t pid = fork();
+
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct refscan_info info;
+		struct wiascan_ctrl c = {
+			.request_type = REFSCAN_RT_IN,
+			.request = REFSCAN_REQ_GET_INFO,
+			.length = sizeof(info),
+			.timeout_ms = 10000,
+			.data = (uintptr_t)&info,
+		};
+		int ret = wt_ioctl(self->s.fd, WIASCAN_IOC_CONTROL, &c);
+
+		_exit(ret ? -ret : c.actual == sizeof(info) ? 0 : 255);
+	}
+	/* 0, or the errno the control transfer failed with */
+	EXPECT_EQ(0, stop_continue_and_reap(pid));
+}
+
+/* A read() that moved nothing restarts after a stop: ETIMEDOUT, not EINTR */
+TEST_F(scanner, stop_and_continue_during_an_idle_read_restarts_it)
+{
+	pid_t pid;
+
+	ASSERT_EQ(0, wt_set_timeout(self->s.fd, 1500));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		uint8_t buf[512];
+		ssize_t n = read(self->s.fd, buf, sizeof(buf));
+
+		_exit(n < 0 ? errno : 255);
+	}
+	EXPECT_EQ(ETIMEDOUT, stop_continue_and_reap(pid));
 }
 
 TEST_F(scanner, read_not_a_multiple_of_maxpacket_takes_whole_packets_no_babble)
