@@ -50,6 +50,8 @@
 #define WIASCAN_CAP_EVENTS		(1U << 3)
 /** WIASCAN_CAP_SG - each buffer is one scatter-gather URB */
 #define WIASCAN_CAP_SG			(1U << 4)
+/** WIASCAN_CAP_CLAIM - one file at a time owns the scanner, %WIASCAN_IOC_CLAIM */
+#define WIASCAN_CAP_CLAIM		(1U << 5)
 
 /**
  * struct wiascan_caps - what the device and the driver offer
@@ -255,6 +257,44 @@ struct wiascan_clear_halt {
 	__u32 reserved[3];
 };
 
+/*
+ * WIASCAN_CLAIM_FLAG_ABANDONED - out: the previous owner's file was closed
+ * while it still held the claim (the process exited or was killed without
+ * %WIASCAN_IOC_UNCLAIM), so the scanner may still be busy with its scan and
+ * the endpoints may hold its data: the new owner should cancel and drain
+ */
+#define WIASCAN_CLAIM_FLAG_ABANDONED	(1U << 0)
+
+/**
+ * struct wiascan_claim - exclusive ownership of the scanner
+ * @flags: in: must be zero; out: %WIASCAN_CLAIM_FLAG_* about the claim taken
+ * @owner_pid: out: on -EBUSY, the process ID (in the caller's PID
+ *	namespace, 0 if not visible there) of the process whose file owns
+ *	the scanner; on success, the caller's own
+ * @reserved: must be zero
+ *
+ * One open file at a time owns a scanner.  Everything that can change the
+ * scanner's state or take its data needs the claim: a host-to-device
+ * (OUT) control transfer, write(), read(), REQBUFS, QBUF, STREAMON,
+ * WAIT_EVENT and CLEAR_HALT.  A file that does one of these without the
+ * claim takes it implicitly if nobody holds it, so clients written before
+ * the claim existed keep working; if another file holds it they fail with
+ * -EBUSY and nothing reaches the device.  Device-to-host (IN) control
+ * transfers, QUERYCAP, QUERYBUF and SET_TIMEOUT stay open to every file:
+ * they are the queries (a scanner's status, its capabilities) that must
+ * work while another client scans, so a protocol's IN requests must not
+ * change the scanner's state.
+ *
+ * The claim ends at %WIASCAN_IOC_UNCLAIM or when the owning file is
+ * released (its last descriptor closed, including at process exit); it
+ * is never passed on by itself.  After an unplug, CLAIM fails with -ENODEV.
+ */
+struct wiascan_claim {
+	__u32 flags;
+	__u32 owner_pid;
+	__u32 reserved[6];
+};
+
 #define WIASCAN_IOC_MAGIC	0xB8
 
 /** WIASCAN_IOC_QUERYCAP - fill &struct wiascan_caps */
@@ -298,5 +338,17 @@ struct wiascan_clear_halt {
  * -EINVAL for another endpoint, -EBUSY for bulk-in while streaming
  */
 #define WIASCAN_IOC_CLEAR_HALT	_IOW(WIASCAN_IOC_MAGIC, 0x0a, struct wiascan_clear_halt)
+/**
+ * WIASCAN_IOC_CLAIM - make this file the scanner's owner, &struct
+ * wiascan_claim; 0 if it already is; -EBUSY (with @owner_pid) while another
+ * file owns it; -ENODEV once unplugged
+ */
+#define WIASCAN_IOC_CLAIM	_IOWR(WIASCAN_IOC_MAGIC, 0x0b, struct wiascan_claim)
+/**
+ * WIASCAN_IOC_UNCLAIM - give the claim up; -EBUSY while this file still
+ * has a ring (free it first with REQBUFS count 0), -EPERM if this file does
+ * not own the scanner
+ */
+#define WIASCAN_IOC_UNCLAIM	_IO(WIASCAN_IOC_MAGIC, 0x0c)
 
 #endif /* _UAPI_LINUX_WIASCAN_H */
