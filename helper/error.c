@@ -86,6 +86,8 @@ int werr_exit_code(const struct wia_error *e)
 		return device_exit_code(e->err);
 	case WERR_OUTPUT:
 		return WIASCAN_EXIT_OUTPUT;
+	case WERR_BUSY:
+		return WIASCAN_EXIT_BUSY;
 	case WERR_OTHER:
 		break;
 	}

@@ -22,6 +22,7 @@ enum werr_kind {
 	WERR_OPEN,   /* the device node cannot be opened or is not a scanner */
 	WERR_DEVICE, /* the device, the driver or the scan protocol */
 	WERR_OUTPUT, /* the output file */
+	WERR_BUSY,   /* another client owns the scanner (its claim) */
 };
 
 /**

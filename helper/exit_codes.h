@@ -20,6 +20,7 @@
 #define WIASCAN_EXIT_JAM	 9  /* paper jam */
 #define WIASCAN_EXIT_DOUBLE_FEED 10 /* double feed (multi-feed) */
 #define WIASCAN_EXIT_CANCELLED	 11 /* cancelled by SIGINT or SIGTERM */
+#define WIASCAN_EXIT_BUSY	 12 /* another client owns the scanner */
 
 /* The table --help prints, one line per code */
 #define WIASCAN_EXIT_HELP                                                      \
@@ -35,6 +36,7 @@
 	"  8  no paper (the scanner refused to start)\n"                       \
 	"  9  paper jam\n"                                                     \
 	" 10  double feed\n"                                                   \
-	" 11  cancelled by SIGINT or SIGTERM (completed TIFF pages kept)\n"
+	" 11  cancelled by SIGINT or SIGTERM (completed TIFF pages kept)\n"  \
+	" 12  scanner busy: another client owns it (nothing was sent to it)\n"
 
 #endif /* WIASCAN_EXIT_CODES_H */
