@@ -296,6 +296,10 @@ static int wiascan_ioc_wait_event(struct wiascan_file *wf, void __user *arg)
 
 	if (copy_from_user(&ev, arg, sizeof(ev)))
 		return -EFAULT;
+	/* a call refused for its argument takes no claim */
+	ret = wiascan_event_check(&ev);
+	if (ret)
+		return ret;
 	ret = wiascan_owner_take(&wf->dev->owner, wf);
 	if (ret)
 		return ret;

@@ -375,6 +375,7 @@ void wiascan_event_start(struct wiascan_dev *dev);
 void wiascan_event_restart(struct wiascan_dev *dev);
 void wiascan_event_disconnect(struct wiascan_dev *dev);
 void wiascan_event_free(struct wiascan_dev *dev);
+int wiascan_event_check(const struct wiascan_event *ev);
 int wiascan_event_wait(struct wiascan_dev *dev, struct wiascan_event *ev,
 		       unsigned int file_timeout_ms);
 __poll_t wiascan_event_poll(struct wiascan_dev *dev, struct file *file,
