@@ -314,7 +314,7 @@ static bool dev_status_moved(struct dev_source *d, const struct scan_status *st,
 static int dev_check_moving(struct dev_source *d)
 {
 	struct scan_status st;
-	uint64_t now = mono_ms();
+	uint64_t now;
 	int ret;
 
 	ret = d->proto->status ? d->proto->status(d->dev, &st) : -EOPNOTSUPP;

@@ -572,10 +572,8 @@ static void fire_fault(struct stream *s)
 		/* the main thread unplugs (SIGUSR1), as if the cable went */
 		kill(getpid(), SIGUSR1);
 		break;
-	case FAULT_FREEZE:
-		/* send nothing more, yet stay SCANNING until CANCEL */
-		break;
 	default:
+		/* FAULT_FREEZE: send nothing more, yet stay SCANNING */
 		break;
 	}
 }
