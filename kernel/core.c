@@ -11,6 +11,10 @@
  * wiascan_delete() frees the device.  Disconnect deregisters the minor
  * first (after it no open can find the device), marks the device gone
  * under the I/O mutex, kills every URB and wakes every waiter.
+ *
+ * The exclusive claim (claim.c) is asked for here, in the file operations,
+ * before a guarded call reaches the transport, the queue or the event
+ * fifo; those know nothing about it.
  */
 
 #include <linux/fs.h>
@@ -45,8 +49,9 @@ MODULE_PARM_DESC(max_buffer_mb,
  * @timeout_ms: timeout of this file's DQBUF, read(), write(), control
  *	transfers and event waits
  *
- * Whether the file owns the buffer queue is recorded in the queue itself
- * (&wiascan_queue.owner points to the owning &struct wiascan_file).
+ * Whether the file owns the scanner or the buffer queue is recorded in the
+ * claim and the queue themselves (&wiascan_owner.file and
+ * &wiascan_queue.owner point to the owning &struct wiascan_file).
  */
 struct wiascan_file {
 	struct wiascan_dev *dev;
@@ -110,7 +115,9 @@ static int wiascan_release(struct inode *inode, struct file *file)
 	struct wiascan_file *wf = file->private_data;
 	struct wiascan_dev *dev = wf->dev;
 
+	/* the ring first: a ring never outlives its file's claim */
 	wiascan_queue_release(&dev->queue, wf);
+	wiascan_owner_release(&dev->owner, wf);
 	kref_put(&dev->kref, wiascan_delete);
 	kfree(wf);
 	return 0;
@@ -120,7 +127,11 @@ static ssize_t wiascan_read(struct file *file, char __user *buf,
 			    size_t count, loff_t *ppos)
 {
 	struct wiascan_file *wf = file->private_data;
+	int ret;
 
+	ret = wiascan_owner_take(&wf->dev->owner, wf);
+	if (ret)
+		return ret;
 	return wiascan_transport_read(wf->dev, buf, count, wf->timeout_ms,
 				      file->f_flags & O_NONBLOCK);
 }
@@ -129,7 +140,11 @@ static ssize_t wiascan_write(struct file *file, const char __user *buf,
 			     size_t count, loff_t *ppos)
 {
 	struct wiascan_file *wf = file->private_data;
+	int ret;
 
+	ret = wiascan_owner_take(&wf->dev->owner, wf);
+	if (ret)
+		return ret;
 	return wiascan_transport_write(wf->dev, buf, count, wf->timeout_ms,
 				       file->f_flags & O_NONBLOCK);
 }
@@ -141,9 +156,7 @@ static __poll_t wiascan_poll(struct file *file, poll_table *wait)
 	__poll_t mask;
 
 	mask = wiascan_queue_poll(&dev->queue, wf, file, wait);
-	poll_wait(file, &dev->event_wait, wait);
-	if (wiascan_event_pending(dev))
-		mask |= EPOLLPRI;
+	mask |= wiascan_event_poll(dev, file, wait);
 	if (READ_ONCE(dev->disconnected))
 		mask |= EPOLLHUP | EPOLLERR;
 	else if (dev->bulk_out)
@@ -167,7 +180,8 @@ static int wiascan_ioc_querycap(struct wiascan_file *wf, void __user *arg)
 		return -ENODEV;
 
 	caps.abi_version = WIASCAN_ABI_VERSION;
-	caps.caps = WIASCAN_CAP_STREAMING | WIASCAN_CAP_READ;
+	caps.caps = WIASCAN_CAP_STREAMING | WIASCAN_CAP_READ |
+		    WIASCAN_CAP_CLAIM;
 	if (dev->bulk_out)
 		caps.caps |= WIASCAN_CAP_WRITE;
 	if (dev->intr_in)
@@ -197,15 +211,26 @@ static int wiascan_ioc_querycap(struct wiascan_file *wf, void __user *arg)
 	return copy_to_user(arg, &caps, sizeof(caps)) ? -EFAULT : 0;
 }
 
+/*
+ * The claim's lock is held across the allocation, so that UNCLAIM, which
+ * refuses while its file has a ring, cannot slip in between the check of
+ * the claim and the new ring.
+ */
 static int wiascan_ioc_reqbufs(struct wiascan_file *wf, void __user *arg)
 {
+	struct wiascan_dev *dev = wf->dev;
 	struct wiascan_reqbufs req;
 	int ret;
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
-	ret = wiascan_queue_reqbufs(&wf->dev->queue, wf, &req,
-				    wiascan_max_total(), wiascan_max_system());
+	mutex_lock(&dev->owner.lock);
+	ret = wiascan_owner_take_locked(&dev->owner, wf);
+	if (!ret)
+		ret = wiascan_queue_reqbufs(&dev->queue, wf, &req,
+					    wiascan_max_total(),
+					    wiascan_max_system());
+	mutex_unlock(&dev->owner.lock);
 	if (ret)
 		return ret;
 	return copy_to_user(arg, &req, sizeof(req)) ? -EFAULT : 0;
@@ -227,7 +252,9 @@ static int wiascan_ioc_buffer(struct wiascan_file *wf, unsigned int cmd,
 		ret = wiascan_queue_querybuf(q, &b);
 		break;
 	case WIASCAN_IOC_QBUF:
-		ret = wiascan_queue_qbuf(q, wf, &b);
+		ret = wiascan_owner_take(&wf->dev->owner, wf);
+		if (!ret)
+			ret = wiascan_queue_qbuf(q, wf, &b);
 		break;
 	default:
 		ret = wiascan_queue_dqbuf(q, wf, &b, nonblock,
@@ -247,6 +274,15 @@ static int wiascan_ioc_control(struct wiascan_file *wf, void __user *arg)
 	if (copy_from_user(&ctrl, arg, sizeof(ctrl)))
 		return -EFAULT;
 	ctrl.actual = 0;
+	ret = wiascan_transport_ctrl_check(&ctrl);
+	if (ret)
+		return ret;
+	/* host-to-device requests, and any without a data stage, change state */
+	if (!(ctrl.request_type & WIASCAN_CTRL_DIR_IN) || !ctrl.length) {
+		ret = wiascan_owner_take(&wf->dev->owner, wf);
+		if (ret)
+			return ret;
+	}
 	ret = wiascan_transport_control(wf->dev, &ctrl, wf->timeout_ms);
 	if (ret)
 		return ret;
@@ -260,6 +296,9 @@ static int wiascan_ioc_wait_event(struct wiascan_file *wf, void __user *arg)
 
 	if (copy_from_user(&ev, arg, sizeof(ev)))
 		return -EFAULT;
+	ret = wiascan_owner_take(&wf->dev->owner, wf);
+	if (ret)
+		return ret;
 	ret = wiascan_event_wait(wf->dev, &ev, wf->timeout_ms);
 	if (ret)
 		return ret;
@@ -282,12 +321,42 @@ static int wiascan_ioc_set_timeout(struct wiascan_file *wf, void __user *arg)
 static int wiascan_ioc_clear_halt(struct wiascan_file *wf, void __user *arg)
 {
 	struct wiascan_clear_halt ch;
+	int ret;
 
 	if (copy_from_user(&ch, arg, sizeof(ch)))
 		return -EFAULT;
 	if (memchr_inv(ch.reserved, 0, sizeof(ch.reserved)))
 		return -EINVAL;
+	ret = wiascan_owner_take(&wf->dev->owner, wf);
+	if (ret)
+		return ret;
 	return wiascan_transport_clear_halt(wf->dev, ch.endpoint);
+}
+
+static int wiascan_ioc_streamon(struct wiascan_file *wf)
+{
+	int ret;
+
+	ret = wiascan_owner_take(&wf->dev->owner, wf);
+	if (ret)
+		return ret;
+	return wiascan_queue_streamon(&wf->dev->queue, wf);
+}
+
+/* On -EBUSY the owner's pid is copied out with the error */
+static int wiascan_ioc_claim(struct wiascan_file *wf, void __user *arg)
+{
+	struct wiascan_claim claim;
+	int ret;
+
+	if (copy_from_user(&claim, arg, sizeof(claim)))
+		return -EFAULT;
+	ret = wiascan_owner_claim(wf->dev, wf, &claim);
+	if (ret && ret != -EBUSY)
+		return ret;
+	if (copy_to_user(arg, &claim, sizeof(claim)))
+		return -EFAULT;
+	return ret;
 }
 
 /*
@@ -311,7 +380,7 @@ static long wiascan_ioctl(struct file *file, unsigned int cmd,
 		return wiascan_ioc_buffer(wf, cmd, uarg,
 					  file->f_flags & O_NONBLOCK);
 	case WIASCAN_IOC_STREAMON:
-		return wiascan_queue_streamon(&wf->dev->queue, wf);
+		return wiascan_ioc_streamon(wf);
 	case WIASCAN_IOC_STREAMOFF:
 		return wiascan_queue_streamoff(&wf->dev->queue, wf);
 	case WIASCAN_IOC_CONTROL:
@@ -322,6 +391,10 @@ static long wiascan_ioctl(struct file *file, unsigned int cmd,
 		return wiascan_ioc_set_timeout(wf, uarg);
 	case WIASCAN_IOC_CLEAR_HALT:
 		return wiascan_ioc_clear_halt(wf, uarg);
+	case WIASCAN_IOC_CLAIM:
+		return wiascan_ioc_claim(wf, uarg);
+	case WIASCAN_IOC_UNCLAIM:
+		return wiascan_owner_unclaim(wf->dev, wf);
 	default:
 		return -ENOTTY;
 	}
@@ -371,6 +444,7 @@ static int wiascan_probe(struct usb_interface *intf,
 	mutex_init(&dev->io_mutex);
 	mutex_init(&dev->read_mutex);
 	mutex_init(&dev->write_mutex);
+	wiascan_owner_init(&dev->owner);
 	init_usb_anchor(&dev->stream_anchor);
 	init_usb_anchor(&dev->sync_anchor);
 	dev->udev = usb_get_dev(interface_to_usbdev(intf));
@@ -420,14 +494,19 @@ static void wiascan_disconnect(struct usb_interface *intf)
 	/* first: it waits for any open() in progress and stops new ones */
 	usb_deregister_dev(intf, &wiascan_class);
 
+	/* then no URB is submitted any more, and CLAIM fails */
 	mutex_lock(&dev->io_mutex);
 	WRITE_ONCE(dev->disconnected, true);
 	mutex_unlock(&dev->io_mutex);
 
-	wiascan_event_stop(dev);
+	/*
+	 * Then each part kills its URBs and wakes its waiters, under its own
+	 * flag: the event fifo, the synchronous and streaming URBs, and last
+	 * the queue, whose waiters must find every URB already ended.
+	 */
+	wiascan_event_disconnect(dev);
 	wiascan_transport_disconnect(dev);
 	wiascan_queue_disconnect(&dev->queue);
-	wake_up_all(&dev->event_wait);
 
 	kref_put(&dev->kref, wiascan_delete);
 	dev_info(&intf->dev, "scanner minor %d disconnected\n", minor);

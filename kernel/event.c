@@ -3,10 +3,12 @@
  * wiascan: interrupt-in events
  *
  * When the interface has an interrupt-in endpoint, one URB polls it from
- * probe to disconnect.  Each packet goes into a fifo of the device; when
- * nobody takes them in time the oldest are dropped and counted, so
- * WAIT_EVENT can report the loss.  A stall stops the polling until
- * CLEAR_HALT on the endpoint restarts it.
+ * probe to disconnect.  Each packet goes into a fifo of the device
+ * (&struct wiascan_events, owned by this file); when nobody takes them in
+ * time the oldest are dropped and counted, so WAIT_EVENT can report the
+ * loss.  A stall stops the polling until CLEAR_HALT on the endpoint
+ * restarts it.  At unplug wiascan_event_disconnect() kills the URB, then
+ * marks the fifo gone and wakes its waiters.
  */
 
 #include <linux/slab.h>
@@ -15,58 +17,57 @@
 
 #include "wiascan.h"
 
-static void wiascan_event_push(struct wiascan_dev *dev, const u8 *data,
+static void wiascan_event_push(struct wiascan_events *e, const u8 *data,
 			       unsigned int length)
 {
 	struct wiascan_event_slot *slot;
 	u64 now = ktime_get_ns();
 	unsigned long flags;
 
-	spin_lock_irqsave(&dev->event_lock, flags);
-	if (dev->event_count == WIASCAN_EVENT_FIFO) {
-		dev->event_head = (dev->event_head + 1) % WIASCAN_EVENT_FIFO;
-		dev->event_count--;
-		dev->event_lost++;
+	spin_lock_irqsave(&e->lock, flags);
+	if (e->count == WIASCAN_EVENT_FIFO) {
+		e->head = (e->head + 1) % WIASCAN_EVENT_FIFO;
+		e->count--;
+		e->lost++;
 	}
-	slot = &dev->events[(dev->event_head + dev->event_count) %
-			    WIASCAN_EVENT_FIFO];
-	slot->sequence = dev->event_seq++;
+	slot = &e->slots[(e->head + e->count) % WIASCAN_EVENT_FIFO];
+	slot->sequence = e->seq++;
 	slot->timestamp_ns = now;
 	slot->length = min_t(unsigned int, length, WIASCAN_EVENT_MAX_LENGTH);
 	memcpy(slot->data, data, slot->length);
-	dev->event_count++;
-	spin_unlock_irqrestore(&dev->event_lock, flags);
-	wake_up_interruptible(&dev->event_wait);
+	e->count++;
+	spin_unlock_irqrestore(&e->lock, flags);
+	wake_up_interruptible(&e->wait);
 }
 
-static void wiascan_event_stopped(struct wiascan_dev *dev)
+static void wiascan_event_stopped(struct wiascan_events *e)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&dev->event_lock, flags);
-	dev->intr_running = false;
-	spin_unlock_irqrestore(&dev->event_lock, flags);
+	spin_lock_irqsave(&e->lock, flags);
+	e->running = false;
+	spin_unlock_irqrestore(&e->lock, flags);
 }
 
 static void wiascan_event_complete(struct urb *urb)
 {
 	struct wiascan_dev *dev = urb->context;
+	struct wiascan_events *e = &dev->events;
 	int status = urb->status;
 
 	switch (status) {
 	case 0:
-		wiascan_event_push(dev, urb->transfer_buffer,
-				   urb->actual_length);
+		wiascan_event_push(e, urb->transfer_buffer, urb->actual_length);
 		break;
 	case -ENOENT:
 	case -ECONNRESET:
 	case -ESHUTDOWN:
-		wiascan_event_stopped(dev);
+		wiascan_event_stopped(e);
 		return;
 	case -EPIPE:
 		/* resubmitting would stall again at once: wait for CLEAR_HALT */
 		dev_dbg(&dev->intf->dev, "interrupt endpoint halted\n");
-		wiascan_event_stopped(dev);
+		wiascan_event_stopped(e);
 		return;
 	default:
 		/* a bus error: the next poll may well succeed */
@@ -76,30 +77,31 @@ static void wiascan_event_complete(struct urb *urb)
 	}
 
 	if (usb_submit_urb(urb, GFP_ATOMIC))
-		wiascan_event_stopped(dev);
+		wiascan_event_stopped(e);
 }
 
 int wiascan_event_init(struct wiascan_dev *dev)
 {
+	struct wiascan_events *e = &dev->events;
 	unsigned int maxp;
 
-	spin_lock_init(&dev->event_lock);
-	init_waitqueue_head(&dev->event_wait);
+	spin_lock_init(&e->lock);
+	init_waitqueue_head(&e->wait);
 	if (!dev->intr_in)
 		return 0;
 
 	maxp = usb_endpoint_maxp(dev->intr_in);
-	dev->intr_buf = kmalloc(maxp, GFP_KERNEL);
-	if (!dev->intr_buf)
+	e->buf = kmalloc(maxp, GFP_KERNEL);
+	if (!e->buf)
 		return -ENOMEM;
-	dev->intr_urb = usb_alloc_urb(0, GFP_KERNEL);
-	if (!dev->intr_urb)
-		return -ENOMEM;	/* wiascan_event_free() frees intr_buf */
+	e->urb = usb_alloc_urb(0, GFP_KERNEL);
+	if (!e->urb)
+		return -ENOMEM;	/* wiascan_event_free() frees e->buf */
 
-	usb_fill_int_urb(dev->intr_urb, dev->udev,
+	usb_fill_int_urb(e->urb, dev->udev,
 			 usb_rcvintpipe(dev->udev,
 					dev->intr_in->bEndpointAddress),
-			 dev->intr_buf, maxp, wiascan_event_complete, dev,
+			 e->buf, maxp, wiascan_event_complete, dev,
 			 dev->intr_in->bInterval);
 	return 0;
 }
@@ -107,25 +109,27 @@ int wiascan_event_init(struct wiascan_dev *dev)
 /* Start polling unless it is running or the device is gone */
 void wiascan_event_start(struct wiascan_dev *dev)
 {
+	struct wiascan_events *e = &dev->events;
 	int ret;
 
-	if (!dev->intr_urb)
+	if (!e->urb)
 		return;
 
+	/* the submission rule of every URB: under io_mutex, not disconnected */
 	mutex_lock(&dev->io_mutex);
-	spin_lock_irq(&dev->event_lock);
-	if (dev->disconnected || dev->intr_running) {
-		spin_unlock_irq(&dev->event_lock);
+	spin_lock_irq(&e->lock);
+	if (dev->disconnected || e->running) {
+		spin_unlock_irq(&e->lock);
 		goto out;
 	}
-	dev->intr_running = true;
-	spin_unlock_irq(&dev->event_lock);
+	e->running = true;
+	spin_unlock_irq(&e->lock);
 
-	ret = usb_submit_urb(dev->intr_urb, GFP_KERNEL);
+	ret = usb_submit_urb(e->urb, GFP_KERNEL);
 	if (ret) {
 		dev_warn(&dev->intf->dev,
 			 "cannot poll the interrupt endpoint: %d\n", ret);
-		wiascan_event_stopped(dev);
+		wiascan_event_stopped(e);
 	}
 out:
 	mutex_unlock(&dev->io_mutex);
@@ -137,55 +141,102 @@ void wiascan_event_restart(struct wiascan_dev *dev)
 	wiascan_event_start(dev);
 }
 
-/* Called after dev->disconnected is set */
-void wiascan_event_stop(struct wiascan_dev *dev)
+/**
+ * wiascan_event_disconnect() - the device is gone
+ * @dev: the device, whose &wiascan_dev.disconnected is already set, so
+ *	wiascan_event_start() cannot resubmit the URB
+ *
+ * Kills the URB, then marks the fifo gone and wakes every waiter: they
+ * return the events already received, then -ENODEV.
+ */
+void wiascan_event_disconnect(struct wiascan_dev *dev)
 {
-	usb_kill_urb(dev->intr_urb);
+	struct wiascan_events *e = &dev->events;
+
+	usb_kill_urb(e->urb);
+	spin_lock_irq(&e->lock);
+	e->disconnected = true;
+	spin_unlock_irq(&e->lock);
+	wake_up_all(&e->wait);
 }
 
 void wiascan_event_free(struct wiascan_dev *dev)
 {
-	usb_free_urb(dev->intr_urb);
-	kfree(dev->intr_buf);
+	usb_free_urb(dev->events.urb);
+	kfree(dev->events.buf);
 }
 
-bool wiascan_event_pending(struct wiascan_dev *dev)
+/*
+ * Called with e->lock held: the condition WAIT_EVENT waits for.
+ * 1 an event is pending, -ENODEV the fifo is empty and the device gone,
+ * 0 neither.
+ */
+static int wiascan_event_state(struct wiascan_events *e)
 {
-	bool pending;
+	lockdep_assert_held(&e->lock);
+	if (e->count)
+		return 1;
+	return e->disconnected ? -ENODEV : 0;
+}
 
-	spin_lock_irq(&dev->event_lock);
-	pending = dev->event_count > 0;
-	spin_unlock_irq(&dev->event_lock);
-	return pending;
+/* EPOLLPRI for a pending event; every file sees the device's events */
+__poll_t wiascan_event_poll(struct wiascan_dev *dev, struct file *file,
+			    poll_table *wait)
+{
+	struct wiascan_events *e = &dev->events;
+	__poll_t mask = 0;
+
+	poll_wait(file, &e->wait, wait);
+	spin_lock_irq(&e->lock);
+	if (wiascan_event_state(e) > 0)
+		mask |= EPOLLPRI;
+	spin_unlock_irq(&e->lock);
+	return mask;
 }
 
 /* Take the oldest event into @ev; false when the fifo is empty */
-static bool wiascan_event_pop(struct wiascan_dev *dev,
+static bool wiascan_event_pop(struct wiascan_events *e,
 			      struct wiascan_event *ev)
 {
 	struct wiascan_event_slot *slot;
 	bool found = false;
 
-	spin_lock_irq(&dev->event_lock);
-	if (dev->event_count) {
-		slot = &dev->events[dev->event_head];
+	spin_lock_irq(&e->lock);
+	if (e->count) {
+		slot = &e->slots[e->head];
 		ev->sequence = slot->sequence;
 		ev->timestamp_ns = slot->timestamp_ns;
 		ev->length = slot->length;
 		memcpy(ev->data, slot->data, slot->length);
-		ev->lost = dev->event_lost;
-		dev->event_lost = 0;
-		dev->event_head = (dev->event_head + 1) % WIASCAN_EVENT_FIFO;
-		dev->event_count--;
+		ev->lost = e->lost;
+		e->lost = 0;
+		e->head = (e->head + 1) % WIASCAN_EVENT_FIFO;
+		e->count--;
 		found = true;
 	}
-	spin_unlock_irq(&dev->event_lock);
+	spin_unlock_irq(&e->lock);
 	return found;
 }
 
-static bool wiascan_event_ready(struct wiascan_dev *dev)
+/* The wait condition of WAIT_EVENT: an event, or the unplug */
+static bool wiascan_event_ready(struct wiascan_events *e)
 {
-	return wiascan_event_pending(dev) || READ_ONCE(dev->disconnected);
+	bool ready;
+
+	spin_lock_irq(&e->lock);
+	ready = wiascan_event_state(e) != 0;
+	spin_unlock_irq(&e->lock);
+	return ready;
+}
+
+static bool wiascan_event_gone(struct wiascan_events *e)
+{
+	bool gone;
+
+	spin_lock_irq(&e->lock);
+	gone = e->disconnected;
+	spin_unlock_irq(&e->lock);
+	return gone;
 }
 
 /*
@@ -196,6 +247,7 @@ static bool wiascan_event_ready(struct wiascan_dev *dev)
 int wiascan_event_wait(struct wiascan_dev *dev, struct wiascan_event *ev,
 		       unsigned int file_timeout_ms)
 {
+	struct wiascan_events *e = &dev->events;
 	unsigned long timeout;
 	long left;
 
@@ -214,15 +266,15 @@ int wiascan_event_wait(struct wiascan_dev *dev, struct wiascan_event *ev,
 	memset(ev->data, 0, sizeof(ev->data));
 
 	for (;;) {
-		if (wiascan_event_pop(dev, ev))
+		if (wiascan_event_pop(e, ev))
 			return 0;
-		if (READ_ONCE(dev->disconnected))
+		if (wiascan_event_gone(e))
 			return -ENODEV;
 		if (ev->flags & WIASCAN_EVENT_NONBLOCK)
 			return -EAGAIN;
 
-		left = wait_event_interruptible_timeout(dev->event_wait,
-							wiascan_event_ready(dev),
+		left = wait_event_interruptible_timeout(e->wait,
+							wiascan_event_ready(e),
 							timeout);
 		if (left < 0)
 			return left;

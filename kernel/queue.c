@@ -12,7 +12,9 @@
  *
  * Lifetime: the queue holds one reference on its current ring and every
  * VMA mapping a buffer holds another, so pages stay valid until the last
- * munmap() even when the ring was freed or the device unplugged meanwhile.
+ * munmap() even when the owner's file was closed (which frees the ring
+ * mapped or not) or the device unplugged meanwhile.  REQBUFS itself, to
+ * free or replace the ring, fails with -EBUSY while a buffer is mapped.
  */
 
 #include <linux/math64.h>
@@ -200,6 +202,7 @@ static bool wiascan_ring_mapped(struct wiascan_ring *ring)
 static int wiascan_queue_check_owner(struct wiascan_queue *q,
 				     const void *owner)
 {
+	lockdep_assert_held(&q->lock);
 	if (!q->ring)
 		return -EINVAL;
 	if (q->owner != owner)
@@ -216,6 +219,7 @@ static void wiascan_queue_stop(struct wiascan_queue *q)
 	struct wiascan_buf *buf;
 	unsigned int i;
 
+	lockdep_assert_held(&q->lock);
 	if (q->streaming) {
 		WRITE_ONCE(q->streaming, false);
 		q->ops->stop_streaming(q);
@@ -243,6 +247,7 @@ static void wiascan_queue_drop_ring(struct wiascan_queue *q)
 {
 	struct wiascan_ring *ring = q->ring;
 
+	lockdep_assert_held(&q->lock);
 	wiascan_queue_stop(q);
 	q->ring = NULL;
 	WRITE_ONCE(q->owner, NULL);
@@ -315,6 +320,7 @@ out:
 /* Called with q->done_lock: describe @buf to user space */
 static void wiascan_buf_fill(struct wiascan_buf *buf, struct wiascan_buffer *b)
 {
+	lockdep_assert_held(&buf->ring->queue->done_lock);
 	memset(b, 0, sizeof(*b));
 	b->index = buf->index;
 	b->flags = buf->flags;
@@ -336,6 +342,7 @@ static void wiascan_buf_fill(struct wiascan_buf *buf, struct wiascan_buffer *b)
 static struct wiascan_buf *wiascan_queue_find(struct wiascan_queue *q,
 					      const struct wiascan_buffer *b)
 {
+	lockdep_assert_held(&q->lock);
 	if (!q->ring || b->index >= q->ring->count)
 		return NULL;
 	return &q->ring->bufs[b->index];
@@ -439,6 +446,7 @@ static int wiascan_queue_take_done(struct wiascan_queue *q,
 	struct wiascan_buf *buf;
 	int ret = 0;
 
+	lockdep_assert_held(&q->lock);
 	spin_lock_irq(&q->done_lock);
 	buf = list_first_entry_or_null(&q->done_list, struct wiascan_buf,
 				       list);
@@ -503,6 +511,11 @@ int wiascan_queue_streamon(struct wiascan_queue *q, const void *owner)
 	}
 	if (q->streaming)
 		goto out;
+	/* read() or CLEAR_HALT is using the bulk-in endpoint */
+	if (q->bulk_in_users) {
+		ret = -EBUSY;
+		goto out;
+	}
 	ret = q->ops->start_streaming(q);
 	if (ret)
 		goto out;
@@ -539,9 +552,56 @@ int wiascan_queue_streamoff(struct wiascan_queue *q, const void *owner)
 	return ret;
 }
 
-bool wiascan_queue_is_streaming(struct wiascan_queue *q)
+/* Whether @owner has a ring (UNCLAIM refuses then) */
+bool wiascan_queue_has_ring(struct wiascan_queue *q, const void *owner)
 {
-	return READ_ONCE(q->streaming);
+	bool ret;
+
+	mutex_lock(&q->lock);
+	ret = q->ring && q->owner == owner;
+	mutex_unlock(&q->lock);
+	return ret;
+}
+
+/**
+ * wiascan_queue_bulk_in_get() - use the bulk-in endpoint outside the ring
+ * @q: the queue
+ * @exclusive: no other user may have a transfer in flight meanwhile
+ *	(CLEAR_HALT, which resets the data toggle); else shared (read(),
+ *	which read_mutex orders)
+ *
+ * The ring's streaming URBs and the other users of bulk-in exclude each
+ * other: STREAMON fails with -EBUSY while a user holds the endpoint, and
+ * the users fail with -EBUSY while the ring streams.  Both are decided
+ * under q->lock, so a STREAMON cannot start between a read()'s check and
+ * its URB.  Each successful call is paired with wiascan_queue_bulk_in_put().
+ *
+ * Return: 0, or -EBUSY while streaming or while another user holds the
+ * endpoint in a way that excludes this one.
+ */
+int wiascan_queue_bulk_in_get(struct wiascan_queue *q, bool exclusive)
+{
+	int ret = 0;
+
+	mutex_lock(&q->lock);
+	if (q->streaming || q->bulk_in_exclusive ||
+	    (exclusive && q->bulk_in_users)) {
+		ret = -EBUSY;
+	} else {
+		q->bulk_in_users++;
+		q->bulk_in_exclusive = exclusive;
+	}
+	mutex_unlock(&q->lock);
+	return ret;
+}
+
+void wiascan_queue_bulk_in_put(struct wiascan_queue *q)
+{
+	mutex_lock(&q->lock);
+	if (!WARN_ON_ONCE(!q->bulk_in_users))
+		q->bulk_in_users--;
+	q->bulk_in_exclusive = false;
+	mutex_unlock(&q->lock);
 }
 
 /* The owner's file is closing: stop and free its ring */

@@ -8,9 +8,10 @@
  * for streaming DMA at each submission.  Every queued buffer is in flight
  * at once, so the device never waits for the host.
  *
- * read(), write() and control transfers use one URB per call through a
- * kmalloc'd bounce buffer, anchored so that disconnect can kill it; no
- * lock is held while they wait, so an unplug never waits for a timeout.
+ * read(), write(), control transfers and CLEAR_HALT use one URB per call
+ * (through a kmalloc'd bounce buffer), anchored so that disconnect can
+ * kill it; no lock is held while they wait, so an unplug never waits for
+ * a timeout.
  */
 
 #include <linux/completion.h>
@@ -282,11 +283,15 @@ ssize_t wiascan_transport_read(struct wiascan_dev *dev, char __user *ubuf,
 		return 0;
 	if (READ_ONCE(dev->disconnected))
 		return -ENODEV;
-	if (wiascan_queue_is_streaming(&dev->queue))
-		return -EBUSY;
+	/* -EBUSY while streaming; STREAMON fails until we are done */
+	ret = wiascan_queue_bulk_in_get(&dev->queue, false);
+	if (ret)
+		return ret;
 
-	if (mutex_lock_interruptible(&dev->read_mutex))
-		return -ERESTARTSYS;
+	if (mutex_lock_interruptible(&dev->read_mutex)) {
+		ret = -ERESTARTSYS;
+		goto out_put;
+	}
 	ret = -ENOMEM;
 	buf = wiascan_bounce_alloc(&len, maxp);
 	if (!buf)
@@ -310,6 +315,8 @@ out_free:
 	kfree(buf);
 out_unlock:
 	mutex_unlock(&dev->read_mutex);
+out_put:
+	wiascan_queue_bulk_in_put(&dev->queue);
 	return ret;
 }
 
@@ -359,7 +366,8 @@ out_unlock:
 	return ret;
 }
 
-static int wiascan_ctrl_check(const struct wiascan_ctrl *ctrl)
+/* The checks of a WIASCAN_IOC_CONTROL argument: 0 or -EINVAL */
+int wiascan_transport_ctrl_check(const struct wiascan_ctrl *ctrl)
 {
 	u32 type = ctrl->request_type & WIASCAN_CTRL_TYPE_MASK;
 
@@ -394,7 +402,7 @@ int wiascan_transport_control(struct wiascan_dev *dev,
 	void *buf = NULL;
 	int ret;
 
-	ret = wiascan_ctrl_check(ctrl);
+	ret = wiascan_transport_ctrl_check(ctrl);
 	if (ret)
 		return ret;
 
@@ -436,13 +444,21 @@ out:
 	return ret;
 }
 
+/*
+ * CLEAR_FEATURE(ENDPOINT_HALT) as usb_clear_halt() sends it, but as an
+ * anchored URB: io_mutex is held only to submit it, so disconnect kills
+ * it instead of waiting up to 5 s behind it.  Like usb_clear_halt(), the
+ * endpoint's toggle is reset only when the device accepted the request.
+ */
 int wiascan_transport_clear_halt(struct wiascan_dev *dev, u32 endpoint)
 {
 	struct usb_endpoint_descriptor *eps[] = {
 		dev->bulk_in, dev->bulk_out, dev->intr_in,
 	};
 	struct usb_endpoint_descriptor *ep = NULL;
-	unsigned int i, pipe;
+	struct usb_ctrlrequest *setup;
+	unsigned int i, actual;
+	struct urb *urb;
 	int ret;
 
 	for (i = 0; i < ARRAY_SIZE(eps); i++)
@@ -450,21 +466,44 @@ int wiascan_transport_clear_halt(struct wiascan_dev *dev, u32 endpoint)
 			ep = eps[i];
 	if (!ep)
 		return -EINVAL;
-	/* resetting the toggle under URBs in flight would corrupt data */
-	if (ep == dev->bulk_in && wiascan_queue_is_streaming(&dev->queue))
-		return -EBUSY;
+	/*
+	 * Resetting the toggle under URBs in flight would corrupt data: for
+	 * bulk-in, hold the endpoint against STREAMON and read() meanwhile.
+	 */
+	if (ep == dev->bulk_in) {
+		ret = wiascan_queue_bulk_in_get(&dev->queue, true);
+		if (ret)
+			return ret;
+	}
 
-	if (ep == dev->bulk_in)
-		pipe = usb_rcvbulkpipe(dev->udev, endpoint);
-	else if (ep == dev->bulk_out)
-		pipe = usb_sndbulkpipe(dev->udev, endpoint);
-	else
-		pipe = usb_rcvintpipe(dev->udev, endpoint);
+	ret = -ENOMEM;
+	setup = kmalloc(sizeof(*setup), GFP_KERNEL);
+	urb = usb_alloc_urb(0, GFP_KERNEL);
+	if (!setup || !urb)
+		goto out;
+	setup->bRequestType = USB_RECIP_ENDPOINT;
+	setup->bRequest = USB_REQ_CLEAR_FEATURE;
+	setup->wValue = cpu_to_le16(USB_ENDPOINT_HALT);
+	setup->wIndex = cpu_to_le16(endpoint);
+	setup->wLength = 0;
+	usb_fill_control_urb(urb, dev->udev, usb_sndctrlpipe(dev->udev, 0),
+			     (u8 *)setup, NULL, 0, NULL, NULL);
+	ret = wiascan_sync_urb(dev, urb, USB_CTRL_SET_TIMEOUT, true, &actual);
+	if (ret)
+		goto out;
 
+	/* no transfer to wait for here: io_mutex only orders it with unplug */
 	mutex_lock(&dev->io_mutex);
-	ret = dev->disconnected ? -ENODEV : usb_clear_halt(dev->udev, pipe);
+	if (dev->disconnected)
+		ret = -ENODEV;
+	else
+		usb_reset_endpoint(dev->udev, endpoint);
 	mutex_unlock(&dev->io_mutex);
-
+out:
+	usb_free_urb(urb);
+	kfree(setup);
+	if (ep == dev->bulk_in)
+		wiascan_queue_bulk_in_put(&dev->queue);
 	if (!ret && ep == dev->intr_in)
 		wiascan_event_restart(dev);
 	return ret;

@@ -6,6 +6,7 @@
  * drivers that feed it:
  *
  *  core.c      probe/disconnect, device lifetime, file operations, ioctls
+ *  claim.c     the exclusive claim: which open file owns the scanner
  *  queue.c     the buffer ring: pages, states, mmap, the wait for done
  *              buffers; knows nothing about URBs
  *  transport.c URBs on the bulk endpoints: the streaming URBs behind the
@@ -13,12 +14,23 @@
  *              and control transfers; knows nothing about mmap
  *  event.c     the interrupt-in URB and the event fifo
  *
- * Lock order: &wiascan_queue.lock, then &wiascan_dev.io_mutex, then the
- * spinlocks.  &wiascan_queue.lock is never held while user memory is
- * copied or while waiting for a transfer, because mmap() runs under
- * mmap_lock and takes it.  &wiascan_dev.read_mutex and
- * &wiascan_dev.write_mutex only order read() and write() callers; they
- * are outermost and never taken under mmap_lock.
+ * Lock order: &wiascan_owner.lock, then &wiascan_queue.lock, then
+ * &wiascan_dev.io_mutex, then the spinlocks (&wiascan_queue.done_lock,
+ * &wiascan_events.lock).  &wiascan_owner.lock and &wiascan_queue.lock are
+ * never held while user memory is copied or while waiting for a transfer
+ * (mmap() runs under mmap_lock and takes &wiascan_queue.lock); neither is
+ * &wiascan_dev.io_mutex, which covers only the check of
+ * &wiascan_dev.disconnected and the submission of a URB.
+ * &wiascan_dev.read_mutex and &wiascan_dev.write_mutex only order read()
+ * and write() callers; they are outermost and never taken under mmap_lock.
+ *
+ * Unplug: disconnect() sets &wiascan_dev.disconnected first (under
+ * io_mutex: no URB is submitted after it), then each part stops its own
+ * URBs and wakes its own waiters, under its own lock and flag: the event
+ * fifo (&wiascan_events.disconnected), the synchronous and streaming URBs,
+ * the queue (&wiascan_queue.disconnected).  Each part's flag is what its
+ * waiters test, so a waiter never sees its part "gone" while its URBs
+ * still run.
  */
 #ifndef WIASCAN_INTERNAL_H
 #define WIASCAN_INTERNAL_H
@@ -112,8 +124,9 @@ struct wiascan_buf {
 /**
  * struct wiascan_ring - the set of buffers granted by one REQBUFS
  * @kref: held by the queue while the ring is current and by every VMA
- *	mapping one of its buffers, so mapped pages outlive REQBUFS(0),
- *	the owner's close and the device
+ *	mapping one of its buffers, so mapped pages outlive the owner's
+ *	close and the device (REQBUFS(0) itself fails with -EBUSY while a
+ *	buffer is mapped)
  * @queue: the queue that allocated the ring (its ops free the buffers)
  * @count: number of buffers
  * @size: bytes per buffer, a multiple of PAGE_SIZE
@@ -157,11 +170,18 @@ struct wiascan_queue_ops {
  * @contiguous: allocate each buffer physically contiguous (no sg support)
  * @max_buffer_size: largest buffer REQBUFS grants
  * @lock: serialises REQBUFS, QBUF, DQBUF, STREAMON, STREAMOFF, mmap and
- *	owner changes; protects @ring, @owner and @streaming (which are
- *	also read without it by wait conditions)
+ *	owner changes; protects @ring, @owner, @streaming and
+ *	@bulk_in_users (@owner and @streaming are also read without it by
+ *	wait conditions and poll())
  * @ring: the current ring, or NULL; holds one reference on it
  * @owner: the file that owns the queue (allocated @ring), or NULL
  * @streaming: between STREAMON and STREAMOFF
+ * @bulk_in_users: read() calls and bulk-in CLEAR_HALTs in progress: the
+ *	other users of the bulk-in endpoint.  STREAMON fails with -EBUSY
+ *	while it is not zero, and they fail with -EBUSY while @streaming, so
+ *	the endpoint has one consumer at a time
+ * @bulk_in_exclusive: a CLEAR_HALT of bulk-in is in progress (it resets
+ *	the data toggle, so no read() may have a URB in flight meanwhile)
  * @done_lock: taken in URB completion; protects every buffer's @state,
  *	@list and transfer results, @queued_list, @done_list, @sequence and
  *	@disconnected
@@ -181,6 +201,8 @@ struct wiascan_queue {
 	struct wiascan_ring *ring;
 	const void *owner;
 	bool streaming;
+	unsigned int bulk_in_users;
+	bool bulk_in_exclusive;
 
 	spinlock_t done_lock;		/* buffer states, lists */
 	struct list_head queued_list;
@@ -206,6 +228,57 @@ struct wiascan_event_slot {
 };
 
 /**
+ * struct wiascan_events - the interrupt-in URB and the event fifo (event.c)
+ * @urb: the interrupt-in URB, resubmitted by its completion; NULL when the
+ *	interface has no interrupt-in endpoint
+ * @buf: its transfer buffer, the endpoint's wMaxPacketSize bytes
+ * @lock: taken in URB completion; protects every field below
+ * @running: @urb is submitted (it stops on a stall)
+ * @disconnected: the device is gone; WAIT_EVENT returns -ENODEV once the
+ *	fifo is empty
+ * @slots: the fifo, a ring of %WIASCAN_EVENT_FIFO packets
+ * @head: index of the oldest event in @slots
+ * @count: events in @slots
+ * @seq: sequence number of the next packet
+ * @lost: events dropped (fifo full) since the last WAIT_EVENT
+ * @wait: WAIT_EVENT and poll() wait here for an event or the unplug
+ */
+struct wiascan_events {
+	struct urb *urb;
+	u8 *buf;
+
+	spinlock_t lock;		/* the fifo, running, disconnected */
+	bool running;
+	bool disconnected;
+	struct wiascan_event_slot slots[WIASCAN_EVENT_FIFO];
+	unsigned int head;
+	unsigned int count;
+	u64 seq;
+	u32 lost;
+
+	wait_queue_head_t wait;
+};
+
+/**
+ * struct wiascan_owner - the exclusive claim on the scanner (claim.c)
+ * @lock: protects every field below; outermost of the driver's locks
+ *	(REQBUFS holds it across the allocation of the ring, so that a ring
+ *	is only ever allocated by the file that owns the claim)
+ * @file: the open file that owns the scanner (a &struct wiascan_file),
+ *	or NULL
+ * @pid: the thread group of the process that took the claim (a reference
+ *	is held), or NULL
+ * @abandoned: the last owner's file was released while it held the claim;
+ *	cleared by UNCLAIM
+ */
+struct wiascan_owner {
+	struct mutex lock;		/* file, pid, abandoned */
+	const void *file;
+	struct pid *pid;
+	bool abandoned;
+};
+
+/**
  * struct wiascan_dev - one bound interface
  * @kref: lifetime; held by the probe/disconnect pair and by every open file
  * @udev: the USB device (a reference is held)
@@ -218,24 +291,15 @@ struct wiascan_event_slot {
  * @io_mutex: protects @disconnected and so serialises every URB
  *	submission against disconnect; never held while waiting for a
  *	transfer
- * @disconnected: set once in disconnect; nothing is submitted after it
+ * @disconnected: set first in disconnect; nothing is submitted after it
  * @stream_anchor: the streaming URBs in flight
- * @sync_anchor: the URBs of read(), write() and control transfers
+ * @sync_anchor: the URBs of read(), write(), control transfers and
+ *	CLEAR_HALT
  * @read_mutex: one read() at a time, so bulk-in data arrives in order
  * @write_mutex: one write() at a time, so bulk-out data leaves in order
+ * @owner: the exclusive claim
  * @queue: the buffer ring
- * @intr_urb: the interrupt-in URB, resubmitted by its completion
- * @intr_buf: its transfer buffer, @intr_in's wMaxPacketSize bytes
- * @intr_running: @intr_urb is submitted (it stops on a stall), under
- *	@event_lock
- * @event_lock: taken in URB completion; protects @events, @event_head,
- *	@event_count, @event_seq, @event_lost and @intr_running
- * @events: the event fifo, a ring of %WIASCAN_EVENT_FIFO slots
- * @event_head: index of the oldest event in @events
- * @event_count: events in @events
- * @event_seq: sequence number of the next packet
- * @event_lost: events dropped (fifo full) since the last WAIT_EVENT
- * @event_wait: WAIT_EVENT and poll() wait here for an event or unplug
+ * @events: the interrupt-in events
  */
 struct wiascan_dev {
 	struct kref kref;
@@ -253,18 +317,9 @@ struct wiascan_dev {
 	struct mutex read_mutex;	/* one read() at a time */
 	struct mutex write_mutex;	/* one write() at a time */
 
+	struct wiascan_owner owner;
 	struct wiascan_queue queue;
-
-	struct urb *intr_urb;
-	u8 *intr_buf;
-	bool intr_running;
-	spinlock_t event_lock;		/* the event fifo */
-	struct wiascan_event_slot events[WIASCAN_EVENT_FIFO];
-	unsigned int event_head;
-	unsigned int event_count;
-	u64 event_seq;
-	u32 event_lost;
-	wait_queue_head_t event_wait;
+	struct wiascan_events events;
 };
 
 static inline struct wiascan_dev *wiascan_queue_to_dev(struct wiascan_queue *q)
@@ -290,7 +345,9 @@ int wiascan_queue_mmap(struct wiascan_queue *q, const void *owner,
 		       struct vm_area_struct *vma);
 __poll_t wiascan_queue_poll(struct wiascan_queue *q, const void *owner,
 			    struct file *file, poll_table *wait);
-bool wiascan_queue_is_streaming(struct wiascan_queue *q);
+bool wiascan_queue_has_ring(struct wiascan_queue *q, const void *owner);
+int wiascan_queue_bulk_in_get(struct wiascan_queue *q, bool exclusive);
+void wiascan_queue_bulk_in_put(struct wiascan_queue *q);
 void wiascan_queue_release(struct wiascan_queue *q, const void *owner);
 void wiascan_queue_disconnect(struct wiascan_queue *q);
 void wiascan_queue_buf_done(struct wiascan_buf *buf, unsigned int bytes,
@@ -305,6 +362,7 @@ ssize_t wiascan_transport_read(struct wiascan_dev *dev, char __user *ubuf,
 ssize_t wiascan_transport_write(struct wiascan_dev *dev,
 				const char __user *ubuf, size_t count,
 				unsigned int timeout_ms, bool nonblock);
+int wiascan_transport_ctrl_check(const struct wiascan_ctrl *ctrl);
 int wiascan_transport_control(struct wiascan_dev *dev,
 			      struct wiascan_ctrl *ctrl,
 			      unsigned int file_timeout_ms);
@@ -315,10 +373,20 @@ void wiascan_transport_disconnect(struct wiascan_dev *dev);
 int wiascan_event_init(struct wiascan_dev *dev);
 void wiascan_event_start(struct wiascan_dev *dev);
 void wiascan_event_restart(struct wiascan_dev *dev);
-void wiascan_event_stop(struct wiascan_dev *dev);
+void wiascan_event_disconnect(struct wiascan_dev *dev);
 void wiascan_event_free(struct wiascan_dev *dev);
 int wiascan_event_wait(struct wiascan_dev *dev, struct wiascan_event *ev,
 		       unsigned int file_timeout_ms);
-bool wiascan_event_pending(struct wiascan_dev *dev);
+__poll_t wiascan_event_poll(struct wiascan_dev *dev, struct file *file,
+			    poll_table *wait);
+
+/* claim.c */
+void wiascan_owner_init(struct wiascan_owner *o);
+int wiascan_owner_claim(struct wiascan_dev *dev, const void *file,
+			struct wiascan_claim *claim);
+int wiascan_owner_unclaim(struct wiascan_dev *dev, const void *file);
+int wiascan_owner_take_locked(struct wiascan_owner *o, const void *file);
+int wiascan_owner_take(struct wiascan_owner *o, const void *file);
+void wiascan_owner_release(struct wiascan_owner *o, const void *file);
 
 #endif /* WIASCAN_INTERNAL_H */

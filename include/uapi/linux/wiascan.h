@@ -24,7 +24,9 @@
  * most 256 KiB and returns what arrived: less than asked at a short packet,
  * 0 at a zero-length packet.  @count is rounded down to a multiple of the
  * endpoint's wMaxPacketSize (-EINVAL if smaller) so that no packet is cut.
- * It fails with -EBUSY while the ring is streaming.  write() sends at most
+ * It fails with -EBUSY while the ring is streaming, and STREAMON fails
+ * with -EBUSY while a read() is in progress: the bulk-in endpoint has one
+ * consumer at a time.  write() sends at most
  * 256 KiB per call on bulk-out (-EINVAL if there is none).  Both return
  * -ETIMEDOUT when nothing moved within the timeout, and -ENODEV once the
  * device is unplugged.  With O_NONBLOCK they give the device about a
@@ -275,19 +277,22 @@ struct wiascan_clear_halt {
  *
  * One open file at a time owns a scanner.  Everything that can change the
  * scanner's state or take its data needs the claim: a host-to-device
- * (OUT) control transfer, write(), read(), REQBUFS, QBUF, STREAMON,
- * WAIT_EVENT and CLEAR_HALT.  A file that does one of these without the
+ * (OUT) control transfer or one without a data stage, write(), read(),
+ * REQBUFS, QBUF, STREAMON, WAIT_EVENT and CLEAR_HALT.  A file that does one of these without the
  * claim takes it implicitly if nobody holds it, so clients written before
  * the claim existed keep working; if another file holds it they fail with
  * -EBUSY and nothing reaches the device.  Device-to-host (IN) control
- * transfers, QUERYCAP, QUERYBUF and SET_TIMEOUT stay open to every file:
+ * transfers with a data stage, QUERYCAP, QUERYBUF and SET_TIMEOUT stay
+ * open to every file (DQBUF and STREAMOFF belong to the queue's owner):
  * they are the queries (a scanner's status, its capabilities) that must
  * work while another client scans, so a protocol's IN requests must not
  * change the scanner's state.
  *
- * The claim ends at %WIASCAN_IOC_UNCLAIM or when the owning file is
- * released (its last descriptor closed, including at process exit); it
- * is never passed on by itself.  After an unplug, CLAIM fails with -ENODEV.
+ * The claim belongs to the open file: descriptors shared by dup() or
+ * fork() share it.  It ends at %WIASCAN_IOC_UNCLAIM or when the owning
+ * file is released (its last descriptor closed, including at process
+ * exit); it is never passed on by itself.  After an unplug, CLAIM fails
+ * with -ENODEV.
  */
 struct wiascan_claim {
 	__u32 flags;
@@ -335,7 +340,8 @@ struct wiascan_claim {
 #define WIASCAN_IOC_SET_TIMEOUT	_IOW(WIASCAN_IOC_MAGIC, 0x09, struct wiascan_timeout)
 /**
  * WIASCAN_IOC_CLEAR_HALT - clear a stalled endpoint of this interface;
- * -EINVAL for another endpoint, -EBUSY for bulk-in while streaming
+ * -EINVAL for another endpoint, -EBUSY for bulk-in while streaming or
+ * while a read() is in progress
  */
 #define WIASCAN_IOC_CLEAR_HALT	_IOW(WIASCAN_IOC_MAGIC, 0x0a, struct wiascan_clear_halt)
 /**

@@ -133,10 +133,11 @@ TEST_F(scanner, querycap_reports_abi_version)
 	EXPECT_EQ(WIASCAN_ABI_VERSION, caps.abi_version);
 }
 
-TEST_F(scanner, querycap_reports_streaming_read_write_and_events)
+TEST_F(scanner, querycap_reports_streaming_read_write_events_and_claim)
 {
 	const uint32_t want = WIASCAN_CAP_STREAMING | WIASCAN_CAP_READ |
-			      WIASCAN_CAP_WRITE | WIASCAN_CAP_EVENTS;
+			      WIASCAN_CAP_WRITE | WIASCAN_CAP_EVENTS |
+			      WIASCAN_CAP_CLAIM;
 	const uint32_t known = want | WIASCAN_CAP_SG;
 	struct wiascan_caps caps;
 

@@ -8,8 +8,8 @@
  * (sizes, counts, flags, indices, reserved words) and bad pointers (NULL,
  * unmapped, kernel addresses, misaligned, read-only memory), and map,
  * partly unmap, move and re-protect the buffers at random offsets,
- * lengths and protections, while another thread unplugs and replugs the
- * device.  The driver must answer every call with a result or an errno
+ * lengths and protections, and take and give up the exclusive claim
+ * (CLAIM, UNCLAIM), while another thread unplugs and replugs the device.  The driver must answer every call with a result or an errno
  * and never crash, warn or leak; the rig (vm-run) fails the run on any
  * kernel report.
  *
@@ -154,12 +154,21 @@ static uint32_t fuzz_timeout(struct fuzz_thread *t)
 static unsigned long fuzz_cmd(struct fuzz_thread *t)
 {
 	static const unsigned long cmds[] = {
-		WIASCAN_IOC_QUERYCAP,	WIASCAN_IOC_REQBUFS,
-		WIASCAN_IOC_QUERYBUF,	WIASCAN_IOC_QBUF,
-		WIASCAN_IOC_DQBUF,	WIASCAN_IOC_STREAMON,
-		WIASCAN_IOC_STREAMOFF,	WIASCAN_IOC_CONTROL,
-		WIASCAN_IOC_WAIT_EVENT, WIASCAN_IOC_SET_TIMEOUT,
+		WIASCAN_IOC_QUERYCAP,
+		WIASCAN_IOC_REQBUFS,
+		WIASCAN_IOC_QUERYBUF,
+		WIASCAN_IOC_QBUF,
+		WIASCAN_IOC_DQBUF,
+		WIASCAN_IOC_STREAMON,
+		WIASCAN_IOC_STREAMOFF,
+		WIASCAN_IOC_CONTROL,
+		WIASCAN_IOC_WAIT_EVENT,
+		WIASCAN_IOC_SET_TIMEOUT,
 		WIASCAN_IOC_CLEAR_HALT,
+		WIASCAN_IOC_CLAIM,
+		/* twice: the claim must move between the files */
+		WIASCAN_IOC_UNCLAIM,
+		WIASCAN_IOC_UNCLAIM,
 	};
 	unsigned long cmd = cmds[below(t, ARRAY_SIZE(cmds))];
 	unsigned int dirs[] = { _IOC_NONE, _IOC_READ, _IOC_WRITE,
@@ -284,6 +293,17 @@ static void fuzz_fill(struct fuzz_thread *t, unsigned long cmd, void *arg,
 		ch->endpoint = chance(t, 80) ?
 				       0x80 * below(t, 2) + below(t, 8) :
 				       fuzz_u32(t);
+		break;
+	}
+	case WIASCAN_IOC_CLAIM: {
+		struct wiascan_claim *c = arg;
+
+		/* mostly valid, or every call would be EINVAL */
+		if (chance(t, 80)) {
+			memset(c, 0, sizeof(*c));
+			if (chance(t, 10))
+				c->owner_pid = fuzz_u32(t); /* an output */
+		}
 		break;
 	}
 	default:
@@ -605,6 +625,8 @@ TEST_F_TIMEOUT(feeder, random_calls_while_replugging_never_crash_the_kernel,
 	ASSERT_EQ(0, wt_set_timeout(fz.shared_fd, FUZZ_MAX_WAIT_MS));
 	/* some data to move: an ADF scan of many sheets, started once */
 	ref_start(fz.shared_fd);
+	/* START took the claim: let the threads' files fight for it */
+	wt_ioctl(fz.shared_fd, WIASCAN_IOC_UNCLAIM, NULL);
 
 	for (i = 0; i < nthreads; i++) {
 		threads[i].id = i;

@@ -7,6 +7,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +135,65 @@ TEST_F(scanner, read_while_the_ring_streams_returns_ebusy)
 	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMON, NULL));
 	EXPECT_EQ(-1, read(self->s.fd, buf, sizeof(buf)));
 	EXPECT_EQ(EBUSY, errno);
+	ring_free(&r);
+}
+
+/* A read() left waiting in another thread of the same file */
+struct waiting_read {
+	pthread_t thread;
+	int fd;
+	ssize_t ret;
+	int err;
+	atomic_bool done;
+};
+
+static void *waiting_read_thread(void *arg)
+{
+	struct waiting_read *w = arg;
+	uint8_t buf[512];
+
+	w->ret = read(w->fd, buf, sizeof(buf));
+	w->err = errno;
+	atomic_store(&w->done, true);
+	return NULL;
+}
+
+/*
+ * The bulk-in endpoint has one consumer at a time, decided under the
+ * queue's lock: while a read() waits for data (its URB in flight),
+ * STREAMON of the same file must not put the ring's URBs beside it, and
+ * CLEAR_HALT must not reset the toggle under it.  Before the fix both
+ * tested "streaming" without the lock and STREAMON returned 0 here.
+ */
+TEST_F(scanner, streamon_and_clear_halt_while_a_read_waits_give_ebusy)
+{
+	struct waiting_read w = { .fd = self->s.fd };
+	struct wiascan_clear_halt ch = { 0 };
+	struct wiascan_caps caps;
+	uint8_t buf[512];
+	struct ring r;
+
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYCAP, &caps));
+	ch.endpoint = caps.bulk_in_ep;
+	ASSERT_EQ(0, ring_alloc(&r, self->s.fd, 2, 4096));
+	ASSERT_EQ(0, ring_queue_all(&r));
+	/* an idle device: the read waits its whole timeout */
+	ASSERT_EQ(0, wt_set_timeout(self->s.fd, 3000));
+	ASSERT_EQ(0, pthread_create(&w.thread, NULL, waiting_read_thread, &w));
+	wt_sleep_ms(500);
+	ASSERT_FALSE(atomic_load(&w.done)) TH_LOG("read() did not wait");
+	EXPECT_EQ(-EBUSY, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMON, NULL))
+	TH_LOG("STREAMON put a second consumer on bulk-in beside read()");
+	EXPECT_EQ(-EBUSY, wt_ioctl(self->s.fd, WIASCAN_IOC_CLEAR_HALT, &ch))
+	TH_LOG("CLEAR_HALT reset bulk-in's toggle under a read() URB");
+	pthread_join(w.thread, NULL);
+	EXPECT_EQ(-1, w.ret);
+	EXPECT_EQ(ETIMEDOUT, w.err) TH_LOG("%s", strerror(w.err));
+	/* the read is over: the endpoint is the ring's again, and not read()'s */
+	EXPECT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMON, NULL));
+	EXPECT_EQ(-1, read(self->s.fd, buf, sizeof(buf)));
+	EXPECT_EQ(EBUSY, errno);
+	EXPECT_EQ(-EBUSY, wt_ioctl(self->s.fd, WIASCAN_IOC_CLEAR_HALT, &ch));
 	ring_free(&r);
 }
 
