@@ -93,6 +93,8 @@ check-vm:
 		$(TOP)/helper/tests/vm-scan-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-helper-tiff $(VM_RUN) --kernel debian -- \
 		$(TOP)/helper/tests/vm-tiff-test
+	$(RUN_SUITE) $(CHECK_DIR) vm-helper-client $(VM_RUN) --kernel debian -- \
+		$(TOP)/helper/tests/vm-client-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-emulator $(VM_RUN) --kernel debian -- \
 		$(TOP)/$(EMULATOR)/emu-selftest
 	$(RUN_SUITE) $(CHECK_DIR) vm-rig $(TOP)/tools/testing/vm/test-vm-run

@@ -37,6 +37,7 @@ static void caps_from_uapi(struct device_caps *c, const struct wiascan_caps *u)
 	c->write = u->caps & WIASCAN_CAP_WRITE;
 	c->events = u->caps & WIASCAN_CAP_EVENTS;
 	c->sg = u->caps & WIASCAN_CAP_SG;
+	c->claim = u->caps & WIASCAN_CAP_CLAIM;
 	c->speed = u->speed;
 	c->interface = u->interface;
 	c->vendor_id = (uint16_t)u->vendor_id;
@@ -111,12 +112,13 @@ err_free:
 	return ret;
 }
 
-/* Undo everything: stream off, unmap, free the ring, close */
+/* Undo everything: stream off, unmap, free the ring, unclaim, close */
 void device_close(struct device *dev)
 {
 	if (!dev)
 		return;
 	device_free_buffers(dev);
+	device_unclaim(dev);
 	close(dev->fd);
 	free(dev);
 }
@@ -432,4 +434,42 @@ int device_clear_halt(struct device *dev, uint32_t endpoint)
 	memset(&h, 0, sizeof(h));
 	h.endpoint = endpoint;
 	return xioctl(dev->fd, WIASCAN_IOC_CLEAR_HALT, &h);
+}
+
+/*
+ * Make this file the scanner's owner.  -EBUSY with @info->owner_pid while
+ * another file owns it; -ENOTTY from a driver without the claim (the
+ * caller checks caps.claim first).
+ */
+int device_claim(struct device *dev, struct device_claim_info *info)
+{
+	struct wiascan_claim c;
+	int ret;
+
+	memset(&c, 0, sizeof(c));
+	memset(info, 0, sizeof(*info));
+	ret = xioctl(dev->fd, WIASCAN_IOC_CLAIM, &c);
+	info->owner_pid = c.owner_pid;
+	if (ret)
+		return ret;
+	dev->claimed = true;
+	info->abandoned = c.flags & WIASCAN_CLAIM_FLAG_ABANDONED;
+	return 0;
+}
+
+/* Give the claim up (the ring must be freed first); 0 if none was held */
+int device_unclaim(struct device *dev)
+{
+	if (!dev->claimed)
+		return 0;
+	dev->claimed = false;
+	return xioctl(dev->fd, WIASCAN_IOC_UNCLAIM, NULL);
+}
+
+/* One read() from bulk-in, bounded by the file's timeout: bytes or -errno */
+int device_read(struct device *dev, void *buf, size_t len)
+{
+	ssize_t n = read(dev->fd, buf, len);
+
+	return n < 0 ? -errno : (int)n;
 }

@@ -16,7 +16,7 @@
 /**
  * struct device_caps - QUERYCAP, in host types
  * @abi_version: the driver's ABI version
- * @streaming, @read, @write, @events, @sg: capability bits
+ * @streaming, @read, @write, @events, @sg, @claim: capability bits
  * @speed: USB speed (enum usb_device_speed: 2 full, 3 high, 5 super...)
  * @interface: bInterfaceNumber
  * @vendor_id, @product_id: the device's IDs
@@ -32,6 +32,7 @@ struct device_caps {
 	bool write;
 	bool events;
 	bool sg;
+	bool claim;
 	uint32_t speed;
 	uint32_t interface;
 	uint16_t vendor_id;
@@ -106,6 +107,7 @@ struct device_buffer {
  * @bufs: the mapped ring, @nbufs buffers of @buf_size bytes
  * @streaming: STREAMON done and not undone
  * @next_sequence: sequence the next DQBUF must carry
+ * @claimed: this file owns the scanner (CLAIM done, UNCLAIM not yet)
  */
 struct device {
 	int fd;
@@ -116,6 +118,18 @@ struct device {
 	size_t buf_size;
 	bool streaming;
 	uint64_t next_sequence;
+	bool claimed;
+};
+
+/**
+ * struct device_claim_info - what CLAIM said
+ * @abandoned: the previous owner died holding the claim: its scan may
+ *	still run and its data may still be on the way
+ * @owner_pid: on -EBUSY, the owner's process ID (0: not visible here)
+ */
+struct device_claim_info {
+	bool abandoned;
+	uint32_t owner_pid;
 };
 
 int device_open(const char *path, struct device **out);
@@ -135,5 +149,8 @@ int device_control(struct device *dev, uint8_t request_type, uint8_t request,
 int device_wait_event(struct device *dev, uint32_t timeout_ms, bool nonblock,
 		      struct device_event *ev);
 int device_clear_halt(struct device *dev, uint32_t endpoint);
+int device_claim(struct device *dev, struct device_claim_info *info);
+int device_unclaim(struct device *dev);
+int device_read(struct device *dev, void *buf, size_t len);
 
 #endif /* WIASCAN_DEVICE_H */

@@ -111,6 +111,7 @@ static int open_source(const struct cli_args *a, struct wia_error *err,
 		.path = a->device,
 		.req = a->req,
 		.timeout_ms = a->timeout_ms,
+		.max_pages = a->max_pages,
 	};
 	struct stat st;
 
@@ -179,6 +180,7 @@ static int cmd_scan(const struct cli_args *a, struct wia_error *err)
 		.cancel = &cancel_requested,
 		.max_pages = a->max_pages,
 		.progress = progress_update,
+		.activity = progress_activity,
 	};
 	struct scan_source *src = NULL;
 	struct sysfs_scanner usb;

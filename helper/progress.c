@@ -88,6 +88,8 @@ static void show_line(struct progress *pr, const struct scan_progress *p)
 	fprintf(pr->f, "  %.1f MB/s", rate_mb_s(p));
 	if (eta >= 0)
 		fprintf(pr->f, "  ETA %d:%02d", (int)eta / 60, (int)eta % 60);
+	if (p->activity)
+		fprintf(pr->f, "  (scanner %s)", p->activity);
 	fputs("\033[K", pr->f);
 	fflush(pr->f);
 	pr->shown = true;
@@ -118,6 +120,8 @@ static void show_json(struct progress *pr, const struct scan_progress *p)
 		json_u64(&j, "eta_s", (uint64_t)eta);
 	else
 		json_null(&j, "eta_s");
+	if (p->activity)
+		json_str(&j, "activity", p->activity);
 	json_object_end(&j); /* ends the line too */
 	fflush(pr->f);
 }
@@ -142,6 +146,28 @@ void progress_update(void *arg, const struct scan_progress *p)
 	pr->base = mono_s() - p->seconds;
 	if (p->page_end || p->end || !pr->running)
 		show(pr, p);
+	pthread_mutex_unlock(&pr->lock);
+}
+
+/*
+ * The scanner says what it is busy with while no data comes (warming up):
+ * shown at once and by the ticker until the next update from the loop
+ */
+void progress_activity(void *arg, const char *what)
+{
+	struct progress *pr = arg;
+	struct scan_progress p;
+
+	if (pr->mode == PROGRESS_NONE)
+		return;
+	pthread_mutex_lock(&pr->lock);
+	pr->snap.activity = what;
+	if (pr->have && !pr->snap.end) {
+		p = pr->snap;
+		p.page_end = false;
+		p.seconds = mono_s() - pr->base;
+		show(pr, &p);
+	}
 	pthread_mutex_unlock(&pr->lock);
 }
 

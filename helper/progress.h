@@ -50,6 +50,7 @@ struct progress {
 int progress_parse(const char *s, enum progress_mode *mode);
 void progress_init(struct progress *pr, enum progress_mode mode);
 void progress_update(void *arg, const struct scan_progress *p);
+void progress_activity(void *arg, const char *what);
 void progress_start(struct progress *pr);
 void progress_stop(struct progress *pr);
 

@@ -33,6 +33,15 @@ struct scan_device_info {
 	uint32_t max_height_um;
 };
 
+/* What a scanning scanner says it is busy with */
+enum scan_activity {
+	SCAN_ACT_UNKNOWN, /* the protocol (or its version) cannot say */
+	SCAN_ACT_IDLE,
+	SCAN_ACT_WARMING_UP,
+	SCAN_ACT_FEEDING,
+	SCAN_ACT_SENDING,
+};
+
 /**
  * struct scan_status - the scanner's state
  * @scanning: a scan is in progress
@@ -40,6 +49,10 @@ struct scan_device_info {
  * @error: the protocol's own error code, for messages
  * @sheets_left: sheets in the feeder
  * @pages_done: pages sent since the last start
+ * @activity: SCAN_ACT_*, what it is doing (UNKNOWN if it cannot say)
+ * @have_progress: @scan_bytes is valid
+ * @scan_bytes: bytes the scanner produced since the start (wraps): a
+ *	counter that moves while it makes progress
  */
 struct scan_status {
 	bool scanning;
@@ -47,6 +60,9 @@ struct scan_status {
 	uint32_t error;
 	uint32_t sheets_left;
 	uint32_t pages_done;
+	enum scan_activity activity;
+	bool have_progress;
+	uint32_t scan_bytes;
 };
 
 enum scan_event_type {
@@ -83,7 +99,9 @@ struct scan_event {
  * @get_info: read what the scanner can do
  * @set_params: send @req; fill @fmt with what the device will send.
  *	-EPIPE: the device refused the parameters
- * @start: begin scanning; on refusal -EPIPE with @cond saying why
+ * @start: begin scanning, feeding at most @max_sheets sheets from an ADF
+ *	(0: until it is empty; a protocol that cannot bound them feeds all);
+ *	on refusal -EPIPE with @cond saying why
  * @cancel: stop the scan and drop unsent data
  * @read_event: next event; -EAGAIN at once if @wait is false and none is
  *	pending, else wait up to the file's timeout
@@ -95,7 +113,8 @@ struct scan_protocol_ops {
 	int (*get_info)(struct device *dev, struct scan_device_info *info);
 	int (*set_params)(struct device *dev, const struct scan_request *req,
 			  struct scan_format *fmt);
-	int (*start)(struct device *dev, enum scan_cond *cond);
+	int (*start)(struct device *dev, uint32_t max_sheets,
+		     enum scan_cond *cond);
 	int (*cancel)(struct device *dev);
 	int (*read_event)(struct device *dev, bool wait, struct scan_event *ev);
 	int (*status)(struct device *dev, struct scan_status *st);

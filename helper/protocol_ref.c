@@ -31,9 +31,10 @@ static int ref_in(struct device *dev, uint8_t req, void *buf, uint16_t len)
 	return actual == len ? 0 : -EPROTO;
 }
 
-static int ref_out(struct device *dev, uint8_t req, void *buf, uint16_t len)
+static int ref_out(struct device *dev, uint8_t req, uint16_t value, void *buf,
+		   uint16_t len)
 {
-	return device_control(dev, REFSCAN_RT_OUT, req, 0, 0, buf, len, 0,
+	return device_control(dev, REFSCAN_RT_OUT, req, value, 0, buf, len, 0,
 			      NULL);
 }
 
@@ -123,7 +124,7 @@ static int ref_set_params(struct device *dev, const struct scan_request *req,
 	if ((unsigned int)req->mode >= sizeof(ref_modes) || req->dpi > 0xffff)
 		return -EINVAL;
 	ref_encode_params(req, &sent);
-	ret = ref_out(dev, REFSCAN_REQ_SET_PARAMS, &sent, sizeof(sent));
+	ret = ref_out(dev, REFSCAN_REQ_SET_PARAMS, 0, &sent, sizeof(sent));
 	if (ret)
 		return ret;
 	ret = ref_in(dev, REFSCAN_REQ_GET_PARAMS, &got, sizeof(got));
@@ -156,28 +157,76 @@ static void ref_decode_status(const struct refscan_status *w,
 	st->error = w->error;
 	st->sheets_left = le16toh(w->sheets_left);
 	st->pages_done = le32toh(w->pages_done);
+	st->activity = SCAN_ACT_UNKNOWN;
 }
 
+static const enum scan_activity ref_activities[] = {
+	[REFSCAN_ACT_IDLE] = SCAN_ACT_IDLE,
+	[REFSCAN_ACT_WARMING_UP] = SCAN_ACT_WARMING_UP,
+	[REFSCAN_ACT_FEEDING] = SCAN_ACT_FEEDING,
+	[REFSCAN_ACT_SENDING] = SCAN_ACT_SENDING,
+};
+
+/* The version 2 tail: what the scanner is doing, and how far it got */
+static void ref_decode_status_v2(const struct refscan_status_v2 *w,
+				 struct scan_status *st)
+{
+	ref_decode_status(&w->v1, st);
+	st->have_progress = true;
+	st->scan_bytes = le32toh(w->scan_bytes);
+	st->activity = w->activity < sizeof(ref_activities) /
+					       sizeof(ref_activities[0]) ?
+			       ref_activities[w->activity] :
+			       SCAN_ACT_UNKNOWN;
+}
+
+/* Ask for the version 2 reply; a version 1 device sends the first 16 bytes */
 static int ref_status(struct device *dev, struct scan_status *st)
 {
-	struct refscan_status w;
+	struct refscan_status_v2 w;
+	uint32_t actual = 0;
 	int ret;
 
-	ret = ref_in(dev, REFSCAN_REQ_GET_STATUS, &w, sizeof(w));
+	memset(&w, 0, sizeof(w));
+	ret = device_control(dev, REFSCAN_RT_IN, REFSCAN_REQ_GET_STATUS, 0, 0,
+			     &w, sizeof(w), 0, &actual);
 	if (ret)
 		return ret;
-	ref_decode_status(&w, st);
+	if (actual == sizeof(w))
+		ref_decode_status_v2(&w, st);
+	else if (actual == sizeof(w.v1))
+		ref_decode_status(&w.v1, st);
+	else
+		return -EPROTO;
 	return 0;
 }
 
+/*
+ * START's wValue bounds the sheets fed (version 2); a version 1 device
+ * stalls a non-zero wValue, so it is sent only to a device that says it
+ * speaks version 2, and the bound only matters for more than 0 sheets.
+ */
+static uint16_t ref_start_sheets(struct device *dev, uint32_t max_sheets)
+{
+	struct refscan_info w;
+
+	if (!max_sheets || max_sheets > 0xffff)
+		return REFSCAN_START_SHEETS_ALL;
+	if (ref_in(dev, REFSCAN_REQ_GET_INFO, &w, sizeof(w)) || w.version < 2)
+		return REFSCAN_START_SHEETS_ALL;
+	return (uint16_t)max_sheets;
+}
+
 /* A stalled START says why in the status (no paper in the feeder) */
-static int ref_start(struct device *dev, enum scan_cond *cond)
+static int ref_start(struct device *dev, uint32_t max_sheets,
+		     enum scan_cond *cond)
 {
 	struct scan_status st;
 	int ret;
 
 	*cond = SCAN_COND_NONE;
-	ret = ref_out(dev, REFSCAN_REQ_START, NULL, 0);
+	ret = ref_out(dev, REFSCAN_REQ_START, ref_start_sheets(dev, max_sheets),
+		      NULL, 0);
 	if (ret == -EPIPE && !ref_status(dev, &st))
 		*cond = st.cond;
 	return ret;
@@ -185,7 +234,7 @@ static int ref_start(struct device *dev, enum scan_cond *cond)
 
 static int ref_cancel(struct device *dev)
 {
-	return ref_out(dev, REFSCAN_REQ_CANCEL, NULL, 0);
+	return ref_out(dev, REFSCAN_REQ_CANCEL, 0, NULL, 0);
 }
 
 static void ref_decode_event(const uint8_t *data, uint32_t len,

@@ -48,7 +48,16 @@
 #define REFSCAN_REQ_CANCEL     0x05 /* OUT, no data */
 #define REFSCAN_REQ_GET_STATUS 0x06 /* IN,  struct refscan_status */
 
-#define REFSCAN_PROTOCOL_VERSION 1
+/*
+ * Version 2 (backward compatible with 1, see reference-protocol.rst):
+ * START's wValue bounds the sheets the ADF feeds (REFSCAN_START_SHEETS_ALL:
+ * until the feeder is empty), and GET_STATUS may be read 24 bytes long,
+ * adding what the scanner is doing and how far it got.  A host checks
+ * GET_INFO.version before sending a non-zero wValue (a version 1 device
+ * stalls it) and accepts a 16-byte GET_STATUS reply from a version 1 one.
+ */
+#define REFSCAN_PROTOCOL_VERSION 2
+#define REFSCAN_START_SHEETS_ALL 0
 
 /* Modes */
 #define REFSCAN_MODE_LINEART 0 /* 1 bit per pixel, MSB first, 1 = black */
@@ -117,8 +126,14 @@ struct refscan_params {
 #define REFSCAN_ERR_BAD_PARAMS	4
 #define REFSCAN_ERR_CANCELLED	5
 
+/* What a scanning scanner is busy with, refscan_status.activity (v2) */
+#define REFSCAN_ACT_IDLE       0 /* not scanning */
+#define REFSCAN_ACT_WARMING_UP 1 /* lamp warming up: no data yet */
+#define REFSCAN_ACT_FEEDING    2 /* the ADF is pulling in the next sheet */
+#define REFSCAN_ACT_SENDING    3 /* producing image data */
+
 /**
- * struct refscan_status - GET_STATUS reply
+ * struct refscan_status - GET_STATUS reply (version 1: all of it)
  * @state: REFSCAN_STATE_*
  * @error: REFSCAN_ERR_* of the last scan
  * @sheets_left: sheets still in the feeder
@@ -133,6 +148,24 @@ struct refscan_status {
 	uint32_t pages_done;
 	uint32_t bulk_out_bytes;
 	uint32_t bulk_out_sum;
+};
+
+/**
+ * struct refscan_status_v2 - the longer GET_STATUS reply of version 2
+ * @v1: the version 1 reply, unchanged
+ * @scan_bytes: image bytes the scanner has produced for bulk-in since the
+ *	last START, modulo 2^32: it moves while the scanner makes progress
+ * @activity: REFSCAN_ACT_*
+ * @reserved: zero
+ *
+ * A host asks for sizeof(struct refscan_status_v2) bytes; a version 1
+ * device sends only the first sizeof(struct refscan_status).
+ */
+struct refscan_status_v2 {
+	struct refscan_status v1;
+	uint32_t scan_bytes;
+	uint8_t activity;
+	uint8_t reserved[3];
 };
 
 /* Interrupt-in event packet types, refscan_event.type */
@@ -162,6 +195,8 @@ struct refscan_event {
 _Static_assert(sizeof(struct refscan_info) == 16, "refscan_info layout");
 _Static_assert(sizeof(struct refscan_params) == 16, "refscan_params layout");
 _Static_assert(sizeof(struct refscan_status) == 16, "refscan_status layout");
+_Static_assert(sizeof(struct refscan_status_v2) == 24,
+	       "refscan_status_v2 layout");
 _Static_assert(sizeof(struct refscan_event) == REFSCAN_INTR_MAXPACKET,
 	       "refscan_event layout");
 

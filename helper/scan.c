@@ -231,6 +231,8 @@ int scan_run_ctl(struct scan_source *src, struct sink *sink,
 		ctl = &none;
 	memset(stats, 0, sizeof(*stats));
 	sink->kept = &stats->kept;
+	src->activity = ctl->activity;
+	src->activity_arg = ctl->arg;
 	ret = src->ops->start(src);
 	if (!ret) {
 		scan_report(ctl, src, &pg, stats, t0, false,

@@ -38,6 +38,8 @@ struct scan_stats {
  * @seconds: since the scan started
  * @page_end: this update ends a page
  * @end: the last update of the scan
+ * @activity: what the scanner says it is busy with while no data comes
+ *	("warming up"), NULL when data flows
  */
 struct scan_progress {
 	uint32_t page;
@@ -49,6 +51,7 @@ struct scan_progress {
 	double seconds;
 	bool page_end;
 	bool end;
+	const char *activity;
 };
 
 /**
@@ -59,12 +62,15 @@ struct scan_progress {
  * @progress: called for every buffer and page end (may be NULL); it
  *	decides itself how often to show anything
  * @arg: for @progress
+ * @activity: (may be NULL) called with @arg while the source waits, with
+ *	what the scanner says it is busy with (NULL: nothing to say)
  */
 struct scan_control {
 	volatile sig_atomic_t *cancel;
 	uint32_t max_pages;
 	void (*progress)(void *arg, const struct scan_progress *p);
 	void *arg;
+	void (*activity)(void *arg, const char *what);
 };
 
 int scan_run(struct scan_source *src, struct sink *sink,

@@ -58,12 +58,17 @@ struct scan_source_ops {
  * @fmt: the format of the pages it sends
  * @name: for messages (the device path)
  * @err: where failures are described (may be NULL)
+ * @activity: (may be NULL) told, while @ops->next waits, what the scanner
+ *	says it is busy with ("warming up"), for the progress display
+ * @activity_arg: for @activity
  */
 struct scan_source {
 	const struct scan_source_ops *ops;
 	struct scan_format fmt;
 	const char *name;
 	struct wia_error *err;
+	void (*activity)(void *arg, const char *what);
+	void *activity_arg;
 };
 
 static inline void scan_source_close(struct scan_source *src)
@@ -78,6 +83,8 @@ static inline void scan_source_close(struct scan_source *src)
  * @req: what to scan
  * @timeout_ms: per-file timeout, 0 for the driver's default
  * @nbufs, @buf_size: the ring wanted (fitted to the driver's limits)
+ * @max_pages: ADF: the scanner feeds at most this many sheets (--pages),
+ *	0 until the feeder is empty
  */
 struct dev_source_options {
 	const char *path;
@@ -85,6 +92,7 @@ struct dev_source_options {
 	uint32_t timeout_ms;
 	unsigned int nbufs;
 	size_t buf_size;
+	uint32_t max_pages;
 };
 
 #define DEV_SOURCE_NBUFS    8

@@ -14,10 +14,25 @@
  * still on their way: such pages are finished first (their data is due),
  * and the fault ends the scan once no ended page is waiting for data, or
  * when that data stops coming (FAULT_GRACE_MS).
+ *
+ * A slow scanner is not a dead one: while no data comes the source asks
+ * the scanner's status every STATUS_POLL_MS, and the timeout counts from
+ * the last sign that the scanner moves (data, an event, a status that
+ * changed, or a scanner that says it is warming up or feeding a sheet, for
+ * at most BUSY_MAX_MS in a row).  Documentation/reference-protocol.rst,
+ * "Waiting for data".
+ *
+ * One client at a time: the scanner is claimed right after opening, before
+ * any request that could change it, and a claim left by a client that died
+ * mid-scan is cleaned up (cancel, wait for idle, drop stale data and
+ * events) before the scan.  After an unplug the buffers and events that
+ * arrived before it are still collected, so the pages they complete count.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "device.h"
 #include "protocol.h"
@@ -27,6 +42,14 @@
 #define DRAIN_MAX      4096 /* stale events dropped at most before a scan */
 /* After a fault, how long the data of pages already ended may take */
 #define FAULT_GRACE_MS 5000
+/* While no data comes, ask the scanner's status this often */
+#define STATUS_POLL_MS 1000
+/* A scanner may say it is warming up or feeding this long in one stretch */
+#define BUSY_MAX_MS    600000
+/* Recovery: stale bulk-in data is read with this timeout until none comes */
+#define STALE_READ_MS  200
+#define STALE_READ_MAX 4096
+#define STALE_READ_LEN (64 * 1024)
 
 struct dev_source {
 	struct scan_source base;
@@ -37,7 +60,23 @@ struct dev_source {
 	unsigned int npending;
 	unsigned int empty_wakeups;
 	enum scan_cond fault; /* a jam or double feed not yet reported */
+	uint32_t max_sheets;  /* bound on the sheets of one START, 0: none */
+	bool abandoned;	      /* the claim was left by a client that died */
+	bool unplugged;	      /* QBUF said so: collect what is left */
+	struct scan_status last_st; /* the status seen last while waiting */
+	bool have_st;
+	uint64_t moved_ms;	  /* when the scanner last showed progress */
+	uint64_t busy_since_ms;	  /* warming up or feeding since, 0: not */
+	enum scan_activity shown; /* the activity the display was told */
 };
+
+static uint64_t mono_ms(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000 + (uint64_t)t.tv_nsec / 1000000;
+}
 
 static struct dev_source *to_dev(struct scan_source *src)
 {
@@ -116,7 +155,8 @@ static int dev_poll_events(struct dev_source *d)
 
 	for (;;) {
 		ret = d->proto->read_event(d->dev, false, &ev);
-		if (ret == -EAGAIN)
+		/* unplugged: the events before it were read, the data decides */
+		if (ret == -EAGAIN || ret == -ENODEV)
 			return n;
 		if (ret)
 			return dev_fail(d, ret, "read event");
@@ -163,11 +203,17 @@ static int dev_start(struct scan_source *src)
 	ret = device_streamon(d->dev);
 	if (ret)
 		return dev_fail(d, ret, "stream on");
-	ret = d->proto->start(d->dev, &cond);
+	ret = d->proto->start(
+		d->dev, src->fmt.source == SCAN_SOURCE_ADF ? d->max_sheets : 0,
+		&cond);
 	if (ret) {
 		werr_cond(src->err, cond);
 		return dev_fail(d, ret, "start scan");
 	}
+	d->have_st = false;
+	d->busy_since_ms = 0;
+	d->shown = SCAN_ACT_UNKNOWN;
+	d->moved_ms = mono_ms();
 	return 0;
 }
 
@@ -199,16 +245,100 @@ static int dev_dequeue(struct dev_source *d, struct scan_buf *buf)
 	return 0;
 }
 
-/*
- * The file's timeout bounds every wait, as it bounds DQBUF; after a fault
- * only the grace for data already sent is left
- */
+/* The file's timeout: how long a scanner may show no progress */
 static int dev_timeout(const struct dev_source *d)
 {
 	uint32_t ms = d->dev->caps.timeout_ms;
-	int t = ms && ms <= 600000 ? (int)ms : 30000;
 
-	return d->fault && t > FAULT_GRACE_MS ? FAULT_GRACE_MS : t;
+	return ms && ms <= 600000 ? (int)ms : 30000;
+}
+
+static const char *dev_activity_text(enum scan_activity a)
+{
+	switch (a) {
+	case SCAN_ACT_WARMING_UP:
+		return "warming up";
+	case SCAN_ACT_FEEDING:
+		return "feeding a sheet";
+	default:
+		return NULL;
+	}
+}
+
+/* Tell the progress display what the scanner is busy with, once */
+static void dev_show_activity(struct dev_source *d, enum scan_activity a)
+{
+	const char *what = dev_activity_text(a);
+	const char *before = dev_activity_text(d->shown);
+
+	if (a == d->shown)
+		return;
+	d->shown = a;
+	if ((what || before) && d->base.activity)
+		d->base.activity(d->base.activity_arg, what);
+}
+
+/* Data or an event came: the scanner moves */
+static void dev_moved(struct dev_source *d)
+{
+	d->moved_ms = mono_ms();
+	d->busy_since_ms = 0;
+	d->shown = SCAN_ACT_UNKNOWN; /* the next progress update clears it */
+}
+
+/* Whether @st shows progress since the status seen before */
+static bool dev_status_moved(struct dev_source *d, const struct scan_status *st,
+			     uint64_t now)
+{
+	const struct scan_status *o = &d->last_st;
+	bool busy = st->activity == SCAN_ACT_WARMING_UP ||
+		    st->activity == SCAN_ACT_FEEDING;
+
+	if (!busy)
+		d->busy_since_ms = 0;
+	else if (!d->busy_since_ms)
+		d->busy_since_ms = now;
+	if (!d->have_st)
+		return false;
+	if (st->pages_done != o->pages_done || st->activity != o->activity ||
+	    (st->have_progress && st->scan_bytes != o->scan_bytes))
+		return true;
+	return busy && now - d->busy_since_ms < BUSY_MAX_MS;
+}
+
+/*
+ * No data for a while: ask the scanner.  0 while it says it is scanning
+ * and moving (or warming up, or feeding), -ETIMEDOUT once it has shown no
+ * progress for the timeout, -ENODEV when it is gone.
+ */
+static int dev_check_moving(struct dev_source *d)
+{
+	struct scan_status st;
+	uint64_t now;
+	int ret;
+
+	ret = d->proto->status ? d->proto->status(d->dev, &st) : -EOPNOTSUPP;
+	if (ret == -ENODEV || ret == -ESHUTDOWN)
+		return -ENODEV;
+	now = mono_ms();
+	if (!ret && st.scanning) {
+		if (dev_status_moved(d, &st, now))
+			d->moved_ms = now;
+		d->last_st = st;
+		d->have_st = true;
+		dev_show_activity(d, st.activity);
+	}
+	return now - d->moved_ms >= (uint64_t)dev_timeout(d) ? -ETIMEDOUT : 0;
+}
+
+/* How long the next poll may sleep */
+static int dev_slice(const struct dev_source *d)
+{
+	int t = dev_timeout(d);
+
+	if (d->fault) /* only the grace for data already sent is left */
+		return t > FAULT_GRACE_MS ? FAULT_GRACE_MS : t;
+	return t > STATUS_POLL_MS ? STATUS_POLL_MS : t;
 }
 
 static int dev_next(struct scan_source *src, struct scan_buf *buf)
@@ -227,13 +357,19 @@ static int dev_next(struct scan_source *src, struct scan_buf *buf)
 		 */
 		if (d->empty_wakeups > 2)
 			return dev_dequeue(d, buf);
-		ret = device_wait(d->dev, dev_timeout(d), &ready);
+		ret = device_wait(d->dev, dev_slice(d), &ready);
 		if (ret == -EINTR)
 			return ret;
 		if (ret == -ETIMEDOUT && d->fault)
 			return dev_fault(d);
+		if (ret == -ETIMEDOUT) {
+			ret = dev_check_moving(d);
+			if (!ret)
+				continue;
+		}
 		if (ret)
 			return dev_fail(d, ret, "wait for data");
+		dev_moved(d);
 		if (ready & DEVICE_READY_EVENT) {
 			ret = dev_poll_events(d);
 			if (ret < 0)
@@ -253,7 +389,17 @@ static int dev_release(struct scan_source *src, const struct scan_buf *buf)
 	struct dev_source *d = to_dev(src);
 	int ret;
 
+	if (d->unplugged)
+		return 0;
 	ret = device_qbuf(d->dev, buf->index);
+	/*
+	 * Unplugged: the driver still hands out every buffer filled before,
+	 * and the events; the scan ends when none is left (dev_next)
+	 */
+	if (ret == -ENODEV) {
+		d->unplugged = true;
+		return 0;
+	}
 	return ret ? dev_fail(d, ret, "queue buffer") : 0;
 }
 
@@ -359,6 +505,133 @@ static int dev_open_node(struct dev_source *d, const char *path)
 	return ret;
 }
 
+/* "process 1234 (wiascan-helper)", the comm as /proc shows it */
+static void dev_busy_why(struct dev_source *d, uint32_t pid)
+{
+	char path[64], comm[64] = "";
+	FILE *f;
+
+	if (!pid) {
+		werr_why(d->base.err, "scanner in use by another process");
+		return;
+	}
+	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
+	f = fopen(path, "re");
+	if (f) {
+		if (fgets(comm, sizeof(comm), f))
+			comm[strcspn(comm, "\n")] = '\0';
+		fclose(f);
+	}
+	if (comm[0])
+		werr_why(d->base.err, "scanner in use by process %u (%s)", pid,
+			 comm);
+	else
+		werr_why(d->base.err, "scanner in use by process %u", pid);
+}
+
+/*
+ * Own the scanner before anything can change it: another client's scan
+ * must not see a single request of ours.  A driver without the claim
+ * (older than it) is used as before.
+ */
+static int dev_claim(struct dev_source *d)
+{
+	struct device_claim_info ci;
+	int ret;
+
+	if (!d->dev->caps.claim)
+		return 0;
+	ret = device_claim(d->dev, &ci);
+	if (ret == -EBUSY) {
+		werr_set(d->base.err, WERR_BUSY, ret, "%s", d->path);
+		dev_busy_why(d, ci.owner_pid);
+		return ret;
+	}
+	if (ret)
+		return dev_fail(d, ret, "claim the scanner");
+	d->abandoned = ci.abandoned;
+	return 0;
+}
+
+/* Wait until the scanner says it is idle, up to the file's timeout */
+static int dev_wait_idle(struct dev_source *d)
+{
+	struct timespec pause = { .tv_nsec = 50 * 1000 * 1000 };
+	uint64_t until = mono_ms() + (uint64_t)dev_timeout(d);
+	struct scan_status st;
+	int ret;
+
+	for (;;) {
+		ret = d->proto->status(d->dev, &st);
+		if (ret)
+			return ret;
+		if (!st.scanning)
+			return 0;
+		if (mono_ms() >= until)
+			return -ETIMEDOUT;
+		nanosleep(&pause, NULL);
+	}
+}
+
+/* Bulk-in data a dead client's scan left on its way: read it, drop it */
+static int dev_drop_stale_data(struct dev_source *d)
+{
+	uint32_t timeout = d->dev->caps.timeout_ms;
+	uint8_t *junk;
+	int i, n = 0, ret;
+
+	if (!d->dev->caps.read)
+		return 0;
+	junk = malloc(STALE_READ_LEN);
+	if (!junk)
+		return -ENOMEM;
+	ret = device_set_timeout(d->dev, STALE_READ_MS);
+	for (i = 0; !ret && i < STALE_READ_MAX; i++) {
+		n = device_read(d->dev, junk, STALE_READ_LEN);
+		if (n < 0)
+			break;
+	}
+	free(junk);
+	if (!ret)
+		ret = device_set_timeout(d->dev, timeout);
+	if (ret)
+		return ret;
+	/* a timeout (or a stall) is the quiet pipe wanted */
+	if (n >= 0)
+		return -EIO; /* the data never stopped */
+	return n == -ENODEV ? n : 0;
+}
+
+/*
+ * A client killed mid-scan left the scanner scanning, its data on the
+ * way and its events queued: cancel that scan, wait until the scanner is
+ * idle, drop the stale data and events, so this scan starts clean.  Only
+ * with the claim: without it a scanning scanner may be another client's.
+ */
+static int dev_recover(struct dev_source *d)
+{
+	struct scan_status st;
+	int ret;
+
+	if (!d->dev->claimed || !d->proto->status)
+		return 0;
+	ret = d->proto->status(d->dev, &st);
+	if (ret)
+		return dev_fail(d, ret, "read the scanner's status");
+	if (!d->abandoned && !st.scanning)
+		return 0;
+	ret = d->proto->cancel(d->dev);
+	if (ret)
+		return dev_fail(d, ret, "cancel the abandoned scan");
+	ret = dev_wait_idle(d);
+	if (ret)
+		return dev_fail(d, ret, "cancel the abandoned scan");
+	ret = dev_drop_stale_data(d);
+	if (ret)
+		return dev_fail(d, ret, "drop the abandoned scan's data");
+	return dev_drain_events(d);
+}
+
 static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
 {
 	const struct device_caps *caps = &d->dev->caps;
@@ -380,6 +653,9 @@ static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
 		if (ret)
 			return dev_fail(d, ret, "set timeout");
 	}
+	ret = dev_recover(d);
+	if (ret)
+		return ret;
 	ret = d->proto->set_params(d->dev, &opt->req, &d->base.fmt);
 	if (ret) {
 		dev_fail(d, ret, "set scan parameters");
@@ -422,10 +698,13 @@ int dev_source_open(const struct dev_source_options *opt, struct wia_error *err,
 		return werr_set(err, WERR_OTHER, -ENOMEM, "%s", opt->path);
 	}
 	d->base.name = d->path;
+	d->max_sheets = opt->max_pages;
 	ret = dev_open_node(d, opt->path);
 	if (ret)
 		goto err_free;
-	ret = dev_setup(d, opt);
+	ret = dev_claim(d);
+	if (!ret)
+		ret = dev_setup(d, opt);
 	if (ret)
 		goto err_close;
 	*out = &d->base;

@@ -593,6 +593,55 @@ static void test_adf(struct probe *p)
 	ok(p, bulk_in_silent(p, 200), "nothing after the last page");
 }
 
+/*
+ * Version 2: START's wValue bounds the sheets fed, and GET_STATUS read 24
+ * bytes long tells the activity and the bytes produced
+ */
+static void test_feeder(struct probe *p)
+{
+	struct refscan_status_v2 v2;
+	struct refscan_status st;
+	struct refscan_event ev;
+	uint32_t bpl = 400, want;
+	bool bytes_ok = false;
+	int64_t got;
+	int ret;
+
+	if (!p->emu_pid || p->sheets < 2) {
+		ok(p, false, "feeder: needs --emu-pid and at least 2 sheets");
+		return;
+	}
+	kill(p->emu_pid, SIGHUP);
+	usleep(300000);
+	want = bpl * sheet_rows(p, 0, 150);
+	ret = set_params(p, REFSCAN_MODE_GRAY, REFSCAN_SOURCE_ADF, 150, bpl, 0);
+	ret = ret   ?:
+		      libusb_control_transfer(p->h, REFSCAN_RT_OUT,
+					      REFSCAN_REQ_START, 1, 0, NULL, 0,
+					      CTRL_TIMEOUT_MS);
+	ok(p, !ret, "START with wValue 1 (feed one sheet) accepted");
+	if (ret)
+		return;
+	got = read_page(p, 0, bpl, &bytes_ok);
+	ok(p, got == (int64_t)want && bytes_ok, "one page of %u bytes", want);
+	ok(p, expect_page_done(p, 0, want, true),
+	   "PAGE_DONE page 0 LAST: the scan ends at the bound");
+	ok(p, read_event(p, &ev, 300) == LIBUSB_ERROR_TIMEOUT,
+	   "no FEEDER_EMPTY: sheets are left");
+	ok(p, bulk_in_silent(p, 200), "nothing after the bounded scan");
+	ok(p, !get_status(p, &st) && st.sheets_left == p->sheets - 1,
+	   "%u sheets left in the feeder", p->sheets - 1);
+	memset(&v2, 0xff, sizeof(v2));
+	ret = ctrl_in(p, REFSCAN_REQ_GET_STATUS, &v2, sizeof(v2));
+	ok(p,
+	   ret == sizeof(v2) && v2.v1.state == REFSCAN_STATE_IDLE &&
+		   v2.activity == REFSCAN_ACT_IDLE &&
+		   le32toh(v2.scan_bytes) == want && !v2.reserved[0] &&
+		   !v2.reserved[1] && !v2.reserved[2],
+	   "GET_STATUS v2: %d bytes, idle, scan_bytes %u", ret,
+	   le32toh(v2.scan_bytes));
+}
+
 static void test_cancel(struct probe *p)
 {
 	static uint8_t buf[XFER_SIZE];
@@ -867,8 +916,9 @@ static const struct {
 } tests[] = {
 	{ "info", test_info, true },	   { "params", test_params, true },
 	{ "flatbed", test_flatbed, true }, { "adf", test_adf, true },
-	{ "cancel", test_cancel, true },   { "bulkout", test_bulkout, true },
-	{ "speed", test_speed, true },	   { "unplug", test_unplug, false },
+	{ "feeder", test_feeder, true },   { "cancel", test_cancel, true },
+	{ "bulkout", test_bulkout, true }, { "speed", test_speed, true },
+	{ "unplug", test_unplug, false },
 };
 
 #define N_TESTS ARRAY_SIZE(tests)

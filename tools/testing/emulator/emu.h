@@ -55,6 +55,7 @@ enum emu_fault_kind {
 	FAULT_DOUBLE_FEED, /* the same with DOUBLE_FEED */
 	FAULT_DISCONNECT,  /* leave the bus (unplug) at the point */
 	FAULT_SHORT,	   /* the page ends after BYTES bytes */
+	FAULT_FREEZE,	   /* stop sending at the point, still "scanning" */
 };
 
 /**
@@ -83,7 +84,9 @@ struct emu_options {
 	size_t chunk;		/* bytes per bulk-in request */
 	uint64_t rate;		/* bulk-in bytes/s, 0 = as fast as it goes */
 	unsigned int warmup_ms; /* from START to the first byte */
-	unsigned int ctrl_delay_ms; /* before answering a vendor request */
+	unsigned int ctrl_delay_ms;  /* before answering a vendor request */
+	unsigned int start_delay_ms; /* before answering START */
+	unsigned int feed_ms;	     /* drawing one ADF sheet takes this long */
 	struct emu_fault fault;
 };
 
@@ -116,6 +119,8 @@ struct emu {
 	struct refscan_params params; /* bytes_per_line kept up to date */
 	bool params_rejected;	      /* last SET_PARAMS was invalid */
 	struct refscan_status status;
+	uint32_t scan_bytes;	  /* GET_STATUS v2: bytes queued since START */
+	uint8_t activity;	  /* GET_STATUS v2: REFSCAN_ACT_* */
 	unsigned int sheet_index; /* sheets drawn since the feeder was loaded */
 	bool configured;	  /* host enabled the interface */
 	bool start_acked;	  /* the host has seen START succeed */
@@ -145,7 +150,7 @@ uint32_t emu_px(uint32_t um, unsigned int dpi);
 /* stream.c */
 int stream_create(struct emu *emu);
 void stream_destroy(struct emu *emu);
-int stream_start(struct emu *emu);
+int stream_start(struct emu *emu, unsigned int max_sheets);
 int stream_cancel(struct emu *emu);
 int stream_enable(struct emu *emu);
 int stream_disable(struct emu *emu);

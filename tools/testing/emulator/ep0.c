@@ -194,7 +194,8 @@ static int do_start(struct emu *emu, const struct usb_ctrlrequest *rq)
 	pthread_mutex_lock(&emu->lock);
 	ret = emu->params_rejected ? -EINVAL : 0;
 	pthread_mutex_unlock(&emu->lock);
-	ret = ret ?: stream_start(emu);
+	/* version 2: wValue bounds the sheets this START feeds, 0 all */
+	ret = ret ?: stream_start(emu, le16toh(rq->wValue));
 	if (ret == -ENOSPC)
 		set_error(emu, REFSCAN_ERR_NO_PAPER);
 	if (ret) {
@@ -218,17 +219,22 @@ static int do_cancel(struct emu *emu, const struct usb_ctrlrequest *rq)
 	return ack(emu);
 }
 
+/* The version 2 reply; a host asking for 16 bytes gets the version 1 one */
 static int do_get_status(struct emu *emu, const struct usb_ctrlrequest *rq)
 {
-	struct refscan_status s;
+	struct refscan_status_v2 s;
 
+	memset(&s, 0, sizeof(s));
 	pthread_mutex_lock(&emu->lock);
-	s = emu->status;
+	s.v1 = emu->status;
+	s.scan_bytes = emu->scan_bytes;
+	s.activity = emu->activity;
 	pthread_mutex_unlock(&emu->lock);
-	s.sheets_left = htole16(s.sheets_left);
-	s.pages_done = htole32(s.pages_done);
-	s.bulk_out_bytes = htole32(s.bulk_out_bytes);
-	s.bulk_out_sum = htole32(s.bulk_out_sum);
+	s.v1.sheets_left = htole16(s.v1.sheets_left);
+	s.v1.pages_done = htole32(s.v1.pages_done);
+	s.v1.bulk_out_bytes = htole32(s.v1.bulk_out_bytes);
+	s.v1.bulk_out_sum = htole32(s.v1.bulk_out_sum);
+	s.scan_bytes = htole32(s.scan_bytes);
 	return reply(emu, rq, &s, sizeof(s));
 }
 
@@ -260,15 +266,19 @@ static int handle_setup(struct emu *emu, const struct usb_ctrlrequest *rq)
 		req < ARRAY_SIZE(requests) && request_names[req] ?
 			request_names[req] :
 			"?");
+	/* only START has a wValue (version 2: most sheets to feed) */
 	if (req >= ARRAY_SIZE(requests) || !requests[req].fn ||
 	    rq->bRequestType != requests[req].request_type ||
-	    le16toh(rq->wIndex) != 0 || rq->wValue != 0) {
+	    le16toh(rq->wIndex) != 0 ||
+	    (rq->wValue != 0 && req != REFSCAN_REQ_START)) {
 		emu_log(emu, "unknown or malformed request: stall");
 		return stall(emu, rq);
 	}
 	/* a slow device: the host's control transfer waits meanwhile */
 	if (emu->opt.ctrl_delay_ms)
 		usleep(emu->opt.ctrl_delay_ms * 1000U);
+	if (emu->opt.start_delay_ms && req == REFSCAN_REQ_START)
+		usleep(emu->opt.start_delay_ms * 1000U);
 	ret = requests[req].fn(emu, rq);
 	if (ret)
 		/* EIDRM: superseded by a newer event, e.g. an unplug */

@@ -85,12 +85,15 @@ static void usage(FILE *f)
 		"  --rate-kib N           send at most N KiB/s (a slow device)\n"
 		"  --warmup-ms N          wait N ms after START before the first byte\n"
 		"  --ctrl-delay-ms N      wait N ms before answering each vendor request\n"
+		"  --start-delay-ms N     wait N ms more before answering START\n"
+		"  --feed-ms N            drawing one ADF sheet takes N ms (default 0)\n"
 		"  --fault KIND@PAGE[:BYTES]\n"
 		"                         once, in page PAGE (0-based from START) after\n"
 		"                         BYTES bytes (rounded down to whole packets):\n"
 		"                         stall (halt bulk-in), jam or double-feed (stop,\n"
 		"                         send the event, GET_STATUS error), disconnect\n"
-		"                         (unplug), short (the page ends at BYTES)\n"
+		"                         (unplug), short (the page ends at BYTES),\n"
+		"                         freeze (send nothing more, still scanning)\n"
 		"  --verbose              log events and requests to stderr\n"
 		"  --help                 this text\n"
 		"\n"
@@ -157,6 +160,7 @@ static void parse_fault(struct emu_fault *f, const char *arg)
 		{ "double-feed", FAULT_DOUBLE_FEED },
 		{ "disconnect", FAULT_DISCONNECT },
 		{ "short", FAULT_SHORT },
+		{ "freeze", FAULT_FREEZE },
 	};
 	char buf[64], *at, *colon;
 	size_t i;
@@ -202,6 +206,8 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		{ "rate-kib", required_argument, NULL, 'R' },
 		{ "warmup-ms", required_argument, NULL, 'w' },
 		{ "ctrl-delay-ms", required_argument, NULL, 'D' },
+		{ "start-delay-ms", required_argument, NULL, 'T' },
+		{ "feed-ms", required_argument, NULL, 'F' },
 		{ "fault", required_argument, NULL, 'f' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
@@ -263,6 +269,14 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		case 'D':
 			o->ctrl_delay_ms = (unsigned int)parse_num(
 				"--ctrl-delay-ms", optarg, 0, 600000);
+			break;
+		case 'T':
+			o->start_delay_ms = (unsigned int)parse_num(
+				"--start-delay-ms", optarg, 0, 600000);
+			break;
+		case 'F':
+			o->feed_ms = (unsigned int)parse_num("--feed-ms",
+							     optarg, 0, 60000);
 			break;
 		case 'f':
 			parse_fault(&o->fault, optarg);

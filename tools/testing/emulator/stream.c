@@ -16,6 +16,10 @@
  * retired strictly in submission order, so page accounting stays simple
  * even if the kernel reports them out of order.
  *
+ * The feeder is mechanical: a sheet is drawn only when the pipeline needs
+ * its first byte, never more than START's wValue allows (version 2), and
+ * drawing one takes --feed-ms (no data meanwhile, GET_STATUS says FEEDING).
+ *
  * Page framing: a page is cut into chunks that never span two pages; every
  * chunk but the last is a multiple of the endpoint's wMaxPacketSize, so
  * the last one ends the page with a short packet, or, when the page length
@@ -77,6 +81,7 @@ struct stream {
 	pthread_mutex_t box_lock;
 	pthread_cond_t box_cond;
 	enum stream_cmd cmd;
+	unsigned int cmd_arg; /* CMD_START: most sheets to feed, 0 all */
 	int cmd_ret;
 	bool cmd_pending;
 
@@ -104,8 +109,13 @@ struct stream {
 	bool zlp_due; /* it still needs its zero-length packet */
 	uint64_t page_len, page_off;
 
-	/* a slow device: --warmup-ms before the first byte, --rate-kib */
-	uint64_t t_start_ns; /* when data may start flowing */
+	/* the feeder: START's bound on the sheets, sheets drawn since */
+	unsigned int max_sheets, sheets_fed;
+
+	/* a slow device: --warmup-ms, --feed-ms, --rate-kib */
+	uint64_t t_start_ns; /* when data may start flowing (rate base) */
+	uint64_t t_warm_ns;  /* the lamp is warm from then on */
+	uint64_t t_fed_ns;   /* the sheet being drawn is in from then on */
 	uint64_t scan_bytes; /* bytes queued since START */
 	size_t scan_chunk;   /* request size for this scan */
 
@@ -204,6 +214,26 @@ static void pump_events(struct stream *s)
 
 /* --- image data on bulk-in ----------------------------------------- */
 
+static uint64_t now_ns(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (uint64_t)t.tv_sec * 1000000000 + (uint64_t)t.tv_nsec;
+}
+
+/* Take one sheet through the feeder: --feed-ms without data */
+static void feed_sheet(struct stream *s)
+{
+	uint64_t feed = (uint64_t)s->emu->opt.feed_ms * 1000000;
+
+	s->sheets_fed++;
+	if (!feed)
+		return;
+	s->t_fed_ns = now_ns() + feed;
+	s->t_start_ns += feed; /* --rate-kib counts the time of sending only */
+}
+
 /* Draw the next sheet (ADF) and work out the next page's length */
 static void begin_page(struct stream *s)
 {
@@ -216,6 +246,7 @@ static void begin_page(struct stream *s)
 		unsigned int i = emu->sheet_index++;
 
 		emu->status.sheets_left--;
+		feed_sheet(s);
 		if (!rows && opt->n_page_lengths)
 			rows = opt->page_lengths[i < opt->n_page_lengths ?
 							 i :
@@ -223,7 +254,9 @@ static void begin_page(struct stream *s)
 								 1];
 		else if (!rows)
 			rows = emu_px(EMU_A4_HEIGHT_UM, s->params.dpi);
-		s->page_last = !emu->status.sheets_left;
+		s->page_last =
+			!emu->status.sheets_left ||
+			(s->max_sheets && s->sheets_fed == s->max_sheets);
 	} else {
 		s->page_last = true;
 	}
@@ -239,8 +272,9 @@ static void begin_page(struct stream *s)
 	}
 	s->page_off = 0;
 	s->page_open = true;
-	emu_log(emu, "page %u: %u rows, %" PRIu64 " bytes%s", s->page, rows,
-		s->page_len, s->page_last ? ", last" : "");
+	emu_log(emu, "page %u: %u rows, %" PRIu64 " bytes%s, sheets left %u",
+		s->page, rows, s->page_len, s->page_last ? ", last" : "",
+		emu->status.sheets_left);
 }
 
 /*
@@ -293,14 +327,6 @@ static size_t next_chunk(struct stream *s, struct req *r)
 static void abort_scan(struct stream *s, uint8_t error);
 static void end_scan(struct stream *s, uint8_t error);
 
-static uint64_t now_ns(void)
-{
-	struct timespec t;
-
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return (uint64_t)t.tv_sec * 1000000000 + (uint64_t)t.tv_nsec;
-}
-
 /*
  * Milliseconds until the next request may be queued (0: now), for
  * --warmup-ms and --rate-kib; the rate is kept on average since START.
@@ -313,6 +339,8 @@ static int throttle_ms(const struct stream *s)
 	if (opt->rate) /* split so that bytes * 1e9 cannot overflow */
 		due += s->scan_bytes / opt->rate * 1000000000 +
 		       s->scan_bytes % opt->rate * 1000000000 / opt->rate;
+	if (due < s->t_fed_ns)
+		due = s->t_fed_ns;
 	if (now >= due)
 		return 0;
 	return (int)((due - now + 999999) / 1000000);
@@ -326,8 +354,11 @@ static void fill_pipeline(struct stream *s)
 		size_t n;
 		int ret;
 
-		if (!s->page_open)
+		if (!s->page_open) {
 			begin_page(s);
+			if (throttle_ms(s))
+				continue; /* the sheet is on its way in */
+		}
 		if (!s->zlp_due && s->page_off == fault_point(s)) {
 			/* queue nothing more; fire once the host has the rest */
 			s->fault_hit = true;
@@ -356,11 +387,13 @@ static void page_done(struct stream *s, const struct req *r)
 {
 	struct emu *emu = s->emu;
 	bool adf = s->params.source == REFSCAN_SOURCE_ADF;
+	bool empty;
 
 	pthread_mutex_lock(&emu->lock);
 	emu->status.pages_done++;
 	if (r->last_page)
 		emu->status.state = REFSCAN_STATE_IDLE;
+	empty = !emu->status.sheets_left;
 	pthread_mutex_unlock(&emu->lock);
 
 	queue_event(s, REFSCAN_EVENT_PAGE_DONE,
@@ -368,7 +401,8 @@ static void page_done(struct stream *s, const struct req *r)
 		    r->page_bytes);
 	if (r->last_page) {
 		s->scanning = false;
-		if (adf)
+		/* a scan that ends at START's bound leaves sheets in */
+		if (adf && empty)
 			queue_event(s, REFSCAN_EVENT_FEEDER_EMPTY, 0, r->page,
 				    0);
 	}
@@ -515,6 +549,7 @@ static void fire_fault(struct stream *s)
 		 f->kind == FAULT_STALL	      ? "stall" :
 		 f->kind == FAULT_JAM	      ? "jam" :
 		 f->kind == FAULT_DOUBLE_FEED ? "double feed" :
+		 f->kind == FAULT_FREEZE      ? "freeze" :
 						"disconnect",
 		 page, s->page_off);
 	switch (f->kind) {
@@ -538,6 +573,7 @@ static void fire_fault(struct stream *s)
 		kill(getpid(), SIGUSR1);
 		break;
 	default:
+		/* FAULT_FREEZE: send nothing more, yet stay SCANNING */
 		break;
 	}
 }
@@ -590,6 +626,10 @@ static int cmd_start(struct stream *s)
 	s->page = 0;
 	s->page_open = s->zlp_due = false;
 	s->t_start_ns = now_ns() + (uint64_t)emu->opt.warmup_ms * 1000000;
+	s->t_warm_ns = s->t_start_ns;
+	s->t_fed_ns = 0;
+	s->max_sheets = s->cmd_arg;
+	s->sheets_fed = 0;
 	s->scan_bytes = 0;
 	/* rate-limited: about 20 requests a second, whole packets */
 	s->scan_chunk = s->chunk;
@@ -655,6 +695,25 @@ static bool serve_mailbox(struct stream *s)
 	return cmd == CMD_STOP;
 }
 
+/* What GET_STATUS (version 2) says the scanner is doing, and how far */
+static void publish_activity(struct stream *s)
+{
+	struct emu *emu = s->emu;
+	uint64_t now = now_ns();
+	uint8_t act = REFSCAN_ACT_IDLE;
+
+	if (s->scanning && now < s->t_warm_ns)
+		act = REFSCAN_ACT_WARMING_UP;
+	else if (s->scanning && now < s->t_fed_ns)
+		act = REFSCAN_ACT_FEEDING;
+	else if (s->scanning)
+		act = REFSCAN_ACT_SENDING;
+	pthread_mutex_lock(&emu->lock);
+	emu->activity = act;
+	emu->scan_bytes = (uint32_t)s->scan_bytes;
+	pthread_mutex_unlock(&emu->lock);
+}
+
 static void *stream_thread(void *arg)
 {
 	struct stream *s = arg;
@@ -672,6 +731,7 @@ static void *stream_thread(void *arg)
 		if (s->fault_hit && !s->count && start_acked(s))
 			fire_fault(s);
 		pump_events(s);
+		publish_activity(s);
 		/* wake up when a throttled scan may queue more */
 		timeout = s->submitting && s->enabled && s->count < s->depth ?
 				  throttle_ms(s) :
@@ -692,7 +752,7 @@ static void *stream_thread(void *arg)
 	return NULL;
 }
 
-static int post(struct emu *emu, enum stream_cmd cmd)
+static int post(struct emu *emu, enum stream_cmd cmd, unsigned int arg)
 {
 	struct stream *s = emu->stream;
 	uint64_t one = 1;
@@ -701,6 +761,7 @@ static int post(struct emu *emu, enum stream_cmd cmd)
 	pthread_mutex_lock(&s->cmd_lock);
 	pthread_mutex_lock(&s->box_lock);
 	s->cmd = cmd;
+	s->cmd_arg = arg;
 	s->cmd_pending = true;
 	pthread_mutex_unlock(&s->box_lock);
 	if (write(s->cmd_efd, &one, sizeof(one)) < 0)
@@ -714,25 +775,28 @@ static int post(struct emu *emu, enum stream_cmd cmd)
 	return ret;
 }
 
-/* 0, -EBUSY (scanning), -ENOSPC (feeder empty) or -ENODEV (unplugged) */
-int stream_start(struct emu *emu)
+/*
+ * 0, -EBUSY (scanning), -ENOSPC (feeder empty) or -ENODEV (unplugged);
+ * an ADF scan feeds at most @max_sheets sheets (0: until it is empty)
+ */
+int stream_start(struct emu *emu, unsigned int max_sheets)
 {
-	return post(emu, CMD_START);
+	return post(emu, CMD_START, max_sheets);
 }
 
 int stream_cancel(struct emu *emu)
 {
-	return post(emu, CMD_CANCEL);
+	return post(emu, CMD_CANCEL, 0);
 }
 
 int stream_enable(struct emu *emu)
 {
-	return post(emu, CMD_ENABLE);
+	return post(emu, CMD_ENABLE, 0);
 }
 
 int stream_disable(struct emu *emu)
 {
-	return post(emu, CMD_DISABLE);
+	return post(emu, CMD_DISABLE, 0);
 }
 
 static int alloc_buffers(struct stream *s)
@@ -800,7 +864,7 @@ void stream_destroy(struct emu *emu)
 
 	if (!s)
 		return;
-	post(emu, CMD_STOP);
+	post(emu, CMD_STOP, 0);
 	pthread_join(s->thread, NULL);
 	free_stream(s);
 	emu->stream = NULL;
