@@ -641,12 +641,84 @@ static void info_json(const struct info *in)
 	json_object_end(&j);
 }
 
+/*
+ * `info -d synth:...`: the synthetic scanner has no driver, so no
+ * capabilities or endpoints; it shows what it scans and what it was told
+ */
+static void info_synth_text(const struct info *in,
+			    const struct synth_options *o)
+{
+	printf("%s\n", in->node);
+	printf("  %-18s%s\n", "scanner:",
+	       "synthetic (the reference formula, no device, no driver)");
+	printf("  %-18s%s\n", "manufacturer:", in->usb.manufacturer);
+	printf("  %-18s%s\n", "product:", in->usb.product);
+	printf("  %-18s%u\n", "sheets:", o->pages);
+	if (o->rate_kib)
+		printf("  %-18s%u KiB/s\n", "rate:", o->rate_kib);
+	else
+		printf("  %-18s%s\n", "rate:", "as fast as it can");
+	printf("  %-18s%s\n", "modes:", "lineart gray color");
+	printf("  %-18s%s\n", "sources:", "flatbed adf");
+	printf("  %-18s%u to %u dpi\n", "resolution:", in->dev.min_dpi,
+	       in->dev.max_dpi);
+}
+
+static void info_synth_json(const struct info *in,
+			    const struct synth_options *o)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_str(&j, "node", in->node);
+	json_bool(&j, "synthetic", true);
+	json_str(&j, "manufacturer", in->usb.manufacturer);
+	json_str(&j, "product", in->usb.product);
+	json_u64(&j, "sheets", o->pages);
+	json_u64(&j, "kib_per_s", o->rate_kib);
+	info_json_protocol(&j, in);
+	json_object_end(&j);
+}
+
+static int cmd_info_synth(const struct cli_args *a, struct wia_error *err)
+{
+	static const struct scan_protocol_ops synth_proto = {
+		.name = "synthetic",
+	};
+	uint32_t rows[SYNTH_MAX_ROWS];
+	struct synth_options o;
+	struct info in;
+
+	memset(&o, 0, sizeof(o));
+	if (parse_synth(a, &o, rows, err))
+		return -EINVAL;
+	memset(&in, 0, sizeof(in));
+	in.node = a->device;
+	snprintf(in.usb.manufacturer, sizeof(in.usb.manufacturer),
+		 "wiascan project");
+	snprintf(in.usb.product, sizeof(in.usb.product), "Synthetic Scanner");
+	in.proto = &synth_proto;
+	in.dev.modes = 1U << SCAN_MODE_LINEART | 1U << SCAN_MODE_GRAY |
+		       1U << SCAN_MODE_COLOR;
+	in.dev.sources = 1U << SCAN_SOURCE_FLATBED | 1U << SCAN_SOURCE_ADF;
+	in.dev.min_dpi = 1;
+	in.dev.max_dpi = SCAN_MAX_DPI;
+	if (a->json)
+		info_synth_json(&in, &o);
+	else
+		info_synth_text(&in, &o);
+	return 0;
+}
+
 static int cmd_info(const struct cli_args *a, struct wia_error *err)
 {
 	struct device *dev;
 	struct info in;
 	int ret;
 
+	if (is_synth(a->device))
+		return cmd_info_synth(a, err);
 	memset(&in, 0, sizeof(in));
 	in.node = a->device;
 	ret = device_open(a->device, &dev);
