@@ -537,4 +537,226 @@ TEST_F(fail, the_synth_spec_sets_every_fault)
 	EXPECT_EQ(-EINVAL, synth_parse_spec("x", &o, rows, 4));
 }
 
+/* ---- through the binary: signals and limits, the messages ---- */
+
+FIXTURE(bin)
+{
+	char dir[PATH_MAX];
+	char out[PATH_MAX + 32];
+	char part[PATH_MAX + 48];
+	char errf[PATH_MAX + 32];
+	char msg[4096];
+};
+
+FIXTURE_SETUP(bin)
+{
+	ASSERT_EQ(0, tu_mkdtemp(self->dir, sizeof(self->dir)));
+	snprintf(self->errf, sizeof(self->errf), "%s/stderr", self->dir);
+}
+
+FIXTURE_TEARDOWN(bin)
+{
+	tu_rmtree(self->dir);
+}
+
+/* The helper's stderr, as a string in self->msg */
+static const char *bin_stderr(FIXTURE_DATA(bin) *self)
+{
+	char *s = tu_read_file(self->errf, NULL);
+
+	snprintf(self->msg, sizeof(self->msg), "%s", s ? s : "");
+	free(s);
+	return self->msg;
+}
+
+/* 8 ADF sheets of 640x480 gray (307,200 bytes) at 2000 KiB/s */
+#define SIG_PAGE 307200LL
+
+static pid_t start_slow_scan(FIXTURE_DATA(bin) *self, const char *format,
+			     const char *ext)
+{
+	char *argv[] = { "wiascan-helper",
+			 "scan",
+			 "-d",
+			 "synth:8:2000",
+			 "--size",
+			 "640x480",
+			 "--source",
+			 "adf",
+			 "-F",
+			 (char *)format,
+			 "-o",
+			 self->out,
+			 NULL };
+
+	snprintf(self->out, sizeof(self->out), "%s/r.%s", self->dir, ext);
+	snprintf(self->part, sizeof(self->part), "%s.part", self->out);
+	return tu_spawn_helper(argv, NULL, self->errf, 0);
+}
+
+TEST_F(bin, sigint_keeps_the_n_completed_raw_pages_and_says_n)
+{
+	static const uint32_t rows = 480;
+	char want[PATH_MAX + 128];
+	long long size, n;
+	uint8_t *buf;
+	size_t len = 0;
+	pid_t pid;
+
+	pid = start_slow_scan(self, "raw", "raw");
+	tu_wait_size(self->part, SIG_PAGE * 5 / 2);
+	kill(pid, SIGINT);
+	EXPECT_EQ(WIASCAN_EXIT_CANCELLED, tu_wait(pid));
+	EXPECT_EQ(0, tu_exists(self->part));
+	size = tu_size(self->out);
+	n = size / SIG_PAGE;
+	EXPECT_EQ(0, size % SIG_PAGE) TH_LOG("%lld bytes: not whole pages",
+					     size);
+	EXPECT_LE(2, n);
+	EXPECT_GE(7, n);
+	buf = (uint8_t *)tu_read_file(self->out, &len);
+	ASSERT_NE(NULL, buf);
+	EXPECT_EQ(-1, tu_check_pages(buf, len, 640, &rows, 1));
+	free(buf);
+	snprintf(
+		want, sizeof(want),
+		"wiascan-helper: scan: cancelled; kept the %lld completed pages in %s\n",
+		n, self->out);
+	EXPECT_STREQ(want, bin_stderr(self));
+}
+
+static uint32_t tiff_pages(const char *path)
+{
+	TIFF *tif;
+	uint32_t n = 0;
+
+	TIFFSetErrorHandler(NULL);
+	tif = TIFFOpen(path, "r");
+	if (!tif)
+		return 0;
+	do
+		n++;
+	while (TIFFReadDirectory(tif));
+	TIFFClose(tif);
+	return n;
+}
+
+TEST_F(bin, sigint_keeps_the_n_completed_tiff_pages_and_says_n)
+{
+	char want[PATH_MAX + 128], cmd[PATH_MAX + 64];
+	uint32_t n;
+	pid_t pid;
+
+	pid = start_slow_scan(self, "tiff", "tif");
+	tu_wait_size(self->part, SIG_PAGE * 5 / 2);
+	kill(pid, SIGINT);
+	EXPECT_EQ(WIASCAN_EXIT_CANCELLED, tu_wait(pid));
+	EXPECT_EQ(0, tu_exists(self->part));
+	n = tiff_pages(self->out);
+	EXPECT_LE(2, n);
+	EXPECT_GE(7, n);
+	snprintf(cmd, sizeof(cmd), "tiffinfo -D '%s' > /dev/null 2>&1",
+		 self->out);
+	EXPECT_EQ(0, tu_sh(cmd));
+	snprintf(
+		want, sizeof(want),
+		"wiascan-helper: scan: cancelled; kept the %u completed pages in %s\n",
+		n, self->out);
+	EXPECT_STREQ(want, bin_stderr(self));
+}
+
+TEST_F(bin, sigint_keeps_the_n_completed_batch_files_and_names_them)
+{
+	char pattern[PATH_MAX + 32], name[PATH_MAX + 32], first[PATH_MAX + 32];
+	char want[3 * PATH_MAX];
+	char *argv[] = { "wiascan-helper", "scan",   "-d",
+			 "synth:8:2000",   "--size", "640x480",
+			 "--source",	   "adf",    "--batch",
+			 pattern,	   NULL };
+	uint32_t n;
+	pid_t pid;
+
+	snprintf(pattern, sizeof(pattern), "%s/cib-%%d.tif", self->dir);
+	snprintf(first, sizeof(first), "%s/cib-1.tif", self->dir);
+	snprintf(name, sizeof(name), "%s/cib-3.tif", self->dir);
+	pid = tu_spawn_helper(argv, NULL, self->errf, 0);
+	tu_wait_size(name, 1);
+	kill(pid, SIGINT);
+	EXPECT_EQ(WIASCAN_EXIT_CANCELLED, tu_wait(pid));
+	for (n = 0; n < 9; n++) {
+		snprintf(name, sizeof(name), "%s/cib-%u.tif", self->dir, n + 1);
+		if (!tu_exists(name))
+			break;
+		EXPECT_EQ(1, tiff_pages(name));
+	}
+	snprintf(name, sizeof(name), "%s/cib-%u.tif.part", self->dir, n + 1);
+	EXPECT_EQ(0, tu_exists(name));
+	ASSERT_LE(3, n);
+	EXPECT_GE(7, n);
+	snprintf(
+		want, sizeof(want),
+		"wiascan-helper: scan: cancelled; kept the %u completed pages in %s to %s/cib-%u.tif\n",
+		n, first, self->dir, n);
+	EXPECT_STREQ(want, bin_stderr(self));
+}
+
+TEST_F(bin, a_second_sigint_names_r_raw_part_not_FILE_part)
+{
+	char want[PATH_MAX + 128];
+	pid_t pid;
+
+	pid = start_slow_scan(self, "raw", "raw");
+	tu_wait_size(self->part, SIG_PAGE * 3 / 2);
+	kill(pid, SIGSTOP);
+	kill(pid, SIGINT);
+	kill(pid, SIGTERM);
+	kill(pid, SIGCONT);
+	EXPECT_EQ(WIASCAN_EXIT_CANCELLED, tu_wait(pid));
+	EXPECT_EQ(1, tu_exists(self->part));
+	snprintf(want, sizeof(want),
+		 "wiascan-helper: stopped at once: %s.part left as it is\n",
+		 self->out);
+	EXPECT_STREQ(want, bin_stderr(self));
+}
+
+/* Gray A4 at 150 dpi: 1240 x 1754 */
+#define A4_PAGE (1240LL * 1754)
+
+TEST_F(bin, a_file_size_limit_advises_ulimit_not_bigtiff_and_keeps_2_pages)
+{
+	static const char *const fmts[] = { "tiff", "raw" };
+	char *argv[] = { "wiascan-helper",
+			 "scan",
+			 "-d",
+			 "synth:8",
+			 "-S",
+			 "adf",
+			 "-F",
+			 NULL,
+			 "-o",
+			 self->out,
+			 NULL };
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		argv[7] = (char *)fmts[i];
+		snprintf(self->out, sizeof(self->out), "%s/big.%s", self->dir,
+			 fmts[i]);
+		EXPECT_EQ(WIASCAN_EXIT_OUTPUT,
+			  tu_wait(tu_spawn_helper(argv, NULL, self->errf,
+						  A4_PAGE * 5 / 2)));
+		bin_stderr(self);
+		EXPECT_NE(NULL,
+			  strstr(self->msg, "the file size limit (ulimit -f)"))
+		TH_LOG("%s: %s", fmts[i], self->msg);
+		EXPECT_EQ(NULL, strstr(self->msg, "--bigtiff"))
+		TH_LOG("%s: %s", fmts[i], self->msg);
+		EXPECT_NE(NULL,
+			  strstr(self->msg, "; kept the 2 completed pages in"))
+		TH_LOG("%s: %s", fmts[i], self->msg);
+		EXPECT_EQ(i ? 2 * A4_PAGE : 2,
+			  i ? tu_size(self->out) : tiff_pages(self->out));
+	}
+}
+
 TEST_HARNESS_MAIN
