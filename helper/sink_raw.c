@@ -137,7 +137,8 @@ static int raw_salvage_stdout(struct sink_raw *r)
 
 /*
  * Keep the completed pages: NAME.part cut after the last one, synced,
- * renamed.  With none, NAME.part goes (-ENODATA).
+ * renamed.  With none, NAME.part goes (-ENODATA); when the cut or the
+ * rename fails, NAME.part stays as it is.
  */
 static int raw_salvage(struct sink *s, uint32_t *kept)
 {
@@ -150,11 +151,14 @@ static int raw_salvage(struct sink *s, uint32_t *kept)
 	} else if (!r->pages_done) {
 		outfile_discard(&r->of);
 		ret = -ENODATA;
-	} else if (ftruncate(r->of.fd, (off_t)r->done_bytes)) {
-		ret = -errno;
-		outfile_discard(&r->of);
 	} else {
-		ret = outfile_commit(&r->of);
+		/* from here, a failure leaves NAME.part rather than nothing */
+		r->of.keep_part = true;
+		ret = ftruncate(r->of.fd, (off_t)r->done_bytes) ? -errno : 0;
+		if (ret)
+			outfile_discard(&r->of);
+		else
+			ret = outfile_commit(&r->of);
 	}
 	if (ret && ret != -ENODATA)
 		werr_set(s->err, WERR_OUTPUT, ret, "%s: save", r->path);

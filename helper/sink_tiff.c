@@ -587,6 +587,8 @@ static int tiff_keep_done(struct sink_tiff *t, uint32_t *kept)
 		tiff_io_discard(&t->io);
 		return t->pages_done ? 0 : -ENODATA;
 	}
+	/* from here, a failure leaves NAME.part (for repair), not nothing */
+	t->io.of.keep_part = true;
 	ret = tiff_io_truncate(&t->io, t->pages_done);
 	if (!ret)
 		ret = tiff_io_commit(&t->io);

@@ -427,6 +427,50 @@ TEST_F(fail, a_failure_before_any_page_ends_leaves_nothing_in_every_format)
 	}
 }
 
+/* Creates @path when sheet @at begins (a file appearing while scanning) */
+struct intruder {
+	const char *path;
+	uint32_t at;
+};
+
+static void intrude(void *arg, const struct scan_progress *p)
+{
+	struct intruder *in = arg;
+
+	if (p->page == in->at && p->page_bytes && !tu_exists(in->path))
+		tu_write_file(in->path, "mine", 4);
+}
+
+TEST_F(fail, a_salvage_that_cannot_rename_leaves_the_part_with_its_2_pages)
+{
+	static const uint32_t sheets[] = { 0, 1 };
+	char part[PATH_MAX + 32], *got;
+	struct intruder in = { .at = 2 };
+	struct scan_control ctl = { .progress = intrude, .arg = &in };
+	int k;
+
+	set_format(&self->opt, 100, 50);
+	self->opt.pages = 5;
+	f_jam(&self->opt);
+	for (k = OUT_RAW; k <= OUT_TIFF; k++) {
+		set_output(self, (enum out_kind)k, NULL);
+		in.path = self->file;
+		snprintf(part, sizeof(part), "%s.part", self->file);
+		EXPECT_EQ(-EIO, run_ctl(self, &ctl));
+		EXPECT_EQ(WIASCAN_EXIT_JAM, werr_exit_code(&self->err));
+		got = tu_read_file(self->file, NULL);
+		ASSERT_NE(NULL, got);
+		EXPECT_STREQ("mine", got); /* never replaced */
+		free(got);
+		EXPECT_EQ(0, k == OUT_RAW ?
+				     check_raw(part, &self->opt, sheets, 2) :
+				     check_tiff(part, &self->opt, sheets, 2,
+						false))
+		TH_LOG("%s: %s.part is not the 2 pages", out_names[k],
+		       self->file);
+	}
+}
+
 /* 3 unknown-length sheets of 20, 30 and 40 rows; sheet 1 (0-based) empty */
 static void empty_sheet_1(FIXTURE_DATA(fail) *self)
 {
