@@ -102,10 +102,15 @@ static int raw_finish(struct sink *s)
 	struct sink_raw *r = to_raw(s);
 	int ret;
 
-	if (r->to_stdout)
+	if (r->to_stdout) {
 		ret = raw_stdout_sync(r);
-	else
+	} else if (!r->pages_done) {
+		/* only empty sheets: no file, as a TIFF leaves none */
+		outfile_discard(&r->of);
+		ret = 0;
+	} else {
 		ret = outfile_commit(&r->of);
+	}
 	if (ret)
 		werr_set(s->err, WERR_OUTPUT, ret, "%s: save", r->path);
 	raw_free(r);

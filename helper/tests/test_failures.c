@@ -506,6 +506,24 @@ TEST_F(fail,
 	}
 }
 
+TEST_F(fail, a_flatbed_page_of_0_bytes_succeeds_with_0_pages_and_no_file)
+{
+	int k;
+
+	set_format(&self->opt, 100, 50);
+	self->opt.fmt.source = SCAN_SOURCE_FLATBED;
+	self->opt.pages = 1;
+	self->opt.cut = true;
+	for (k = OUT_RAW; k <= OUT_BATCH; k++) {
+		set_output(self, (enum out_kind)k, NULL);
+		ASSERT_EQ(0, run_ctl(self, NULL));
+		EXPECT_EQ(0, self->stats.pages);
+		EXPECT_EQ(1, self->stats.empty);
+		EXPECT_EQ(0, check_output(self, (enum out_kind)k, NULL, 0))
+		TH_LOG("%s: a file was left", out_names[k]);
+	}
+}
+
 TEST_F(fail, an_empty_sheet_of_known_height_is_skipped_too)
 {
 	static const uint32_t sheets[] = { 0, 2 };
