@@ -17,6 +17,7 @@
  * A reader that went away (EPIPE) is an output error like a full disk.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -191,8 +192,14 @@ static int raw_open_stdout(struct sink_raw *r)
 	if (fstat(STDOUT_FILENO, &st))
 		return -errno;
 	if (S_ISREG(st.st_mode)) {
-		r->start = lseek(STDOUT_FILENO, 0, SEEK_CUR);
-		r->seekable = r->start >= 0;
+		int fl = fcntl(STDOUT_FILENO, F_GETFL);
+
+		/* >> writes at the end whatever the offset says */
+		if (fl >= 0 && (fl & O_APPEND))
+			r->start = st.st_size;
+		else
+			r->start = lseek(STDOUT_FILENO, 0, SEEK_CUR);
+		r->seekable = fl >= 0 && r->start >= 0;
 	}
 	return 0;
 }

@@ -157,6 +157,23 @@ TEST_F(out, a_jam_on_stdout_keeps_page_1_cut_exactly_in_raw_and_tiff)
 	EXPECT_EQ(0, nothing_left(self));
 }
 
+TEST_F(out, a_jam_appended_to_a_file_keeps_its_3_bytes_and_page_1)
+{
+	char path[PATH_MAX + 32], *got;
+	size_t len = 0;
+
+	path_in(self, "app.raw", path, sizeof(path));
+	ASSERT_EQ(0, tu_write_file(path, "old", 3));
+	EXPECT_EQ(WIASCAN_EXIT_JAM,
+		  sh_scan(self, "-d synth:3/jam@1 -s 64x48 -S adf -F raw -o -",
+			  ">> app.raw"));
+	got = tu_read_file(path, &len);
+	ASSERT_NE(NULL, got);
+	EXPECT_EQ(3 + 64 * 48, len);
+	EXPECT_EQ(0, memcmp(got, "old", 3));
+	free(got);
+}
+
 TEST_F(out, a_closed_pipe_is_exit_5_broken_pipe_in_raw_and_tiff)
 {
 	static const char *const fmts[] = { "raw", "tiff" };
