@@ -204,7 +204,8 @@ static void batch_match(struct batch_scan *b, const char *dir, const char *ent,
 	int64_t k;
 
 	if (ent_len <= np + ns || ent_len - np - ns >= sizeof(num) ||
-	    strncmp(ent, prefix, np) || strncmp(ent + ent_len - ns, suffix, ns))
+	    strncmp(ent, prefix, np) != 0 ||
+	    strncmp(ent + ent_len - ns, suffix, ns) != 0)
 		return;
 	memcpy(num, ent + np, ent_len - np - ns);
 	num[ent_len - np - ns] = '\0';
@@ -217,7 +218,7 @@ static void batch_match(struct batch_scan *b, const char *dir, const char *ent,
 		return;
 	base = strrchr(name, '/');
 	base = base ? base + 1 : name;
-	if (strlen(base) != ent_len || strncmp(base, ent, ent_len))
+	if (strlen(base) != ent_len || strncmp(base, ent, ent_len) != 0)
 		return;
 	k = batch_index(b, v);
 	if (k < 0)

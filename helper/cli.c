@@ -407,7 +407,7 @@ static bool cli_word_is_long(const struct option *longopts, const char *word)
 {
 	size_t n;
 
-	if (!word || strncmp(word, "--", 2))
+	if (!word || strncmp(word, "--", 2) != 0)
 		return false;
 	if (!optopt)
 		return true; /* an unknown long option */

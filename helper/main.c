@@ -381,7 +381,7 @@ static int cmd_scan(const struct cli_args *a, struct wia_error *err)
 	bool tiff_out = to_stdout(a) && a->format == SINK_FORMAT_TIFF;
 	struct scan_source *src = NULL;
 	struct sysfs_scanner usb;
-	struct tmp_tiff tmp;
+	struct tmp_tiff tmp = { .dir = "" };
 	struct progress pr;
 	struct scan_stats st;
 	struct sink *sink;

@@ -317,7 +317,7 @@ static int parse_fault(const char **p, struct synth_options *o)
 	     i < sizeof(synth_xfer_faults) / sizeof(synth_xfer_faults[0]);
 	     i++) {
 		n = strlen(synth_xfer_faults[i].name);
-		if (strncmp(*p, synth_xfer_faults[i].name, n))
+		if (strncmp(*p, synth_xfer_faults[i].name, n) != 0)
 			continue;
 		*p += n;
 		if (parse_num(p, UINT64_MAX, &a))

@@ -30,8 +30,11 @@ FIXTURE_SETUP(out)
 	snprintf(self->errf, sizeof(self->errf), "%s/stderr", self->dir);
 	self->helper = getenv("WIASCAN_HELPER");
 	if (!self->helper) {
-		ASSERT_NE(NULL, getcwd(cwd_helper, PATH_MAX));
-		strcat(cwd_helper, "/wiascan-helper");
+		char cwd[PATH_MAX];
+
+		ASSERT_NE(NULL, getcwd(cwd, sizeof(cwd)));
+		snprintf(cwd_helper, sizeof(cwd_helper), "%s/wiascan-helper",
+			 cwd);
 		self->helper = cwd_helper;
 	}
 }
@@ -197,7 +200,8 @@ TEST_F(out, a_closed_pipe_is_exit_5_broken_pipe_in_raw_and_tiff)
 		snprintf(tail, sizeof(tail), "%s/rc", self->dir);
 		rc = tu_read_file(tail, NULL);
 		ASSERT_NE(NULL, rc);
-		EXPECT_EQ(WIASCAN_EXIT_OUTPUT, atoi(rc)) TH_LOG("%s", fmts[i]);
+		EXPECT_EQ(WIASCAN_EXIT_OUTPUT,
+			  strtol(rc, NULL, 10)) TH_LOG("%s", fmts[i]);
 		free(rc);
 		EXPECT_NE(
 			NULL,
