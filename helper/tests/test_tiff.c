@@ -418,7 +418,8 @@ TEST_F(tiff, a_thousand_pages_cost_the_same_per_page_at_the_end)
 		tu_rmtree(shm);
 }
 
-TEST_F(tiff, page_65536_and_later_have_no_page_number_and_none_repeats)
+TEST_F_TIMEOUT(tiff, page_65536_and_later_have_no_page_number_and_none_repeats,
+	       180)
 {
 	uint16_t pn, total;
 	uint32_t i = 0, numbered = 0, bad = 0;
@@ -480,7 +481,10 @@ static long child_peak_rss_kib(FIXTURE_DATA(tiff) *self, uint32_t rows,
 	return ru.ru_maxrss;
 }
 
-TEST_F(tiff, peak_memory_is_the_ring_and_a_few_strips_whatever_the_page_length)
+/* a 1 GiB page compressed: 30 s is too short on a loaded machine */
+TEST_F_TIMEOUT(tiff,
+	       peak_memory_is_the_ring_and_a_few_strips_whatever_the_page_length,
+	       180)
 {
 	long small, big;
 
