@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,7 +93,8 @@ void cli_usage(FILE *f)
 	      "                          until the feeder is empty\n"
 	      "  -F, --format FORMAT     raw: every page's bytes, concatenated (default);\n"
 	      "                          tiff: a multipage TIFF, one page per sheet\n"
-	      "  -o, --output FILE       written as FILE.part, renamed when complete\n"
+	      "  -o, --output FILE       written as FILE.part, renamed when complete;\n"
+	      "                          - is standard output (a file named - is ./-)\n"
 	      "  -b, --batch PATTERN     TIFF, one file per page, named by PATTERN with\n"
 	      "                          one counter: %d, %Nd or %0Nd (%% is a %)\n"
 	      "      --batch-start N     the first page's counter (default 1)\n"
@@ -114,6 +116,7 @@ void cli_usage(FILE *f)
 	      "  -d, --device DEV        device node (default " CLI_DEFAULT_DEVICE
 	      ")\n"
 	      "  -j, --json              one JSON object\n"
+	      "  -t, --timeout MS        device timeout, 1..600000 ms\n"
 	      "\n"
 	      "Exit codes:\n" WIASCAN_EXIT_HELP,
 	      f);
@@ -313,6 +316,11 @@ static int cli_finish_scan(struct cli_args *a,
 				  "writes TIFF files: use --format tiff");
 	if (a->batch)
 		a->format = SINK_FORMAT_TIFF;
+	if (a->output && !strcmp(a->output, "-") &&
+	    a->progress == PROGRESS_JSON)
+		return usage_fail(err, "--progress", "json",
+				  "writes to standard output, which -o - "
+				  "takes: use -o FILE or another --progress");
 	if (a->compression_set && a->format != SINK_FORMAT_TIFF)
 		return usage_fail(err, "--compression", NULL,
 				  "needs --format tiff");
@@ -388,6 +396,48 @@ static int cli_finish_repair(struct cli_args *a, int argc, char **argv,
 	return 0;
 }
 
+/*
+ * An unknown option or one without its value, named as the user typed it:
+ * @word is the last word getopt read ("--mode", "--mode=", "-m" or
+ * "-vm"); a long option is named by that word (without "=..."), a short
+ * one by its letter (getopt sets optopt to a long option's short letter
+ * too, so optopt alone would call --mode "-m").
+ */
+static bool cli_word_is_long(const struct option *longopts, const char *word)
+{
+	size_t n;
+
+	if (!word || strncmp(word, "--", 2) != 0)
+		return false;
+	if (!optopt)
+		return true; /* an unknown long option */
+	/* a known one: it must be the option getopt failed on */
+	n = strcspn(word + 2, "=");
+	for (; longopts->name; longopts++)
+		if (strlen(longopts->name) == n &&
+		    !strncmp(longopts->name, word + 2, n))
+			return longopts->val == optopt;
+	return false;
+}
+
+static int cli_bad_option(struct wia_error *err, int c, const char *word,
+			  const struct option *longopts)
+{
+	const char *text = c == ':' ? "missing value" : "unknown option";
+	char name[64];
+
+	if (cli_word_is_long(longopts, word))
+		snprintf(name, sizeof(name), "%.*s", (int)strcspn(word, "="),
+			 word);
+	else if (optopt)
+		snprintf(name, sizeof(name), "-%c", (char)optopt);
+	else
+		snprintf(name, sizeof(name), "%s", word ? word : "?");
+	werr_set(err, WERR_USAGE, -EINVAL, "%s", name);
+	werr_why(err, "%s", text);
+	return -EINVAL;
+}
+
 int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
 {
 	struct scan_size_spec size;
@@ -429,14 +479,8 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
 	opterr = 0;
 	while ((c = getopt_long(argc - 1, argv + 1, shortopts, longopts,
 				NULL)) != -1) {
-		if (c == '?' || c == ':') {
-			char name[3] = { '-', (char)optopt, '\0' };
-
-			/* a long option has optopt 0 and was the last word read */
-			return usage_fail(
-				err, optopt ? name : argv[optind], NULL,
-				c == ':' ? "missing value" : "unknown option");
-		}
+		if (c == '?' || c == ':')
+			return cli_bad_option(err, c, argv[optind], longopts);
 		ret = cli_scan_opt(a, c, optarg, &size, err);
 		if (ret)
 			return ret;

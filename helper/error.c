@@ -100,7 +100,7 @@ const char *werr_errno_text(int err)
 	case ENOSPC:
 		return "no space left on the device holding the output";
 	case EFBIG:
-		return "file too large (file size limit reached)";
+		return "file too large: the file size limit (ulimit -f) or the file system's largest file was reached";
 	case EEXIST:
 		return "file exists (use --force to replace it)";
 	case EPIPE:
@@ -114,8 +114,9 @@ const char *werr_errno_text(int err)
 	return strerror(-err);
 }
 
-/* One line: "PROG: WHAT: WHY" */
-void werr_print(const struct wia_error *e, const char *prog, FILE *f)
+/* One line: "PROG: WHAT: WHY", and @note (may be empty) before its end */
+void werr_print_note(const struct wia_error *e, const char *prog,
+		     const char *note, FILE *f)
 {
 	const char *why;
 
@@ -128,7 +129,12 @@ void werr_print(const struct wia_error *e, const char *prog, FILE *f)
 	else
 		why = werr_errno_text(e->err);
 	if (e->what[0])
-		fprintf(f, "%s: %s: %s\n", prog, e->what, why);
+		fprintf(f, "%s: %s: %s%s\n", prog, e->what, why, note);
 	else
-		fprintf(f, "%s: %s\n", prog, why);
+		fprintf(f, "%s: %s%s\n", prog, why, note);
+}
+
+void werr_print(const struct wia_error *e, const char *prog, FILE *f)
+{
+	werr_print_note(e, prog, "", f);
 }

@@ -51,5 +51,7 @@ void werr_cond(struct wia_error *e, enum scan_cond cond);
 int werr_exit_code(const struct wia_error *e);
 const char *werr_errno_text(int err);
 void werr_print(const struct wia_error *e, const char *prog, FILE *f);
+void werr_print_note(const struct wia_error *e, const char *prog,
+		     const char *note, FILE *f);
 
 #endif /* WIASCAN_ERROR_H */

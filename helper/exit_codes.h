@@ -36,7 +36,7 @@
 	"  8  no paper (the scanner refused to start)\n"                       \
 	"  9  paper jam\n"                                                     \
 	" 10  double feed\n"                                                   \
-	" 11  cancelled by SIGINT or SIGTERM (completed TIFF pages kept)\n"  \
+	" 11  cancelled by SIGINT or SIGTERM (completed pages kept)\n"         \
 	" 12  scanner busy: another client owns it (nothing was sent to it)\n"
 
 #endif /* WIASCAN_EXIT_CODES_H */

@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -35,26 +36,52 @@ static const char prog[] = "wiascan-helper";
 /*
  * Cancel: the first SIGINT or SIGTERM asks the scan loop to stop (it
  * cancels the scanner and keeps the completed pages); a second one ends
- * the process at once, leaving only FILE.part (see `repair`).
+ * the process at once, leaving only the output's NAME.part (see `repair`),
+ * which @stop_msg names (made before the scan: a handler cannot format).
  */
 static volatile sig_atomic_t cancel_requested;
+static char stop_msg[4400];
+static size_t stop_msg_len;
 
-/* After a failure, what was kept: printed after the error line */
-static char kept_note[4200];
+/* After a failure, what was kept: appended to the error line */
+static char kept_note[4400];
 
 static void on_cancel_signal(int sig)
 {
-	static const char msg[] =
-		"wiascan-helper: stopped at once: FILE.part left as it is\n";
 	ssize_t n;
 
 	(void)sig;
 	if (cancel_requested) {
-		n = write(STDERR_FILENO, msg, sizeof(msg) - 1);
+		n = write(STDERR_FILENO, stop_msg, stop_msg_len);
 		(void)n;
 		_exit(WIASCAN_EXIT_CANCELLED);
 	}
 	cancel_requested = 1;
+}
+
+/* What a second signal leaves, said with the output's own name */
+static void set_stop_msg(const struct cli_args *a, const char *tmp_tiff)
+{
+	if (tmp_tiff)
+		snprintf(
+			stop_msg, sizeof(stop_msg),
+			"%s: stopped at once: nothing written to standard output; %s.part left as it is\n",
+			prog, tmp_tiff);
+	else if (a->batch)
+		snprintf(
+			stop_msg, sizeof(stop_msg),
+			"%s: stopped at once: the completed files of %s are kept; the page being written is left as its NAME.part\n",
+			prog, a->batch);
+	else if (!strcmp(a->output, "-"))
+		snprintf(
+			stop_msg, sizeof(stop_msg),
+			"%s: stopped at once: standard output ends in an unfinished page\n",
+			prog);
+	else
+		snprintf(stop_msg, sizeof(stop_msg),
+			 "%s: stopped at once: %s.part left as it is\n", prog,
+			 a->output);
+	stop_msg_len = strlen(stop_msg);
 }
 
 static void setup_signals(void)
@@ -75,7 +102,26 @@ static void setup_signals(void)
 #define SYNTH_PREFIX   "synth:"
 #define SYNTH_MAX_ROWS 64
 
-/* The synthetic scanner of "-d synth:SHEETS[:KIB_PER_S[:ROWS,...]]" */
+static bool is_synth(const char *device)
+{
+	return !strncmp(device, SYNTH_PREFIX, strlen(SYNTH_PREFIX));
+}
+
+/* "-d synth:SPEC": the synthetic scanner's sheets, rate, rows and faults */
+static int parse_synth(const struct cli_args *a, struct synth_options *o,
+		       uint32_t *rows, struct wia_error *err)
+{
+	if (synth_parse_spec(a->device + strlen(SYNTH_PREFIX), o, rows,
+			     SYNTH_MAX_ROWS)) {
+		werr_set(err, WERR_USAGE, -EINVAL, "%s", a->device);
+		werr_why(err,
+			 "use synth:SHEETS[:KIB_PER_S[:ROWS,...]][/FAULT...]");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The synthetic scanner of "-d synth:..." (see synth_parse_spec) */
 static int open_synth(const struct cli_args *a, struct wia_error *err,
 		      struct scan_source **src)
 {
@@ -89,14 +135,12 @@ static int open_synth(const struct cli_args *a, struct wia_error *err,
 			.height_px = a->req.height_px,
 			.bytes_per_line = scan_bytes_per_line(a->req.mode, a->req.width_px),
 		},
-		.page_rows = rows,
 		.nbufs = DEV_SOURCE_NBUFS,
 		.buf_size = DEV_SOURCE_BUF_SIZE,
 	};
 
-	if (synth_parse_spec(a->device + strlen(SYNTH_PREFIX), &o.pages,
-			     &o.rate_kib, rows, SYNTH_MAX_ROWS, &o.n_page_rows))
-		return werr_set(err, WERR_USAGE, -EINVAL, "%s", a->device);
+	if (parse_synth(a, &o, rows, err))
+		return -EINVAL;
 	if (!o.n_page_rows) {
 		rows[0] = scan_tenth_mm_to_px(2970, a->req.dpi);
 		o.n_page_rows = 1;
@@ -116,7 +160,7 @@ static int open_source(const struct cli_args *a, struct wia_error *err,
 	struct stat st;
 
 	memset(usb, 0, sizeof(*usb));
-	if (!strncmp(a->device, SYNTH_PREFIX, strlen(SYNTH_PREFIX))) {
+	if (is_synth(a->device)) {
 		snprintf(usb->manufacturer, sizeof(usb->manufacturer),
 			 "wiascan project");
 		snprintf(usb->product, sizeof(usb->product),
@@ -128,38 +172,192 @@ static int open_source(const struct cli_args *a, struct wia_error *err,
 	return dev_source_open(&dopt, err, src);
 }
 
-/* The output exists and no --force: refused before the scanner moves */
+static bool to_stdout(const struct cli_args *a)
+{
+	return !a->batch && !strcmp(a->output, "-");
+}
+
+/*
+ * Files a batch may write: --pages of them (one on the flatbed), or any
+ * number from an ADF without --pages
+ */
+static uint32_t batch_count(const struct cli_args *a)
+{
+	if (a->req.source == SCAN_SOURCE_FLATBED)
+		return 1;
+	return a->max_pages;
+}
+
+/*
+ * The output exists and no --force: refused before the scanner moves.  A
+ * batch checks every name it can write, from the start counter on.
+ */
 static int check_output(const struct cli_args *a, struct wia_error *err)
 {
 	char name[4096];
 	int ret;
 
+	if (to_stdout(a))
+		return 0;
 	if (!a->batch) {
 		ret = outfile_check(a->output, a->force);
 		return ret ? werr_set(err, WERR_OUTPUT, ret, "%s", a->output) :
 			     0;
 	}
-	ret = batch_name(a->batch, a->batch_start, name, sizeof(name));
-	if (!ret)
-		ret = outfile_check(name, a->force);
-	return ret ? werr_set(err, WERR_OUTPUT, ret, "%s", name) : 0;
+	if (a->force)
+		return 0;
+	name[0] = '\0';
+	ret = batch_find_existing(a->batch, a->batch_start, a->batch_increment,
+				  batch_count(a), name, sizeof(name));
+	return ret ? werr_set(err, WERR_OUTPUT, ret, "%s",
+			      name[0] ? name : a->batch) :
+		     0;
+}
+
+/* "cib-1.tif", "cib-1.tif and cib-2.tif" or "cib-1.tif to cib-5.tif" */
+static void batch_files(const struct cli_args *a, uint32_t n, char *buf,
+			size_t len)
+{
+	char first[2048], last[2048];
+
+	if (batch_name(a->batch, a->batch_start, first, sizeof(first)) ||
+	    batch_name(a->batch,
+		       a->batch_start + (int64_t)(n - 1) * a->batch_increment,
+		       last, sizeof(last))) {
+		snprintf(buf, len, "%s", a->batch);
+		return;
+	}
+	if (n == 1)
+		snprintf(buf, len, "%s", first);
+	else
+		snprintf(buf, len, "%s %s %s", first, n == 2 ? "and" : "to",
+			 last);
+}
+
+/* The output's name for people: a file, the batch's files, stdout */
+static void output_name(const struct cli_args *a, uint32_t pages, char *buf,
+			size_t len)
+{
+	if (a->batch && pages)
+		batch_files(a, pages, buf, len);
+	else if (a->batch)
+		snprintf(buf, len, "%s", a->batch);
+	else if (to_stdout(a))
+		snprintf(buf, len, "standard output");
+	else
+		snprintf(buf, len, "%s", a->output);
+}
+
+/* Empty sheets are not written: one warning names them (1-based) */
+static void warn_empty(const struct scan_stats *st)
+{
+	uint32_t i,
+		n = st->empty < SCAN_EMPTY_NOTED ? st->empty : SCAN_EMPTY_NOTED;
+
+	if (!st->empty)
+		return;
+	fprintf(stderr, "%s: warning: %u empty sheet%s not written (sheet%s",
+		prog, st->empty, st->empty == 1 ? "" : "s",
+		st->empty == 1 ? "" : "s");
+	for (i = 0; i < n; i++)
+		fprintf(stderr, "%s %u", i ? "," : "", st->empty_sheets[i] + 1);
+	fprintf(stderr, "%s)\n", st->empty > n ? ", ..." : "");
 }
 
 static void scan_summary(const struct cli_args *a, const struct scan_stats *st,
 			 int ret)
 {
-	const char *name = a->batch ? a->batch : a->output;
+	char name[4200];
 
-	if (ret && st->kept)
+	warn_empty(st);
+	output_name(a, ret ? st->kept : st->pages, name, sizeof(name));
+	if (ret && st->kept && st->tail_bytes)
+		snprintf(
+			kept_note, sizeof(kept_note),
+			"; the %u completed page%s went to %s, then %llu bytes of the unfinished page (a pipe cannot be cut)",
+			st->kept, st->kept == 1 ? "" : "s", name,
+			(unsigned long long)st->tail_bytes);
+	else if (ret && st->tail_bytes)
+		snprintf(
+			kept_note, sizeof(kept_note),
+			"; no page was completed; %llu bytes of the unfinished page went to %s (a pipe cannot be cut)",
+			(unsigned long long)st->tail_bytes, name);
+	else if (ret && st->kept)
 		snprintf(kept_note, sizeof(kept_note),
-			 "%s: %s: kept the %u completed page%s\n", prog, name,
-			 st->kept, st->kept == 1 ? "" : "s");
+			 "; kept the %u completed page%s in %s", st->kept,
+			 st->kept == 1 ? "" : "s", name);
 	if (!ret && (a->verbose || isatty(STDERR_FILENO)))
 		fprintf(stderr,
 			"%s: %u page%s, %llu bytes in %.2f s (%.2f MB/s)\n",
 			name, st->pages, st->pages == 1 ? "" : "s",
 			(unsigned long long)st->bytes, st->seconds,
 			scan_mb_per_s(st));
+}
+
+/*
+ * TIFF to standard output: a TIFF must seek, so it is written to a
+ * temporary file first, which goes to standard output when the scan is
+ * over (the completed pages only, after a failure) and is removed.
+ */
+struct tmp_tiff {
+	char dir[4096];
+	char path[4200];
+};
+
+static int tmp_tiff_create(struct tmp_tiff *t, struct wia_error *err)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	snprintf(t->dir, sizeof(t->dir), "%s/wiascan-helper.XXXXXX",
+		 tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(t->dir))
+		return werr_set(err, WERR_OUTPUT, -errno, "%s", t->dir);
+	snprintf(t->path, sizeof(t->path), "%s/scan.tif", t->dir);
+	return 0;
+}
+
+/* All of @buf to @fd, whatever short writes and EINTR happen */
+static int write_all(int fd, const char *buf, size_t len)
+{
+	ssize_t n;
+
+	while (len) {
+		n = write(fd, buf, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		buf += n;
+		len -= (size_t)n;
+	}
+	return 0;
+}
+
+/* Copy the finished file to standard output; then remove it */
+static int tmp_tiff_emit(struct tmp_tiff *t, bool emit, struct wia_error *err)
+{
+	char buf[65536];
+	ssize_t n = 0;
+	int fd, ret = 0;
+
+	fd = emit ? open(t->path, O_RDONLY | O_CLOEXEC) : -1;
+	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0) {
+		ret = write_all(STDOUT_FILENO, buf, (size_t)n);
+		if (ret)
+			break;
+	}
+	if (n < 0)
+		ret = -errno;
+	if (fd >= 0)
+		close(fd);
+	unlink(t->path);
+	rmdir(t->dir);
+	if (ret) {
+		werr_set(err, WERR_OUTPUT, ret, "standard output: write");
+		if (ret == -EPIPE)
+			werr_why(err, "broken pipe: its reader exited");
+	}
+	return ret;
 }
 
 static int cmd_scan(const struct cli_args *a, struct wia_error *err)
@@ -182,8 +380,10 @@ static int cmd_scan(const struct cli_args *a, struct wia_error *err)
 		.progress = progress_update,
 		.activity = progress_activity,
 	};
+	bool tiff_out = to_stdout(a) && a->format == SINK_FORMAT_TIFF;
 	struct scan_source *src = NULL;
 	struct sysfs_scanner usb;
+	struct tmp_tiff tmp = { .dir = "" };
 	struct progress pr;
 	struct scan_stats st;
 	struct sink *sink;
@@ -192,17 +392,24 @@ static int cmd_scan(const struct cli_args *a, struct wia_error *err)
 	ret = check_output(a, err);
 	if (ret)
 		return ret;
+	if (tiff_out) {
+		ret = tmp_tiff_create(&tmp, err);
+		if (ret)
+			return ret;
+		sopt.path = tmp.path;
+	}
+	set_stop_msg(a, tiff_out ? tmp.path : NULL);
 	setup_signals();
+	memset(&st, 0, sizeof(st));
 	ret = open_source(a, err, &src, &usb);
 	if (ret)
-		return ret;
+		goto out;
 	sopt.make = usb.manufacturer;
 	sopt.model = usb.product;
 	sopt.estimate_bytes =
 		sink_estimate_bytes(&src->fmt, a->batch ? 1 : a->max_pages);
 	progress_init(&pr, a->progress);
 	ctl.arg = &pr;
-	memset(&st, 0, sizeof(st));
 	ret = sink_open(&sopt, err, &sink);
 	if (!ret) {
 		progress_start(&pr);
@@ -210,6 +417,15 @@ static int cmd_scan(const struct cli_args *a, struct wia_error *err)
 		progress_stop(&pr);
 	}
 	scan_source_close(src);
+out:
+	if (tiff_out) {
+		int ret2 = tmp_tiff_emit(&tmp, !ret || st.kept, err);
+
+		if (ret2 && !ret)
+			ret = ret2;
+		else if (ret2)
+			st.kept = 0; /* they did not reach standard output */
+	}
 	scan_summary(a, &st, ret);
 	return ret;
 }
@@ -427,12 +643,84 @@ static void info_json(const struct info *in)
 	json_object_end(&j);
 }
 
+/*
+ * `info -d synth:...`: the synthetic scanner has no driver, so no
+ * capabilities or endpoints; it shows what it scans and what it was told
+ */
+static void info_synth_text(const struct info *in,
+			    const struct synth_options *o)
+{
+	printf("%s\n", in->node);
+	printf("  %-18s%s\n", "scanner:",
+	       "synthetic (the reference formula, no device, no driver)");
+	printf("  %-18s%s\n", "manufacturer:", in->usb.manufacturer);
+	printf("  %-18s%s\n", "product:", in->usb.product);
+	printf("  %-18s%u\n", "sheets:", o->pages);
+	if (o->rate_kib)
+		printf("  %-18s%u KiB/s\n", "rate:", o->rate_kib);
+	else
+		printf("  %-18s%s\n", "rate:", "as fast as it can");
+	printf("  %-18s%s\n", "modes:", "lineart gray color");
+	printf("  %-18s%s\n", "sources:", "flatbed adf");
+	printf("  %-18s%u to %u dpi\n", "resolution:", in->dev.min_dpi,
+	       in->dev.max_dpi);
+}
+
+static void info_synth_json(const struct info *in,
+			    const struct synth_options *o)
+{
+	struct json j;
+
+	json_init(&j, stdout);
+	json_object_begin(&j, NULL);
+	json_str(&j, "node", in->node);
+	json_bool(&j, "synthetic", true);
+	json_str(&j, "manufacturer", in->usb.manufacturer);
+	json_str(&j, "product", in->usb.product);
+	json_u64(&j, "sheets", o->pages);
+	json_u64(&j, "kib_per_s", o->rate_kib);
+	info_json_protocol(&j, in);
+	json_object_end(&j);
+}
+
+static int cmd_info_synth(const struct cli_args *a, struct wia_error *err)
+{
+	static const struct scan_protocol_ops synth_proto = {
+		.name = "synthetic",
+	};
+	uint32_t rows[SYNTH_MAX_ROWS];
+	struct synth_options o;
+	struct info in;
+
+	memset(&o, 0, sizeof(o));
+	if (parse_synth(a, &o, rows, err))
+		return -EINVAL;
+	memset(&in, 0, sizeof(in));
+	in.node = a->device;
+	snprintf(in.usb.manufacturer, sizeof(in.usb.manufacturer),
+		 "wiascan project");
+	snprintf(in.usb.product, sizeof(in.usb.product), "Synthetic Scanner");
+	in.proto = &synth_proto;
+	in.dev.modes = 1U << SCAN_MODE_LINEART | 1U << SCAN_MODE_GRAY |
+		       1U << SCAN_MODE_COLOR;
+	in.dev.sources = 1U << SCAN_SOURCE_FLATBED | 1U << SCAN_SOURCE_ADF;
+	in.dev.min_dpi = 1;
+	in.dev.max_dpi = SCAN_MAX_DPI;
+	if (a->json)
+		info_synth_json(&in, &o);
+	else
+		info_synth_text(&in, &o);
+	return 0;
+}
+
 static int cmd_info(const struct cli_args *a, struct wia_error *err)
 {
 	struct device *dev;
 	struct info in;
 	int ret;
 
+	if (is_synth(a->device))
+		return cmd_info_synth(a, err);
 	memset(&in, 0, sizeof(in));
 	in.node = a->device;
 	ret = device_open(a->device, &dev);
@@ -495,8 +783,7 @@ int main(int argc, char **argv)
 	if (ret && !err.set)
 		werr_set(&err, WERR_OTHER, ret, "%s",
 			 argc > 1 ? argv[1] : prog);
-	werr_print(&err, prog, stderr);
-	fputs(kept_note, stderr);
+	werr_print_note(&err, prog, kept_note, stderr);
 	free(a.repair_output);
 	return ret ? werr_exit_code(&err) : WIASCAN_EXIT_OK;
 }

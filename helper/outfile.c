@@ -200,12 +200,14 @@ err:
 	return ret;
 }
 
-/* Drop NAME.part if this run created it, and release everything */
+/* Drop NAME.part if this run created it (unless @keep_part), release all */
 void outfile_discard(struct outfile *of)
 {
 	if (of->fd >= 0)
 		close(of->fd);
 	of->fd = -1;
+	if (of->keep_part)
+		of->created = false;
 	if (of->created && of->part)
 		unlinkat(of->dirfd, of->part, 0);
 	of->created = false;

@@ -22,6 +22,8 @@
  * @part: NAME.part within @dirfd
  * @force: replace an existing NAME
  * @created: NAME.part is ours to remove (not yet renamed)
+ * @keep_part: a commit that fails leaves NAME.part (a salvage: the
+ *	completed pages stay on disk rather than being lost)
  * @bytes: bytes written so far
  */
 struct outfile {
@@ -31,6 +33,7 @@ struct outfile {
 	char *part;
 	bool force;
 	bool created;
+	bool keep_part;
 	uint64_t bytes;
 };
 

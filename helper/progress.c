@@ -15,7 +15,8 @@
 #include "json.h"
 #include "progress.h"
 
-#define PROGRESS_INTERVAL 0.5 /* s: the line moves at least once a second */
+#define PROGRESS_INTERVAL	0.5 /* s: the line moves at least once a second */
+#define PROGRESS_PLAIN_INTERVAL 2.0 /* s: between plain lines (not a tty) */
 
 int progress_parse(const char *s, enum progress_mode *mode)
 {
@@ -40,6 +41,10 @@ void progress_init(struct progress *pr, enum progress_mode mode)
 	pr->mode = mode;
 	pr->f = mode == PROGRESS_JSON ? stdout : stderr;
 	pr->interval = PROGRESS_INTERVAL;
+	/* a file or a pipe gets plain lines, fewer, without control codes */
+	pr->plain = mode == PROGRESS_LINE && !isatty(fileno(pr->f));
+	if (pr->plain)
+		pr->interval = PROGRESS_PLAIN_INTERVAL;
 	pthread_mutex_init(&pr->lock, NULL);
 	pthread_cond_init(&pr->cond, NULL);
 }
@@ -69,19 +74,26 @@ static double eta_s(const struct scan_progress *p)
 	return total > p->bytes ? (double)(total - p->bytes) / rate : 0;
 }
 
+/*
+ * On a terminal one line is redrawn in place (CR, then erase to the end
+ * of the line); into a file or a pipe every update is a line of its own,
+ * with no control characters.
+ */
 static void show_line(struct progress *pr, const struct scan_progress *p)
 {
+	const char *cr = pr->plain ? "" : "\r";
+	const char *el = pr->plain ? "" : "\033[K";
 	double eta = eta_s(p);
 
 	if (p->end) {
-		fprintf(pr->f, "\r%u page%s  %.1f MB  %.1f MB/s\033[K\n",
+		fprintf(pr->f, "%s%u page%s  %.1f MB  %.1f MB/s%s\n", cr,
 			p->pages_done, p->pages_done == 1 ? "" : "s",
-			(double)p->bytes / 1e6, rate_mb_s(p));
+			(double)p->bytes / 1e6, rate_mb_s(p), el);
 		fflush(pr->f);
 		pr->shown = false;
 		return;
 	}
-	fprintf(pr->f, "\rpage %u  %.1f MB", p->page + 1,
+	fprintf(pr->f, "%spage %u  %.1f MB", cr, p->page + 1,
 		(double)p->page_bytes / 1e6);
 	if (p->page_total)
 		fprintf(pr->f, " of %.1f MB", (double)p->page_total / 1e6);
@@ -90,7 +102,7 @@ static void show_line(struct progress *pr, const struct scan_progress *p)
 		fprintf(pr->f, "  ETA %d:%02d", (int)eta / 60, (int)eta % 60);
 	if (p->activity)
 		fprintf(pr->f, "  (scanner %s)", p->activity);
-	fputs("\033[K", pr->f);
+	fputs(pr->plain ? "\n" : el, pr->f);
 	fflush(pr->f);
 	pr->shown = true;
 }
@@ -128,6 +140,15 @@ static void show_json(struct progress *pr, const struct scan_progress *p)
 
 static void show(struct progress *pr, const struct scan_progress *p)
 {
+	if (pr->plain && !p->end) {
+		/* throttled: page ends of small pages would flood a log */
+		double now = mono_s();
+
+		if (pr->last_plain > 0 &&
+		    now - pr->last_plain < pr->interval * 0.9)
+			return;
+		pr->last_plain = now;
+	}
 	if (pr->mode == PROGRESS_JSON)
 		show_json(pr, p);
 	else if (!p->end || pr->shown)

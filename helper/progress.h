@@ -24,6 +24,9 @@ enum progress_mode {
  * @mode: PROGRESS_* (AUTO resolved at init)
  * @f: where it goes
  * @interval: seconds between updates within a page
+ * @plain: PROGRESS_LINE into a file or pipe: a line per update, no CR or
+ *	escape sequences
+ * @last_plain: when the last plain line was written (CLOCK_MONOTONIC s)
  * @shown: the line is on the terminal (it needs a newline at the end)
  * @lock: the snapshot and the output
  * @cond: wakes the ticker to stop
@@ -37,6 +40,8 @@ struct progress {
 	enum progress_mode mode;
 	FILE *f;
 	double interval;
+	bool plain;
+	double last_plain;
 	bool shown;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;

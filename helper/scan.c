@@ -9,6 +9,19 @@
  * The loop checks what it can without the device: a page of known height
  * must be exactly height * bytes_per_line bytes, and any page must be
  * whole rows; anything else is a short or overlong page, an error.
+ *
+ * An empty page (the scanner ends a sheet with no data at all) is no
+ * error: it never reaches the sink (no empty IFD, no batch file), is
+ * counted in the stats for one warning, and the scan goes on.  So two
+ * numbers run side by side: the scanner's sheet (what the source and the
+ * messages count) and the page of the output (what the sink counts: only
+ * written pages).
+ *
+ * Failures: whatever ends the scan (cancel, jam, double feed, unplug,
+ * timeout, protocol error, a full disk), the loop hands the sink to its
+ * salvage, which every sink has: the pages the scanner confirmed are kept
+ * in a valid output, the open page is dropped.  One path for every sink
+ * and every failure.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -18,10 +31,11 @@
 #include "scan.h"
 
 /**
- * struct scan_page - the page being received
- * @number: 0-based page number
+ * struct scan_page - the sheet being received
+ * @number: the scanner's 0-based sheet number (empty sheets count)
  * @bytes: bytes received so far
- * @open: begin_page was called and end_page not yet
+ * @open: begin_page was called and end_page not yet (not before the
+ *	first byte: an empty sheet never opens a page)
  */
 struct scan_page {
 	uint32_t number;
@@ -45,8 +59,8 @@ static int page_fail(struct scan_source *src, const struct scan_page *pg,
 {
 	va_list ap;
 
-	werr_set(src->err, WERR_DEVICE, -EPROTO, "%s: page %u", src->name,
-		 pg->number);
+	werr_set(src->err, WERR_DEVICE, -EPROTO, "%s: sheet %u", src->name,
+		 pg->number + 1);
 	va_start(ap, fmt);
 	werr_vwhy(src->err, fmt, ap);
 	va_end(ap);
@@ -64,11 +78,11 @@ static int page_check_end(struct scan_source *src, const struct scan_page *pg)
 	const struct scan_format *fmt = &src->fmt;
 	uint64_t want = page_expected(fmt);
 
-	if (want && pg->bytes != want)
+	if (want && pg->bytes && pg->bytes != want)
 		return page_fail(src, pg, "short page: %llu of %llu bytes",
 				 (unsigned long long)pg->bytes,
 				 (unsigned long long)want);
-	if (!pg->bytes || pg->bytes % fmt->bytes_per_line)
+	if (pg->bytes % fmt->bytes_per_line)
 		return page_fail(
 			src, pg,
 			"page of %llu bytes is not whole rows of %u bytes",
@@ -76,15 +90,19 @@ static int page_check_end(struct scan_source *src, const struct scan_page *pg)
 	return 0;
 }
 
-/* One filled buffer: into the sink, then back to the device */
+/*
+ * One filled buffer: into the sink, then back to the device.  The sink's
+ * page begins with the first byte, numbered by the pages written so far.
+ */
 static int scan_one(struct scan_source *src, struct sink *sink,
-		    struct scan_page *pg, const struct scan_buf *buf)
+		    struct scan_page *pg, const struct scan_buf *buf,
+		    uint32_t out_page)
 {
 	uint64_t want = page_expected(&src->fmt);
 	int ret = 0, ret2;
 
-	if (!pg->open) {
-		ret = sink->ops->begin_page(sink, pg->number, &src->fmt);
+	if (!pg->open && buf->bytesused) {
+		ret = sink->ops->begin_page(sink, out_page, &src->fmt);
 		pg->open = true;
 	}
 	if (!ret && want && pg->bytes + buf->bytesused > want)
@@ -109,10 +127,18 @@ static int scan_end_page(struct scan_source *src, struct sink *sink,
 		return ret;
 	/* only a page the scanner confirms (no jam in it) becomes a page */
 	ret = src->ops->page_done(src, pg->number, pg->bytes, last);
-	if (ret)
-		return ret;
+	if (ret || !pg->open)
+		return ret; /* an empty sheet: confirmed, nothing to write */
 	pg->open = false;
 	return sink->ops->end_page(sink);
+}
+
+/* An empty sheet, for the warning (the first few by number) */
+static void scan_note_empty(struct scan_stats *stats, uint32_t sheet)
+{
+	if (stats->empty < SCAN_EMPTY_NOTED)
+		stats->empty_sheets[stats->empty] = sheet;
+	stats->empty++;
 }
 
 static bool scan_cancelled(const struct scan_control *ctl)
@@ -177,7 +203,7 @@ static int scan_pages(struct scan_source *src, struct sink *sink,
 		ret = scan_next(src, ctl, &buf);
 		if (ret)
 			return ret;
-		ret = scan_one(src, sink, &pg, &buf);
+		ret = scan_one(src, sink, &pg, &buf, stats->pages);
 		if (ret)
 			return ret;
 		stats->bytes += buf.bytesused;
@@ -188,7 +214,10 @@ static int scan_pages(struct scan_source *src, struct sink *sink,
 		ret = scan_end_page(src, sink, &pg, &last);
 		if (ret)
 			return ret;
-		stats->pages++;
+		if (pg.bytes)
+			stats->pages++;
+		else
+			scan_note_empty(stats, pg.number);
 		scan_report(ctl, src, &pg, stats, t0, true, false);
 		pg.number++;
 		pg.bytes = 0;
@@ -199,15 +228,15 @@ static int scan_pages(struct scan_source *src, struct sink *sink,
 	return 0;
 }
 
-/* After a failure: keep the completed pages if the sink can, else drop all */
+/*
+ * After any failure: every sink keeps the pages the scanner confirmed
+ * (ended and, for a scanner that says so, free of a jam) and drops the
+ * open one; with none, nothing is left behind.
+ */
 static void scan_salvage(struct sink *sink, struct scan_stats *stats)
 {
 	uint32_t kept = 0;
 
-	if (!sink->ops->salvage) {
-		sink->ops->abort(sink);
-		return;
-	}
 	if (!sink->ops->salvage(sink, &kept))
 		stats->kept = kept;
 }
@@ -233,6 +262,7 @@ int scan_run_ctl(struct scan_source *src, struct sink *sink,
 	sink->kept = &stats->kept;
 	src->activity = ctl->activity;
 	src->activity_arg = ctl->arg;
+	sink->tail = &stats->tail_bytes;
 	ret = src->ops->start(src);
 	if (!ret) {
 		scan_report(ctl, src, &pg, stats, t0, false,

@@ -13,18 +13,28 @@
 #include "sink.h"
 #include "source.h"
 
+/* Empty sheets whose numbers a scan notes for its warning */
+#define SCAN_EMPTY_NOTED 8
+
 /**
  * struct scan_stats - what a scan did
- * @pages: pages completed (ended by the device and written)
+ * @pages: pages completed (ended by the device, confirmed and written)
  * @bytes: image bytes received
  * @seconds: from the start request to the output being final
  * @kept: after a failure or cancel, the completed pages the sink kept
+ * @tail_bytes: after a failure, bytes of the unfinished page that stay in
+ *	an output that cannot be cut (a pipe), after the kept pages
+ * @empty: sheets that ended with no data (not written)
+ * @empty_sheets: the first SCAN_EMPTY_NOTED of them, 0-based sheet numbers
  */
 struct scan_stats {
 	uint32_t pages;
 	uint64_t bytes;
 	double seconds;
 	uint32_t kept;
+	uint64_t tail_bytes;
+	uint32_t empty;
+	uint32_t empty_sheets[SCAN_EMPTY_NOTED];
 };
 
 /**

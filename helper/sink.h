@@ -43,7 +43,8 @@ enum sink_bigtiff {
 /**
  * struct sink_options - how to write the output
  * @format: SINK_FORMAT_*
- * @path: output file name (a multipage TIFF or raw file); NULL with @batch
+ * @path: output file name (a multipage TIFF or raw file); NULL with @batch;
+ *	"-" for raw is standard output (a file named "-" is "./-")
  * @force: replace an existing file
  * @batch: TIFF only: one file per page, named by this pattern (one counter
  *	conversion, checked by batch_pattern_check())
@@ -83,10 +84,9 @@ struct sink;
  * @finish: make the output final (fsync, rename); frees the sink
  * @abort: drop what is not final; frees the sink
  * @salvage: the scan failed or was cancelled: make the completed pages
- *	final and drop the open page; frees the sink.  NULL when the format
- *	cannot keep pages apart (raw): the scan loop aborts instead.
- *	Returns the pages kept in *@kept; -ENODATA when there were none (then
- *	nothing is left behind)
+ *	final and drop the open page; frees the sink.  Every sink has it: it
+ *	is the one path of every failure.  Returns the pages kept in *@kept;
+ *	-ENODATA when there were none (then nothing is left behind)
  */
 struct sink_ops {
 	int (*begin_page)(struct sink *s, uint32_t page,
@@ -104,11 +104,14 @@ struct sink_ops {
  * @err: where failures are described (may be NULL)
  * @kept: where a finish that fails after completed pages (a full disk at
  *	the last page) says how many it kept (may be NULL; salvage returns it)
+ * @tail: where salvage says how many bytes of the dropped page stay in an
+ *	output that cannot be cut (standard output on a pipe; may be NULL)
  */
 struct sink {
 	const struct sink_ops *ops;
 	struct wia_error *err;
 	uint32_t *kept;
+	uint64_t *tail;
 };
 
 int sink_open(const struct sink_options *opt, struct wia_error *err,
@@ -126,6 +129,8 @@ uint64_t sink_estimate_bytes(const struct scan_format *fmt, uint32_t pages);
 /* Batch file names (batch.c) */
 int batch_pattern_check(const char *pattern);
 int batch_name(const char *pattern, int64_t counter, char *buf, size_t len);
+int batch_find_existing(const char *pattern, int64_t start, int64_t inc,
+			uint32_t count, char *name, size_t len);
 
 /* Repair of a TIFF left as NAME.part by a crash (repair.c) */
 int tiff_repair(const char *part, const char *out, bool force,

@@ -43,11 +43,13 @@
 #include "sink.h"
 #include "tiff_io.h"
 
-#define TIFF_STRIPS	  8		    /* strip buffers in the pool */
-#define TIFF_QUEUE	  (TIFF_STRIPS + 8) /* jobs: strips and page marks */
-#define TIFF_STRIP_TARGET (256U << 10)	    /* bytes per strip, about */
+#define TIFF_STRIPS	    8		      /* strip buffers in the pool */
+#define TIFF_QUEUE	    (TIFF_STRIPS + 8) /* jobs: strips and page marks */
+#define TIFF_STRIP_TARGET   (256U << 10)      /* bytes per strip, about */
 /* Classic TIFF offsets are 32-bit; leave room for IFDs and codec growth */
-#define TIFF_CLASSIC_MAX  (3584ULL << 20)
+#define TIFF_CLASSIC_MAX    (3584ULL << 20)
+/* The largest page a PageNumber tag (16 bits) can say */
+#define TIFF_PAGENUMBER_MAX 65535U
 
 enum tiff_job_kind {
 	JOB_BEGIN, /* a page starts */
@@ -90,6 +92,8 @@ struct tiff_job {
  * @io: the open output file (worker, or main before start / after join)
  * @tif: its libtiff handle
  * @bigtiff: write BigTIFF
+ * @classic_full: the failure is classic TIFF's 4 GiB limit (libtiff's),
+ *	not a write error (a file size limit gives EFBIG too)
  * @pages_queued: pages whose end the loop queued
  * @dropping, @keep_pages: a failed or cancelled scan: the worker writes
  *	the first @keep_pages pages and skips the rest of the queue (under @lock)
@@ -120,6 +124,7 @@ struct sink_tiff {
 	struct tiff_io io;
 	TIFF *tif;
 	bool bigtiff;
+	bool classic_full;
 	uint32_t pages_queued;
 	bool dropping;
 	uint32_t keep_pages;
@@ -148,8 +153,12 @@ static int worker_fail(struct sink_tiff *t, int err)
 	if (t->io.err)
 		err = -t->io.err; /* the write's errno beats libtiff's guess */
 	pthread_mutex_lock(&t->lock);
-	if (strstr(t->io.msg, "Maximum TIFF file size exceeded"))
+	/* libtiff's own limit: classic TIFF's 32-bit offsets, not the OS's */
+	if (!t->io.err &&
+	    strstr(t->io.msg, "Maximum TIFF file size exceeded")) {
 		err = -EFBIG;
+		t->classic_full = true;
+	}
 	if (!t->werr) {
 		t->werr = err;
 		snprintf(t->wmsg, sizeof(t->wmsg), "%s", t->io.msg);
@@ -235,10 +244,15 @@ static void tiff_set_tags(struct sink_tiff *t, uint32_t page)
 	TIFFSetField(tif, TIFFTAG_XRESOLUTION, (double)f->dpi);
 	TIFFSetField(tif, TIFFTAG_YRESOLUTION, (double)f->dpi);
 	TIFFSetField(tif, TIFFTAG_RESOLUTIONUNIT, RESUNIT_INCH);
-	/* multipage: the total is unknown while scanning (0, as TIFF allows) */
-	TIFFSetField(tif, TIFFTAG_PAGENUMBER,
-		     t->opt.batch ? 0 : (page > 65535 ? 65535 : page),
-		     t->opt.batch ? 1 : 0);
+	/*
+	 * multipage: the total is unknown while scanning (0, as TIFF allows).
+	 * PageNumber holds 16 bits: a page past 65535 has no PageNumber at
+	 * all rather than a number shared with another page.
+	 */
+	if (t->opt.batch)
+		TIFFSetField(tif, TIFFTAG_PAGENUMBER, 0, 1);
+	else if (page <= TIFF_PAGENUMBER_MAX)
+		TIFFSetField(tif, TIFFTAG_PAGENUMBER, page, 0);
 	TIFFSetField(tif, TIFFTAG_SOFTWARE, t->opt.software);
 	tiff_datetime(date, sizeof(date));
 	TIFFSetField(tif, TIFFTAG_DATETIME, date);
@@ -367,9 +381,9 @@ static int tiff_report(struct sink_tiff *t, int err)
 	werr_set(t->base.err, WERR_OUTPUT, err, "%s: write", tiff_out_name(t));
 	if (t->wmsg[0] && err == -EIO)
 		werr_why(t->base.err, "%s", t->wmsg);
-	else if (err == -EFBIG && !t->bigtiff)
-		werr_why(t->base.err, "%s (use --bigtiff=yes)",
-			 werr_errno_text(err));
+	else if (err == -EFBIG && t->classic_full)
+		werr_why(t->base.err,
+			 "the 4 GiB limit of classic TIFF (use --bigtiff=yes)");
 	return err;
 }
 
@@ -573,6 +587,8 @@ static int tiff_keep_done(struct sink_tiff *t, uint32_t *kept)
 		tiff_io_discard(&t->io);
 		return t->pages_done ? 0 : -ENODATA;
 	}
+	/* from here, a failure leaves NAME.part (for repair), not nothing */
+	t->io.of.keep_part = true;
 	ret = tiff_io_truncate(&t->io, t->pages_done);
 	if (!ret)
 		ret = tiff_io_commit(&t->io);

@@ -112,7 +112,10 @@ int dev_source_open(const struct dev_source_options *opt, struct wia_error *err,
  *	@fail_after of the scan comes back with the error instead
  * @fail_status: -errno of that failed transfer (0: no failure)
  * @short_page, @short_bytes: page @short_page ends @short_bytes early
+ * @cut_page, @cut_len, @cut: page @cut_page ends after @cut_len bytes
+ *	(0: an empty sheet)
  * @jam_page, @jam: the scanner reports a jam after page @jam_page
+ * @double_feed: the report after @jam_page is a double feed instead
  * @rate_kib: send at most this many KiB a second (0: as fast as it can);
  *	a signal interrupts the wait (-EINTR), as it does a device's
  */
@@ -127,15 +130,19 @@ struct synth_options {
 	int fail_status;
 	uint32_t short_page;
 	uint32_t short_bytes;
+	uint32_t cut_page;
+	uint64_t cut_len;
+	bool cut;
 	uint32_t jam_page;
 	bool jam;
+	bool double_feed;
 	uint32_t rate_kib;
 };
 
 int synth_source_open(const struct synth_options *opt, struct wia_error *err,
 		      struct scan_source **out);
 unsigned int synth_source_outstanding(const struct scan_source *src);
-int synth_parse_spec(const char *spec, uint32_t *sheets, uint32_t *rate_kib,
-		     uint32_t *rows, size_t max_rows, size_t *n_rows);
+int synth_parse_spec(const char *spec, struct synth_options *o, uint32_t *rows,
+		     size_t max_rows);
 
 #endif /* WIASCAN_SOURCE_H */

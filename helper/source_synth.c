@@ -49,6 +49,8 @@ static uint64_t synth_page_len(const struct synth_source *s, uint32_t page)
 	len = rows * o->fmt.bytes_per_line;
 	if (o->short_bytes && page == o->short_page)
 		len = len > o->short_bytes ? len - o->short_bytes : 0;
+	if (o->cut && page == o->cut_page && o->cut_len < len)
+		len = o->cut_len;
 	return len;
 }
 
@@ -180,7 +182,8 @@ static int synth_page_done(struct scan_source *src, uint32_t page,
 		return werr_set(src->err, WERR_DEVICE, -EPROTO, "%s: page end",
 				src->name);
 	if (s->opt.jam && page == s->opt.jam_page) {
-		werr_cond(src->err, SCAN_COND_JAM);
+		werr_cond(src->err, s->opt.double_feed ? SCAN_COND_DOUBLE_FEED :
+							 SCAN_COND_JAM);
 		return werr_set(src->err, WERR_DEVICE, -EIO, "%s: scan",
 				src->name);
 	}
@@ -249,41 +252,130 @@ unsigned int synth_source_outstanding(const struct scan_source *src)
 	return ((const struct synth_source *)src)->outstanding;
 }
 
-/*
- * "SHEETS[:KIB_PER_S[:ROWS,ROWS...]]", the synthetic scanner of the
- * command line's "-d synth:..." (tests and demonstrations without a device)
- */
-int synth_parse_spec(const char *spec, uint32_t *sheets, uint32_t *rate_kib,
-		     uint32_t *rows, size_t max_rows, size_t *n_rows)
+/* "N" (decimal, at most @max) at *@p, moving *@p past it */
+static int parse_num(const char **p, uint64_t max, uint64_t *v)
 {
-	unsigned long v;
-	const char *p = spec;
+	unsigned long long n;
 	char *end;
+
+	if (**p < '0' || **p > '9')
+		return -EINVAL;
+	errno = 0;
+	n = strtoull(*p, &end, 10);
+	if (errno || n > max)
+		return -EINVAL;
+	*v = n;
+	*p = end;
+	return 0;
+}
+
+/* "SHEETS[:KIB_PER_S[:ROWS,ROWS...]]" up to the end or a '/' */
+static int parse_sheets(const char **p, struct synth_options *o, uint32_t *rows,
+			size_t max_rows)
+{
+	uint64_t v;
 	int field = 0;
 
-	*rate_kib = 0;
-	*n_rows = 0;
 	for (;;) {
-		if (*p < '0' || *p > '9')
-			return -EINVAL;
-		errno = 0;
-		v = strtoul(p, &end, 10);
-		if (errno || v > 100000000UL)
+		if (parse_num(p, 100000000, &v))
 			return -EINVAL;
 		if (field == 0)
-			*sheets = (uint32_t)v;
+			o->pages = (uint32_t)v;
 		else if (field == 1)
-			*rate_kib = (uint32_t)v;
-		else if (*n_rows < max_rows && v)
-			rows[(*n_rows)++] = (uint32_t)v;
+			o->rate_kib = (uint32_t)v;
+		else if (o->n_page_rows < max_rows && v)
+			rows[o->n_page_rows++] = (uint32_t)v;
 		else
 			return -EINVAL;
-		if (!*end)
+		if (!**p || **p == '/')
 			return 0;
-		if (*end == ':' && field < 2)
+		if (**p == ':' && field < 2)
 			field++;
-		else if (*end != ',' || field < 2)
+		else if (**p != ',' || field < 2)
 			return -EINVAL;
-		p = end + 1;
+		(*p)++;
 	}
+}
+
+/* The transfer faults: the buffer carrying byte N fails with this */
+static const struct {
+	const char *name;
+	int err;
+} synth_xfer_faults[] = {
+	{ "unplug@", -ENODEV },
+	{ "stall@", -EPIPE },
+	{ "timeout@", -ETIMEDOUT },
+};
+
+/* One "/FAULT" (see synth_parse_spec) at *@p */
+static int parse_fault(const char **p, struct synth_options *o)
+{
+	uint64_t a, b;
+	size_t i, n;
+
+	for (i = 0;
+	     i < sizeof(synth_xfer_faults) / sizeof(synth_xfer_faults[0]);
+	     i++) {
+		n = strlen(synth_xfer_faults[i].name);
+		if (strncmp(*p, synth_xfer_faults[i].name, n) != 0)
+			continue;
+		*p += n;
+		if (parse_num(p, UINT64_MAX, &a))
+			return -EINVAL;
+		o->fail_after = a;
+		o->fail_status = synth_xfer_faults[i].err;
+		return 0;
+	}
+	if (!strncmp(*p, "jam@", 4) || !strncmp(*p, "double-feed@", 12)) {
+		o->double_feed = **p == 'd';
+		*p += o->double_feed ? 12 : 4;
+		if (parse_num(p, UINT32_MAX, &a))
+			return -EINVAL;
+		o->jam = true;
+		o->jam_page = (uint32_t)a;
+		return 0;
+	}
+	if (!strncmp(*p, "short@", 6)) {
+		*p += 6;
+		if (parse_num(p, UINT32_MAX, &a) || **p != ':')
+			return -EINVAL;
+		(*p)++;
+		if (parse_num(p, UINT64_MAX, &b))
+			return -EINVAL;
+		o->cut = true;
+		o->cut_page = (uint32_t)a;
+		o->cut_len = b;
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * The synthetic scanner of the command line's "-d synth:SPEC" (tests and
+ * demonstrations without a device):
+ *
+ *	SHEETS[:KIB_PER_S[:ROWS,ROWS...]][/FAULT]...
+ *
+ * FAULT is jam@SHEET or double-feed@SHEET (reported at the end of that
+ * 0-based sheet), short@SHEET:BYTES (that sheet ends after BYTES, 0: an
+ * empty sheet), or unplug@BYTE, stall@BYTE, timeout@BYTE (the transfer
+ * carrying byte BYTE of the scan fails so).  Sets @o's pages, rate, rows
+ * (into @rows) and faults; leaves the rest.
+ */
+int synth_parse_spec(const char *spec, struct synth_options *o, uint32_t *rows,
+		     size_t max_rows)
+{
+	const char *p = spec;
+
+	o->rate_kib = 0;
+	o->n_page_rows = 0;
+	o->page_rows = rows;
+	if (parse_sheets(&p, o, rows, max_rows))
+		return -EINVAL;
+	while (*p == '/') {
+		p++;
+		if (parse_fault(&p, o))
+			return -EINVAL;
+	}
+	return *p ? -EINVAL : 0;
 }

@@ -331,6 +331,132 @@ TEST_F(bin, a_node_that_is_not_a_scanner_is_exit_3)
 				   self->err, sizeof(self->out)));
 }
 
+TEST_F(bin, a_missing_value_names_the_option_as_typed_mode_m_resolution)
+{
+	static const char *const typed[] = { "--mode", "-m", "--resolution",
+					     "--timeout", "-t" };
+	char want[128];
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(typed); i++) {
+		EXPECT_EQ(2, tu_run_helper(ARGV("scan", "-o", self->file,
+						(char *)typed[i]),
+					   self->out, self->err,
+					   sizeof(self->out)));
+		snprintf(want, sizeof(want),
+			 "wiascan-helper: %s: missing value\n", typed[i]);
+		EXPECT_STREQ(want, self->err);
+	}
+	/* an unknown letter in a cluster after a long option: the letter */
+	EXPECT_EQ(2, tu_run_helper(ARGV("scan", "--force", "-vx", "-o", "o"),
+				   self->out, self->err, sizeof(self->out)));
+	EXPECT_STREQ("wiascan-helper: -x: unknown option\n", self->err);
+}
+
+/* The lines of --help's "info options:" section */
+static char *help_section(char *help, const char *title)
+{
+	char *s = strstr(help, title), *end;
+
+	if (!s)
+		return NULL;
+	end = strstr(s, "\n\n");
+	if (end)
+		*end = '\0';
+	return s;
+}
+
+TEST_F(bin, info_timeout_is_in_help_and_in_the_bash_completion)
+{
+	char cmd[2 * PATH_MAX + 256], *sect;
+	const char *helper = getenv("WIASCAN_HELPER");
+
+	ASSERT_EQ(0, tu_run_helper(ARGV("--help"), self->out, self->err,
+				   sizeof(self->out)));
+	sect = help_section(self->out, "info options:");
+	ASSERT_NE(NULL, sect);
+	EXPECT_NE(NULL, strstr(sect, "-t, --timeout MS")) TH_LOG("%s", sect);
+	/* the completion reads --help: info completes -t and --timeout */
+	if (!helper)
+		helper = "./wiascan-helper";
+	snprintf(cmd, sizeof(cmd),
+		 "bash -c '. ../completion/wiascan-helper.bash && "
+		 "_wiascan_helper_options %s info' > %s/opts",
+		 helper, self->dir);
+	ASSERT_EQ(0, system(cmd));
+	snprintf(cmd, sizeof(cmd),
+		 "grep -qx -- --timeout %s/opts && grep -qx -- -t %s/opts",
+		 self->dir, self->dir);
+	EXPECT_EQ(0, system(cmd));
+}
+
+TEST_F(bin, info_of_synth_3_says_3_sheets_in_text_and_json)
+{
+	ASSERT_EQ(0, tu_run_helper(ARGV("info", "-d", "synth:3"), self->out,
+				   self->err, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "synth:3\n"));
+	EXPECT_NE(NULL,
+		  strstr(self->out, "  product:          Synthetic Scanner\n"));
+	EXPECT_NE(NULL, strstr(self->out, "  sheets:           3\n"));
+	EXPECT_NE(NULL, strstr(self->out,
+			       "  modes:            lineart gray color\n"));
+	EXPECT_STREQ("", self->err);
+	ASSERT_EQ(0, tu_run_helper(ARGV("info", "-j", "-d", "synth:3:100"),
+				   self->out, self->err, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "\"sheets\":3,\"kib_per_s\":100,"));
+	EXPECT_NE(NULL, strstr(self->out, "\"name\":\"synthetic\""));
+	EXPECT_EQ(2, tu_run_helper(ARGV("info", "-d", "synth:x"), self->out,
+				   self->err, sizeof(self->out)));
+}
+
+TEST_F(bin, progress_line_into_a_pipe_has_no_cr_or_escape)
+{
+	char *argv[] = { "wiascan-helper",
+			 "scan",
+			 "-d",
+			 "synth:3:3000",
+			 "-s",
+			 "640x1000",
+			 "-S",
+			 "adf",
+			 "--progress",
+			 "line",
+			 "-o",
+			 self->file,
+			 NULL };
+
+	ASSERT_EQ(0,
+		  tu_run_helper(argv, self->out, self->err, sizeof(self->err)));
+	EXPECT_EQ(NULL, strchr(self->err, '\r'));
+	EXPECT_EQ(NULL, strchr(self->err, '\033'));
+	EXPECT_EQ(0, strncmp(self->err, "page 1  ", 8)) TH_LOG("%s", self->err);
+	EXPECT_NE(NULL, strstr(self->err, "\n3 pages  1.9 MB  "))
+	TH_LOG("%s", self->err);
+	EXPECT_EQ('\n', self->err[strlen(self->err) - 1]);
+}
+
+TEST_F(bin, an_empty_sheet_2_is_one_warning_and_exit_0)
+{
+	char *argv[] = { "wiascan-helper",
+			 "scan",
+			 "-d",
+			 "synth:3:0:100/short@1:0",
+			 "-s",
+			 "640x0",
+			 "-S",
+			 "adf",
+			 "-F",
+			 "tiff",
+			 "-o",
+			 self->file,
+			 NULL };
+
+	ASSERT_EQ(0,
+		  tu_run_helper(argv, self->out, self->err, sizeof(self->err)));
+	EXPECT_STREQ("wiascan-helper: warning: 1 empty sheet not written (sheet 2)\n",
+		     self->err);
+}
+
 /* One sysfs attribute of the fake USB device at @root/devices/usb1/@port */
 static int fake_attr(const char *root, const char *port, const char *attr,
 		     const char *value)

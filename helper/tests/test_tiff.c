@@ -418,6 +418,44 @@ TEST_F(tiff, a_thousand_pages_cost_the_same_per_page_at_the_end)
 		tu_rmtree(shm);
 }
 
+TEST_F_TIMEOUT(tiff, page_65536_and_later_have_no_page_number_and_none_repeats,
+	       180)
+{
+	uint16_t pn, total;
+	uint32_t i = 0, numbered = 0, bad = 0;
+	char shm[PATH_MAX];
+	TIFF *tif;
+
+	/* 65,537 one-row pages; on tmpfs if there is one (65,537 fsyncs) */
+	if (!access("/dev/shm", W_OK)) {
+		snprintf(shm, sizeof(shm), "/dev/shm/wiascan-test.XXXXXX");
+		ASSERT_NE(NULL, mkdtemp(shm));
+		snprintf(self->file, sizeof(self->file), "%s/scan.tif", shm);
+	}
+	set_format(&self->opt, SCAN_MODE_GRAY, 8, 1);
+	self->opt.pages = 65537;
+	ASSERT_EQ(0, run(self));
+	EXPECT_EQ(65537, self->stats.pages);
+	tif = TIFFOpen(self->file, "r");
+	ASSERT_NE(NULL, tif);
+	do {
+		/* PageNumber is 16 bits: page i says i up to 65535, then none */
+		if (TIFFGetField(tif, TIFFTAG_PAGENUMBER, &pn, &total)) {
+			numbered++;
+			bad += i > 65535 || pn != i || total != 0;
+		} else {
+			bad += i <= 65535;
+		}
+		i++;
+	} while (TIFFReadDirectory(tif));
+	TIFFClose(tif);
+	EXPECT_EQ(65537, i);
+	EXPECT_EQ(65536, numbered);
+	EXPECT_EQ(0, bad);
+	if (!access("/dev/shm", W_OK))
+		tu_rmtree(shm);
+}
+
 /* Peak RSS of a child scanning one page of @rows rows of 16 KiB, unknown length */
 static long child_peak_rss_kib(FIXTURE_DATA(tiff) *self, uint32_t rows,
 			       enum sink_compression c)
@@ -443,7 +481,10 @@ static long child_peak_rss_kib(FIXTURE_DATA(tiff) *self, uint32_t rows,
 	return ru.ru_maxrss;
 }
 
-TEST_F(tiff, peak_memory_is_the_ring_and_a_few_strips_whatever_the_page_length)
+/* a 1 GiB page compressed: 30 s is too short on a loaded machine */
+TEST_F_TIMEOUT(tiff,
+	       peak_memory_is_the_ring_and_a_few_strips_whatever_the_page_length,
+	       180)
 {
 	long small, big;
 

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -175,6 +176,74 @@ static inline int tu_run_helper(char *const argv[], char *out, char *err,
 	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status))
 		return -1;
 	return WEXITSTATUS(status);
+}
+
+/*
+ * Start the helper with @argv (argv[0] included), its stdout into the file
+ * @out and stderr into the file @err (each may be NULL: /dev/null), with
+ * a file size limit of @fsize bytes when not 0.  Returns the pid, or -1.
+ */
+static inline pid_t tu_spawn_helper(char *const argv[], const char *out,
+				    const char *err, unsigned long long fsize)
+{
+	const char *helper = getenv("WIASCAN_HELPER");
+	pid_t pid;
+
+	if (!helper)
+		helper = "./wiascan-helper";
+	pid = fork();
+	if (pid == 0) {
+		int fo = open(out ? out : "/dev/null",
+			      O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		int fe = open(err ? err : "/dev/null",
+			      O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		struct rlimit rl = { fsize, fsize };
+
+		dup2(fo, 1);
+		dup2(fe, 2);
+		if (fsize)
+			setrlimit(RLIMIT_FSIZE, &rl);
+		execv(helper, argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* The exit status of @pid, 128 + signal if killed, -1 on error */
+static inline int tu_wait(pid_t pid)
+{
+	int status;
+
+	if (pid < 0 || waitpid(pid, &status, 0) != pid)
+		return -1;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+/* Size of @path, 0 if absent */
+static inline long long tu_size(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) ? 0 : (long long)st.st_size;
+}
+
+/* Wait until @path has @bytes, at most 10 s */
+static inline void tu_wait_size(const char *path, long long bytes)
+{
+	int i;
+
+	for (i = 0; i < 2000 && tu_size(path) < bytes; i++)
+		usleep(5000);
+}
+
+/* Run @cmd with sh -c; its exit status, -1 if it did not exit */
+static inline int tu_sh(const char *cmd)
+{
+	int status = system(cmd);
+
+	return status >= 0 && WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 #endif /* WIASCAN_TEST_UTIL_H */
