@@ -102,6 +102,8 @@ check-vm:
 	$(RUN_SUITE) $(CHECK_DIR) vm-example $(VM_RUN) --kernel debian -- \
 		$(TOP)/tools/testing/docs/vm-example-test
 	$(RUN_SUITE) $(CHECK_DIR) doc-commands $(TOP)/tools/testing/docs/test-doc-commands
+	$(RUN_SUITE) $(CHECK_DIR) soak-short $(TOP)/tools/testing/soak/soak \
+		--kernel debian --pages 10
 
 # The kselftest suite again on a KASAN/lockdep/kmemleak/UBSAN kernel built
 # from linux-source-6.1 (about 5 min to build on 2 idle cores, then cached
