@@ -7,7 +7,8 @@
 #
 # KIND is "sh" for a line of a block marked as shell (Markdown ```sh,
 # reStructuredText ".. code-block:: sh", a man page's .EX/.EE block, the
-# indented lines after "Build" in an example program's comment), "lit" for a line of an
+# .nf/.fi block of its EXAMPLES section, the indented lines after "Build"
+# in an example program's comment), "lit" for a line of an
 # unmarked reStructuredText literal block ("::"; a command only if its
 # first word is a program, which the caller decides), and "bad" for a
 # Markdown fence with no language (it could hide a command).
@@ -148,11 +149,13 @@ type == "c" {
 }
 
 type == "man" {
-	if ($0 ~ /^\.EX/) {
+	if ($0 ~ /^\.SH/)
+		examples = $0 ~ /EXAMPLE/
+	if ($0 ~ /^\.EX/ || (examples && $0 ~ /^\.nf/)) {
 		inblk = 1
 		next
 	}
-	if ($0 ~ /^\.EE/) {
+	if ($0 ~ /^\.EE/ || (examples && $0 ~ /^\.fi/)) {
 		inblk = 0
 		flush()
 		next
