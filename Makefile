@@ -84,8 +84,9 @@ check-lint:
 
 # Suites in guests of Debian's kernel (one boot each, about 3 s): the
 # kselftest suite against the driver and the emulator, the helper end to
-# end, the emulator against an independent libusb client, and the rig's
-# own self-test.
+# end, the emulator against an independent libusb client, the rig's own
+# self-test, and every command the documentation shows (natively, then in
+# one guest).
 check-vm:
 	$(RUN_SUITE) $(CHECK_DIR) vm-selftests $(VM_RUN) --kernel debian -- \
 		$(TOP)/$(SELFTESTS)/run_tests
@@ -102,6 +103,9 @@ check-vm:
 		$(TOP)/tools/testing/install/vm-udev-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-example $(VM_RUN) --kernel debian -- \
 		$(TOP)/tools/testing/docs/vm-example-test
+	$(RUN_SUITE) $(CHECK_DIR) doc-commands $(TOP)/tools/testing/docs/test-doc-commands
+	$(RUN_SUITE) $(CHECK_DIR) soak-short $(TOP)/tools/testing/soak/soak \
+		--kernel debian --pages 10
 
 # The kselftest suite again on a KASAN/lockdep/kmemleak/UBSAN kernel built
 # from linux-source-6.1 (about 5 min to build on 2 idle cores, then cached

@@ -10,6 +10,14 @@
 # KVER defaults to the release the module was built for (its vermagic), so
 # `make KDIR=/lib/modules/R/build && make install` installs it for R.
 # The rules, variables and the depmod policy are in install.sh.
+#
+# install brings the module up to date against the kernel tree it was
+# built for, not against the running kernel's: KDIR when given (make
+# install KDIR=...), else /lib/modules/R/build for the release R that
+# kernel/wiascan.ko was built for, when that tree is there; when it is not
+# (a tree elsewhere, since moved), the module is installed as it was
+# built.  Only when there is no module yet does install build one against
+# the default KDIR (the running kernel's).
 
 # Included anywhere in a Makefile, this file never becomes its default goal.
 wiascan_saved_goal := $(.DEFAULT_GOAL)
@@ -23,7 +31,28 @@ INSTALL_ENV	 = $(foreach v,$(INSTALL_VARS),$(if $($(v)),$(v)='$($(v))'))
 
 .PHONY: install uninstall
 
-install: module helper
+# the release kernel/wiascan.ko was built for, when KDIR was not given
+ifeq ($(filter command line environment,$(origin KDIR)),)
+INSTALL_BUILT_KVER = $(shell modinfo -F vermagic $(TOP)/kernel/wiascan.ko \
+			2>/dev/null | cut -d' ' -f1)
+INSTALL_BUILT_TREE = /lib/modules/$(INSTALL_BUILT_KVER)/build
+INSTALL_BUILT_KDIR = $(if $(wildcard $(INSTALL_BUILT_TREE)/Makefile),$(INSTALL_BUILT_TREE))
+INSTALL_KDIR	   = $(if $(INSTALL_BUILT_KVER),$(INSTALL_BUILT_KDIR),$(KDIR))
+else
+INSTALL_KDIR	   = $(KDIR)
+endif
+
+.PHONY: install-module
+
+install-module:
+ifneq ($(INSTALL_KDIR),)
+	$(MAKE) -C $(TOP)/kernel KDIR=$(INSTALL_KDIR)
+else
+	@echo "install: kernel/wiascan.ko was built for $(INSTALL_BUILT_KVER), whose" \
+		"tree is not at $(INSTALL_BUILT_TREE): installing it as built"
+endif
+
+install: install-module helper
 	env $(INSTALL_ENV) $(INSTALL_SH) install
 
 uninstall:
