@@ -31,10 +31,11 @@ INSTALL_ENV	 = $(foreach v,$(INSTALL_VARS),$(if $($(v)),$(v)='$($(v))'))
 
 .PHONY: install uninstall
 
-# the release kernel/wiascan.ko was built for, when KDIR was not given
+# The release kernel/wiascan.ko was built for, when KDIR was not given
+# (expanded only by install-module's recipe; modinfo is in /sbin).
 ifeq ($(filter command line environment,$(origin KDIR)),)
-INSTALL_BUILT_KVER = $(shell modinfo -F vermagic $(TOP)/kernel/wiascan.ko \
-			2>/dev/null | cut -d' ' -f1)
+INSTALL_BUILT_KVER = $(shell PATH="$$PATH:/usr/sbin:/sbin" modinfo -F vermagic \
+			$(TOP)/kernel/wiascan.ko 2>/dev/null | cut -d' ' -f1)
 INSTALL_BUILT_TREE = /lib/modules/$(INSTALL_BUILT_KVER)/build
 INSTALL_BUILT_KDIR = $(if $(wildcard $(INSTALL_BUILT_TREE)/Makefile),$(INSTALL_BUILT_TREE))
 INSTALL_KDIR	   = $(if $(INSTALL_BUILT_KVER),$(INSTALL_BUILT_KDIR),$(KDIR))
@@ -45,12 +46,9 @@ endif
 .PHONY: install-module
 
 install-module:
-ifneq ($(INSTALL_KDIR),)
-	$(MAKE) -C $(TOP)/kernel KDIR=$(INSTALL_KDIR)
-else
-	@echo "install: kernel/wiascan.ko was built for $(INSTALL_BUILT_KVER), whose" \
-		"tree is not at $(INSTALL_BUILT_TREE): installing it as built"
-endif
+	$(if $(INSTALL_KDIR),$(MAKE) -C $(TOP)/kernel KDIR=$(INSTALL_KDIR),@echo \
+		"install: kernel/wiascan.ko was built for $(INSTALL_BUILT_KVER), whose tree" \
+		"is not at $(INSTALL_BUILT_TREE): installing it as built")
 
 install: install-module helper
 	env $(INSTALL_ENV) $(INSTALL_SH) install
