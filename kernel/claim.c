@@ -12,6 +12,14 @@
  * The claim is per open file, like the queue's ownership: descriptors
  * duplicated with dup() or inherited across fork() share it.  @pid only
  * says which process to name to the others.
+ *
+ * A guarded call checks the claim once, before it starts; only REQBUFS
+ * keeps the claim's lock over its work (see wiascan_ioc_reqbufs()).  So an
+ * UNCLAIM by another thread of the owning file does not wait for that
+ * file's calls already in progress: a write() that passed the check still
+ * completes, possibly after another file claimed.  Only the owning file
+ * can end its claim this way, so it is that program racing itself; a
+ * file that is being released has no call in progress.
  */
 
 #include <linux/pid.h>

@@ -239,6 +239,16 @@ static bool wiascan_event_gone(struct wiascan_events *e)
 	return gone;
 }
 
+/* The checks of a WIASCAN_IOC_WAIT_EVENT argument: 0 or -EINVAL */
+int wiascan_event_check(const struct wiascan_event *ev)
+{
+	if ((ev->flags & ~WIASCAN_EVENT_NONBLOCK) ||
+	    ev->timeout_ms > WIASCAN_TIMEOUT_MAX_MS ||
+	    memchr_inv(ev->reserved, 0, sizeof(ev->reserved)))
+		return -EINVAL;
+	return 0;
+}
+
 /*
  * WAIT_EVENT: events that arrived before an unplug are still returned;
  * after them the call fails with -ENODEV.  An interface without an
@@ -251,9 +261,7 @@ int wiascan_event_wait(struct wiascan_dev *dev, struct wiascan_event *ev,
 	unsigned long timeout;
 	long left;
 
-	if ((ev->flags & ~WIASCAN_EVENT_NONBLOCK) ||
-	    ev->timeout_ms > WIASCAN_TIMEOUT_MAX_MS ||
-	    memchr_inv(ev->reserved, 0, sizeof(ev->reserved)))
+	if (wiascan_event_check(ev))
 		return -EINVAL;
 	if (!dev->intr_in)
 		return -EOPNOTSUPP;

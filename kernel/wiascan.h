@@ -330,6 +330,8 @@ static inline struct wiascan_dev *wiascan_queue_to_dev(struct wiascan_queue *q)
 /* queue.c */
 void wiascan_queue_init(struct wiascan_queue *q,
 			const struct wiascan_queue_ops *ops, bool contiguous);
+int wiascan_queue_reqbufs_check(struct wiascan_queue *q,
+				const struct wiascan_reqbufs *req);
 int wiascan_queue_reqbufs(struct wiascan_queue *q, const void *owner,
 			  struct wiascan_reqbufs *req, u64 max_total,
 			  u64 max_system);
@@ -375,6 +377,7 @@ void wiascan_event_start(struct wiascan_dev *dev);
 void wiascan_event_restart(struct wiascan_dev *dev);
 void wiascan_event_disconnect(struct wiascan_dev *dev);
 void wiascan_event_free(struct wiascan_dev *dev);
+int wiascan_event_check(const struct wiascan_event *ev);
 int wiascan_event_wait(struct wiascan_dev *dev, struct wiascan_event *ev,
 		       unsigned int file_timeout_ms);
 __poll_t wiascan_event_poll(struct wiascan_dev *dev, struct file *file,
