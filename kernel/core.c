@@ -129,6 +129,8 @@ static ssize_t wiascan_read(struct file *file, char __user *buf,
 	struct wiascan_file *wf = file->private_data;
 	int ret;
 
+	if (!count)
+		return 0;
 	ret = wiascan_owner_take(&wf->dev->owner, wf);
 	if (ret)
 		return ret;
@@ -142,6 +144,8 @@ static ssize_t wiascan_write(struct file *file, const char __user *buf,
 	struct wiascan_file *wf = file->private_data;
 	int ret;
 
+	if (!count)
+		return 0;
 	ret = wiascan_owner_take(&wf->dev->owner, wf);
 	if (ret)
 		return ret;
@@ -224,6 +228,10 @@ static int wiascan_ioc_reqbufs(struct wiascan_file *wf, void __user *arg)
 
 	if (copy_from_user(&req, arg, sizeof(req)))
 		return -EFAULT;
+	/* a call refused for its argument takes no claim */
+	ret = wiascan_queue_reqbufs_check(&dev->queue, &req);
+	if (ret)
+		return ret;
 	mutex_lock(&dev->owner.lock);
 	ret = wiascan_owner_take_locked(&dev->owner, wf);
 	if (!ret)

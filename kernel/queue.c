@@ -255,6 +255,18 @@ static void wiascan_queue_drop_ring(struct wiascan_queue *q)
 		wiascan_ring_put(ring);
 }
 
+/* The checks of a REQBUFS argument that need no lock: 0 or -EINVAL */
+int wiascan_queue_reqbufs_check(struct wiascan_queue *q,
+				const struct wiascan_reqbufs *req)
+{
+	if (req->flags || memchr_inv(req->reserved, 0, sizeof(req->reserved)))
+		return -EINVAL;
+	if (req->count && (req->count > WIASCAN_MAX_BUFFERS || !req->size ||
+			   req->size > q->max_buffer_size))
+		return -EINVAL;
+	return 0;
+}
+
 /*
  * @max_total caps this device's ring; @max_system caps the rings of every
  * device together (and those still mapped after their device went).
@@ -267,8 +279,9 @@ int wiascan_queue_reqbufs(struct wiascan_queue *q, const void *owner,
 	unsigned int size;
 	int ret = 0;
 
-	if (req->flags || memchr_inv(req->reserved, 0, sizeof(req->reserved)))
-		return -EINVAL;
+	ret = wiascan_queue_reqbufs_check(q, req);
+	if (ret)
+		return ret;
 
 	mutex_lock(&q->lock);
 	if (q->ring && q->owner != owner) {
@@ -286,11 +299,6 @@ int wiascan_queue_reqbufs(struct wiascan_queue *q, const void *owner,
 	}
 	if (READ_ONCE(q->disconnected)) {
 		ret = -ENODEV;
-		goto out;
-	}
-	if (req->count > WIASCAN_MAX_BUFFERS || req->size == 0 ||
-	    req->size > q->max_buffer_size) {
-		ret = -EINVAL;
 		goto out;
 	}
 	size = PAGE_ALIGN(req->size);

@@ -330,6 +330,8 @@ static inline struct wiascan_dev *wiascan_queue_to_dev(struct wiascan_queue *q)
 /* queue.c */
 void wiascan_queue_init(struct wiascan_queue *q,
 			const struct wiascan_queue_ops *ops, bool contiguous);
+int wiascan_queue_reqbufs_check(struct wiascan_queue *q,
+				const struct wiascan_reqbufs *req);
 int wiascan_queue_reqbufs(struct wiascan_queue *q, const void *owner,
 			  struct wiascan_reqbufs *req, u64 max_total,
 			  u64 max_system);

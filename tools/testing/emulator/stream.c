@@ -534,6 +534,19 @@ static bool start_acked(struct stream *s)
 }
 
 /*
+ * A fault fires once everything before its point has reached the host:
+ * the data, and for an unplug also the events already queued (the
+ * PAGE_DONE of the pages before it), as with a cable pulled after them
+ */
+static bool fault_due(struct stream *s)
+{
+	if (!s->fault_hit || s->count || !start_acked(s))
+		return false;
+	return s->emu->opt.fault.kind != FAULT_DISCONNECT ||
+	       (!s->event_busy && !s->evq_len);
+}
+
+/*
  * Everything before the fault point has reached the host: misbehave.
  * Reading from an IN endpoint file makes f_fs halt the endpoint.
  */
@@ -728,7 +741,7 @@ static void *stream_thread(void *arg)
 		int timeout;
 
 		fill_pipeline(s);
-		if (s->fault_hit && !s->count && start_acked(s))
+		if (fault_due(s))
 			fire_fault(s);
 		pump_events(s);
 		publish_activity(s);

@@ -477,9 +477,13 @@ TEST_F(scanner, unknown_flags_or_nonzero_reserved_give_einval_and_take_nothing)
 	close(fd2);
 }
 
-/* A control request or WAIT_EVENT refused for its argument claims nothing */
-TEST_F(scanner, control_and_wait_event_refused_with_einval_take_no_claim)
+/*
+ * A control request, WAIT_EVENT or REQBUFS refused for its argument, or
+ * a write() of nothing, claims nothing
+ */
+TEST_F(scanner, calls_refused_with_einval_or_empty_take_no_claim)
 {
+	struct wiascan_reqbufs rb = { .count = 1, .size = 4096, .flags = 1 };
 	struct wiascan_event ev = { .flags = 0x80 };
 	struct wiascan_ctrl ctrl = {
 		.request_type = 0x40, /* vendor, to the device: refused */
@@ -492,6 +496,11 @@ TEST_F(scanner, control_and_wait_event_refused_with_einval_take_no_claim)
 	ASSERT_LE(0, fd2);
 	EXPECT_EQ(-EINVAL, wt_ioctl(fd2, WIASCAN_IOC_CONTROL, &ctrl));
 	EXPECT_EQ(-EINVAL, wt_ioctl(fd2, WIASCAN_IOC_WAIT_EVENT, &ev));
+	EXPECT_EQ(-EINVAL, wt_ioctl(fd2, WIASCAN_IOC_REQBUFS, &rb));
+	rb = (struct wiascan_reqbufs) { .count = WT_MAX_BUFFERS + 1,
+					.size = 4096 };
+	EXPECT_EQ(-EINVAL, wt_ioctl(fd2, WIASCAN_IOC_REQBUFS, &rb));
+	EXPECT_EQ(0, write(fd2, "", 0));
 	EXPECT_EQ(0, claim(self->s.fd, &c)) TH_LOG("a refused call claimed");
 	EXPECT_EQ(0, c.flags);
 	close(fd2);
