@@ -316,8 +316,9 @@ static size_t next_chunk(struct stream *s, struct req *r)
 	s->page_off += n;
 	r->page_end = false;
 	if (s->page_off == s->page_len) {
-		if (s->page_len % s->maxpacket)
-			r->page_end = true; /* ends with a short packet */
+		/* a short packet, or an empty page's only ZLP, ends the page */
+		if (s->page_len % s->maxpacket || !n)
+			r->page_end = true;
 		else
 			s->zlp_due = true;
 	}
