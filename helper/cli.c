@@ -104,7 +104,7 @@ void cli_usage(FILE *f)
 	      "  -q, --jpeg-quality Q    1..100 (default 75)\n"
 	      "      --bigtiff WHEN      auto (default: when the file may pass 4 GiB),\n"
 	      "                          yes or no\n"
-	      "  -n, --pages N           ADF: stop after N pages\n"
+	      "  -n, --pages N           scan at most N sheets (ADF)\n"
 	      "      --progress MODE     auto (a line on a terminal), line, json\n"
 	      "                          (one object a line on stdout) or none\n"
 	      "  -f, --force             replace FILE if it exists\n"

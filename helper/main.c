@@ -111,8 +111,16 @@ static bool is_synth(const char *device)
 static int parse_synth(const struct cli_args *a, struct synth_options *o,
 		       uint32_t *rows, struct wia_error *err)
 {
-	if (synth_parse_spec(a->device + strlen(SYNTH_PREFIX), o, rows,
-			     SYNTH_MAX_ROWS)) {
+	int ret = synth_parse_spec(a->device + strlen(SYNTH_PREFIX), o, rows,
+				   SYNTH_MAX_ROWS);
+
+	if (ret == -EEXIST) {
+		werr_set(err, WERR_USAGE, -EINVAL, "%s", a->device);
+		werr_why(err, "a second %s fault: give each kind of fault once",
+			 o->repeated_fault);
+		return -EINVAL;
+	}
+	if (ret) {
 		werr_set(err, WERR_USAGE, -EINVAL, "%s", a->device);
 		werr_why(err,
 			 "use synth:SHEETS[:KIB_PER_S[:ROWS,...]][/FAULT...]");
@@ -264,13 +272,17 @@ static void warn_empty(const struct scan_stats *st)
 	fprintf(stderr, "%s)\n", st->empty > n ? ", ..." : "");
 }
 
+/* @kept: after a failure, the file holding the completed pages, if not the output */
 static void scan_summary(const struct cli_args *a, const struct scan_stats *st,
-			 int ret)
+			 int ret, const char *kept)
 {
 	char name[4200];
 
 	warn_empty(st);
-	output_name(a, ret ? st->kept : st->pages, name, sizeof(name));
+	if (kept)
+		snprintf(name, sizeof(name), "%s", kept);
+	else
+		output_name(a, ret ? st->kept : st->pages, name, sizeof(name));
 	if (ret && st->kept && st->tail_bytes)
 		snprintf(
 			kept_note, sizeof(kept_note),
@@ -333,13 +345,49 @@ static int write_all(int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Copy the finished file to standard output; then remove it */
-static int tmp_tiff_emit(struct tmp_tiff *t, bool emit, struct wia_error *err)
+/*
+ * Standard output before the scanner moves: it must be open for writing
+ * (a closed one would throw every page away at the end).  Where a regular
+ * file starts (its size with >>), for a cut if the copy fails: @start -1
+ * when it cannot be cut (a pipe, a terminal).
+ */
+static int stdout_check(off_t *start, struct wia_error *err)
+{
+	struct stat st;
+	int fl;
+
+	*start = -1;
+	fl = fcntl(STDOUT_FILENO, F_GETFL);
+	if (fl < 0 || fstat(STDOUT_FILENO, &st)) {
+		werr_set(err, WERR_OUTPUT, -errno, "standard output");
+		werr_why(err, "closed: nothing could be written");
+		return -EBADF;
+	}
+	if ((fl & O_ACCMODE) == O_RDONLY) {
+		werr_set(err, WERR_OUTPUT, -EBADF, "standard output");
+		werr_why(err, "open for reading only");
+		return -EBADF;
+	}
+	if (S_ISREG(st.st_mode))
+		*start = (fl & O_APPEND) ? st.st_size :
+					   lseek(STDOUT_FILENO, 0, SEEK_CUR);
+	return 0;
+}
+
+/*
+ * Copy the finished file to standard output, then remove it.  When the
+ * copy fails, standard output is cut back to @start (a regular file: no
+ * invalid TIFF is left there) and the complete TIFF is kept where it is:
+ * @kept is set to its path.
+ */
+static int tmp_tiff_emit(struct tmp_tiff *t, bool emit, off_t start,
+			 const char **kept, struct wia_error *err)
 {
 	char buf[65536];
 	ssize_t n = 0;
 	int fd, ret = 0;
 
+	*kept = NULL;
 	fd = emit ? open(t->path, O_RDONLY | O_CLOEXEC) : -1;
 	while (fd >= 0 && (n = read(fd, buf, sizeof(buf))) > 0) {
 		ret = write_all(STDOUT_FILENO, buf, (size_t)n);
@@ -350,8 +398,14 @@ static int tmp_tiff_emit(struct tmp_tiff *t, bool emit, struct wia_error *err)
 		ret = -errno;
 	if (fd >= 0)
 		close(fd);
-	unlink(t->path);
-	rmdir(t->dir);
+	if (ret && fd >= 0) {
+		if (start >= 0 && !ftruncate(STDOUT_FILENO, start))
+			lseek(STDOUT_FILENO, start, SEEK_SET);
+		*kept = t->path;
+	} else {
+		unlink(t->path);
+		rmdir(t->dir);
+	}
 	if (ret) {
 		werr_set(err, WERR_OUTPUT, ret, "standard output: write");
 		if (ret == -EPIPE)
@@ -384,6 +438,8 @@ static int cmd_scan(const struct cli_args *a, struct wia_error *err)
 	struct scan_source *src = NULL;
 	struct sysfs_scanner usb;
 	struct tmp_tiff tmp = { .dir = "" };
+	const char *kept = NULL;
+	off_t out_start = -1;
 	struct progress pr;
 	struct scan_stats st;
 	struct sink *sink;
@@ -393,7 +449,9 @@ static int cmd_scan(const struct cli_args *a, struct wia_error *err)
 	if (ret)
 		return ret;
 	if (tiff_out) {
-		ret = tmp_tiff_create(&tmp, err);
+		ret = stdout_check(&out_start, err);
+		if (!ret)
+			ret = tmp_tiff_create(&tmp, err);
 		if (ret)
 			return ret;
 		sopt.path = tmp.path;
@@ -419,14 +477,17 @@ static int cmd_scan(const struct cli_args *a, struct wia_error *err)
 	scan_source_close(src);
 out:
 	if (tiff_out) {
-		int ret2 = tmp_tiff_emit(&tmp, !ret || st.kept, err);
+		int ret2 = tmp_tiff_emit(&tmp, !ret || st.kept, out_start,
+					 &kept, err);
 
 		if (ret2 && !ret)
+			st.kept = st.pages; /* all of them are in @kept */
+		if (ret2 && !ret)
 			ret = ret2;
-		else if (ret2)
+		else if (ret2 && !kept)
 			st.kept = 0; /* they did not reach standard output */
 	}
-	scan_summary(a, &st, ret);
+	scan_summary(a, &st, ret, kept);
 	return ret;
 }
 

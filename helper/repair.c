@@ -158,6 +158,9 @@ int tiff_repair(const char *part, const char *out, bool force,
 	int ret;
 
 	*pages = 0;
+	/* a missing or unreadable input is said as such, not as no pages */
+	if (access(part, R_OK))
+		return werr_set(err, WERR_OUTPUT, -errno, "%s", part);
 	in = tiff_io_open_read(part, msg, sizeof(msg));
 	if (!in) {
 		werr_set(err, WERR_OUTPUT, -ENODATA, "%s", part);

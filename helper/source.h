@@ -118,6 +118,8 @@ int dev_source_open(const struct dev_source_options *opt, struct wia_error *err,
  * @double_feed: the report after @jam_page is a double feed instead
  * @rate_kib: send at most this many KiB a second (0: as fast as it can);
  *	a signal interrupts the wait (-EINTR), as it does a device's
+ * @repeated_fault: set by synth_parse_spec() when a kind of fault is
+ *	given twice: that kind's name
  */
 struct synth_options {
 	struct scan_format fmt;
@@ -137,6 +139,7 @@ struct synth_options {
 	bool jam;
 	bool double_feed;
 	uint32_t rate_kib;
+	const char *repeated_fault;
 };
 
 int synth_source_open(const struct synth_options *opt, struct wia_error *err,

@@ -307,8 +307,24 @@ static const struct {
 	{ "timeout@", -ETIMEDOUT },
 };
 
+/* The kinds of fault: each may be given once (a second would replace it) */
+enum { SYNTH_XFER = 1, SYNTH_JAM = 2, SYNTH_SHORT = 4 };
+
+/* A second fault of a kind already given: -EEXIST, its name in @o */
+static int fault_kind(struct synth_options *o, unsigned int *seen,
+		      unsigned int kind, const char *name)
+{
+	if (*seen & kind) {
+		o->repeated_fault = name;
+		return -EEXIST;
+	}
+	*seen |= kind;
+	return 0;
+}
+
 /* One "/FAULT" (see synth_parse_spec) at *@p */
-static int parse_fault(const char **p, struct synth_options *o)
+static int parse_fault(const char **p, struct synth_options *o,
+		       unsigned int *seen)
 {
 	uint64_t a, b;
 	size_t i, n;
@@ -324,7 +340,8 @@ static int parse_fault(const char **p, struct synth_options *o)
 			return -EINVAL;
 		o->fail_after = a;
 		o->fail_status = synth_xfer_faults[i].err;
-		return 0;
+		return fault_kind(o, seen, SYNTH_XFER,
+				  "unplug, stall or timeout");
 	}
 	if (!strncmp(*p, "jam@", 4) || !strncmp(*p, "double-feed@", 12)) {
 		o->double_feed = **p == 'd';
@@ -333,7 +350,7 @@ static int parse_fault(const char **p, struct synth_options *o)
 			return -EINVAL;
 		o->jam = true;
 		o->jam_page = (uint32_t)a;
-		return 0;
+		return fault_kind(o, seen, SYNTH_JAM, "jam or double-feed");
 	}
 	if (!strncmp(*p, "short@", 6)) {
 		*p += 6;
@@ -345,7 +362,7 @@ static int parse_fault(const char **p, struct synth_options *o)
 		o->cut = true;
 		o->cut_page = (uint32_t)a;
 		o->cut_len = b;
-		return 0;
+		return fault_kind(o, seen, SYNTH_SHORT, "short");
 	}
 	return -EINVAL;
 }
@@ -360,22 +377,28 @@ static int parse_fault(const char **p, struct synth_options *o)
  * 0-based sheet), short@SHEET:BYTES (that sheet ends after BYTES, 0: an
  * empty sheet), or unplug@BYTE, stall@BYTE, timeout@BYTE (the transfer
  * carrying byte BYTE of the scan fails so).  Sets @o's pages, rate, rows
- * (into @rows) and faults; leaves the rest.
+ * (into @rows) and faults; leaves the rest.  Each kind of fault (jam or
+ * double-feed, short, unplug or stall or timeout) is given at most once: a
+ * second is -EEXIST, with @o->repeated_fault naming the kind.
  */
 int synth_parse_spec(const char *spec, struct synth_options *o, uint32_t *rows,
 		     size_t max_rows)
 {
 	const char *p = spec;
+	unsigned int seen = 0;
+	int ret;
 
 	o->rate_kib = 0;
+	o->repeated_fault = NULL;
 	o->n_page_rows = 0;
 	o->page_rows = rows;
 	if (parse_sheets(&p, o, rows, max_rows))
 		return -EINVAL;
 	while (*p == '/') {
 		p++;
-		if (parse_fault(&p, o))
-			return -EINVAL;
+		ret = parse_fault(&p, o, &seen);
+		if (ret)
+			return ret;
 	}
 	return *p ? -EINVAL : 0;
 }
