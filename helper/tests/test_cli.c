@@ -253,6 +253,39 @@ TEST_F(bin, help_documents_commands_and_exit_codes)
 	EXPECT_STREQ("", self->err);
 }
 
+TEST_F(bin, help_says_pages_n_scans_at_most_n_sheets)
+{
+	ASSERT_EQ(0, tu_run_helper(ARGV("--help"), self->out, self->err,
+				   sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->out, "  -n, --pages N           "
+					  "scan at most N sheets (ADF)\n"));
+	EXPECT_EQ(NULL, strstr(self->out, "stop after N pages"));
+}
+
+TEST_F(bin, repair_of_a_missing_part_says_no_such_file_exit_5)
+{
+	char part[PATH_MAX + 32], want[PATH_MAX + 128];
+
+	snprintf(part, sizeof(part), "%s/missing.part", self->dir);
+	ASSERT_EQ(5, tu_run_helper(ARGV("repair", part), self->out, self->err,
+				   sizeof(self->out)));
+	snprintf(want, sizeof(want),
+		 "wiascan-helper: %s: No such file or directory\n", part);
+	EXPECT_STREQ(want, self->err);
+}
+
+TEST_F(bin, synth_with_two_short_faults_is_exit_2_naming_short)
+{
+	ASSERT_EQ(2, tu_run_helper(ARGV("scan", "-d",
+					"synth:3/short@0:0/short@1:0", "-F",
+					"raw", "-o", self->file),
+				   self->out, self->err, sizeof(self->out)));
+	EXPECT_STREQ("wiascan-helper: synth:3/short@0:0/short@1:0: a second "
+		     "short fault: give each kind of fault once\n",
+		     self->err);
+	EXPECT_FALSE(tu_exists(self->file));
+}
+
 TEST_F(bin, version_prints_one_line)
 {
 	char *nl;

@@ -599,6 +599,26 @@ TEST_F(fail, the_synth_spec_sets_every_fault)
 	EXPECT_EQ(-EINVAL, synth_parse_spec("x", &o, rows, 4));
 }
 
+TEST_F(fail, a_repeated_synth_fault_kind_is_eexist_naming_it)
+{
+	uint32_t rows[4];
+	struct synth_options o;
+
+	memset(&o, 0, sizeof(o));
+	EXPECT_EQ(-EEXIST,
+		  synth_parse_spec("3/short@0:0/short@1:0", &o, rows, 4));
+	EXPECT_STREQ("short", o.repeated_fault);
+	EXPECT_EQ(-EEXIST,
+		  synth_parse_spec("3/jam@1/double-feed@2", &o, rows, 4));
+	EXPECT_STREQ("jam or double-feed", o.repeated_fault);
+	EXPECT_EQ(-EEXIST, synth_parse_spec("3/stall@1/unplug@2", &o, rows, 4));
+	EXPECT_STREQ("unplug, stall or timeout", o.repeated_fault);
+	/* one of each kind is fine */
+	EXPECT_EQ(0,
+		  synth_parse_spec("3/jam@2/short@0:0/stall@9", &o, rows, 4));
+	EXPECT_EQ(NULL, o.repeated_fault);
+}
+
 /* ---- through the binary: signals and limits, the messages ---- */
 
 FIXTURE(bin)

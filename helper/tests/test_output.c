@@ -177,7 +177,7 @@ TEST_F(out, a_jam_appended_to_a_file_keeps_its_3_bytes_and_page_1)
 	free(got);
 }
 
-TEST_F(out, a_closed_pipe_is_exit_5_broken_pipe_in_raw_and_tiff)
+TEST_F(out, a_closed_pipe_is_exit_5_broken_pipe_in_raw_and_tiff_keeps_20_pages)
 {
 	static const char *const fmts[] = { "raw", "tiff" };
 	char args[128], tail[PATH_MAX + 64];
@@ -208,8 +208,93 @@ TEST_F(out, a_closed_pipe_is_exit_5_broken_pipe_in_raw_and_tiff)
 			strstr(read_err(self),
 			       "standard output: write: broken pipe: its reader exited"))
 		TH_LOG("%s: %s", fmts[i], self->msg);
-		EXPECT_EQ(0, nothing_left(self));
+		if (i == 0) {
+			EXPECT_EQ(0, nothing_left(self));
+			continue;
+		}
+		/* the TIFF's 20 pages are not lost: kept and named */
+		EXPECT_NE(NULL, strstr(self->msg,
+				       "; kept the 20 completed pages in "))
+		TH_LOG("%s", self->msg);
 	}
+}
+
+/* The path after "kept the 3 completed pages in " to the end of the line */
+static const char *kept_path(FIXTURE_DATA(out) *self, char *buf, size_t len)
+{
+	static const char key[] = "kept the 3 completed pages in ";
+	const char *p = strstr(read_err(self), key);
+
+	if (!p)
+		return NULL;
+	snprintf(buf, len, "%s", p + strlen(key));
+	buf[strcspn(buf, "\n")] = '\0';
+	return buf;
+}
+
+/* A kept TIFF outside the test directory's name space: its page count */
+static int tiff_pages_at(const char *path)
+{
+	char cmd[3 * PATH_MAX];
+
+	snprintf(
+		cmd, sizeof(cmd),
+		"test \"$(tiffinfo -D '%s' 2>&1 | grep -c 'TIFF Directory')\" = 3 && "
+		"tiffinfo -D '%s' > /dev/null 2>&1",
+		path, path);
+	return tu_sh(cmd) ? -1 : 3;
+}
+
+TEST_F(out, tiff_to_a_full_file_cuts_it_back_to_200000_bytes_and_keeps_3_pages)
+{
+	char path[PATH_MAX + 32], kept[PATH_MAX + 64];
+	struct stat st;
+
+	path_in(self, "pre.tif", path, sizeof(path));
+	snprintf(self->cmd, sizeof(self->cmd),
+		 "head -c 200000 /dev/zero > '%s'", path);
+	ASSERT_EQ(0, tu_sh(self->cmd));
+	/* 100 blocks (51200 or 102400 bytes): the TIFF fits, the file does not */
+	snprintf(
+		self->cmd, sizeof(self->cmd),
+		"cd '%s' && mkdir -p tmp && (ulimit -f 100 && TMPDIR='%s/tmp' '%s' scan "
+		"-d synth:3 -s 64x48 -S adf -F tiff -o - 2> '%s' >> pre.tif)",
+		self->dir, self->dir, self->helper, self->errf);
+	EXPECT_EQ(WIASCAN_EXIT_OUTPUT, tu_sh(self->cmd));
+	ASSERT_EQ(0, stat(path, &st));
+	EXPECT_EQ(200000, st.st_size);
+	ASSERT_NE(NULL, kept_path(self, kept, sizeof(kept))) TH_LOG("%s",
+								    self->msg);
+	EXPECT_EQ(3, tiff_pages_at(kept));
+	EXPECT_NE(NULL,
+		  strstr(self->msg, "standard output: write: file too large"))
+	TH_LOG("%s", self->msg);
+}
+
+TEST_F(out, tiff_to_dev_full_is_exit_5_and_keeps_the_3_page_tiff)
+{
+	char kept[PATH_MAX + 64];
+
+	EXPECT_EQ(WIASCAN_EXIT_OUTPUT,
+		  sh_scan(self, "-d synth:3 -s 64x48 -S adf -F tiff -o -",
+			  "> /dev/full"));
+	EXPECT_NE(NULL, strstr(read_err(self),
+			       "standard output: write: no space left"))
+	TH_LOG("%s", self->msg);
+	ASSERT_NE(NULL, kept_path(self, kept, sizeof(kept))) TH_LOG("%s",
+								    self->msg);
+	EXPECT_EQ(3, tiff_pages_at(kept));
+}
+
+TEST_F(out, tiff_to_a_closed_stdout_is_exit_5_before_the_scan)
+{
+	/* 1 KiB/s: 9 KiB of pages would take 9 s if the scanner moved */
+	EXPECT_EQ(WIASCAN_EXIT_OUTPUT,
+		  sh_scan(self, "-d synth:3:1 -s 64x48 -S adf -F tiff -o -",
+			  ">&-"));
+	EXPECT_STREQ("wiascan-helper: standard output: closed: nothing could be written\n",
+		     read_err(self));
+	EXPECT_EQ(0, nothing_left(self));
 }
 
 TEST_F(out, a_file_named_dash_is_dot_slash_dash_of_3072_bytes)
