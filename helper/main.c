@@ -25,6 +25,7 @@
 #include "scan.h"
 #include "sink.h"
 #include "source.h"
+#include "stopmsg.h"
 #include "sysfs.h"
 
 #ifndef WIASCAN_VERSION
@@ -36,52 +37,44 @@ static const char prog[] = "wiascan-helper";
 /*
  * Cancel: the first SIGINT or SIGTERM asks the scan loop to stop (it
  * cancels the scanner and keeps the completed pages); a second one ends
- * the process at once, leaving only the output's NAME.part (see `repair`),
- * which @stop_msg names (made before the scan: a handler cannot format).
+ * the process at once, leaving the files as they are on disk, which
+ * @stop_msg names: it follows each file created, renamed or removed
+ * (stopmsg.h; a handler cannot format).
  */
 static volatile sig_atomic_t cancel_requested;
-static char stop_msg[4400];
-static size_t stop_msg_len;
+static struct stop_msg stop_msg;
 
 /* After a failure, what was kept: appended to the error line */
 static char kept_note[4400];
 
 static void on_cancel_signal(int sig)
 {
+	const char *msg;
+	size_t len;
 	ssize_t n;
 
 	(void)sig;
 	if (cancel_requested) {
-		n = write(STDERR_FILENO, stop_msg, stop_msg_len);
+		msg = stop_msg_get(&stop_msg, &len);
+		n = write(STDERR_FILENO, msg, len);
 		(void)n;
 		_exit(WIASCAN_EXIT_CANCELLED);
 	}
 	cancel_requested = 1;
 }
 
-/* What a second signal leaves, said with the output's own name */
+/* What a second signal leaves, said with the output's own names */
 static void set_stop_msg(const struct cli_args *a, const char *tmp_tiff)
 {
 	if (tmp_tiff)
-		snprintf(
-			stop_msg, sizeof(stop_msg),
-			"%s: stopped at once: nothing written to standard output; %s.part left as it is\n",
-			prog, tmp_tiff);
+		stop_msg_init(&stop_msg, prog, STOP_MSG_TMP_TIFF, tmp_tiff);
 	else if (a->batch)
-		snprintf(
-			stop_msg, sizeof(stop_msg),
-			"%s: stopped at once: the completed files of %s are kept; the page being written is left as its NAME.part\n",
-			prog, a->batch);
+		stop_msg_init(&stop_msg, prog, STOP_MSG_BATCH, a->batch);
 	else if (!strcmp(a->output, "-"))
-		snprintf(
-			stop_msg, sizeof(stop_msg),
-			"%s: stopped at once: standard output ends in an unfinished page\n",
-			prog);
+		stop_msg_init(&stop_msg, prog, STOP_MSG_STDOUT, NULL);
 	else
-		snprintf(stop_msg, sizeof(stop_msg),
-			 "%s: stopped at once: %s.part left as it is\n", prog,
-			 a->output);
-	stop_msg_len = strlen(stop_msg);
+		stop_msg_init(&stop_msg, prog, STOP_MSG_FILE, a->output);
+	outfile_set_notify(stop_msg_notify, &stop_msg);
 }
 
 static void setup_signals(void)

@@ -14,6 +14,26 @@
 
 #define PART_SUFFIX ".part"
 
+/* Told when a file is created, renamed or removed (one per process) */
+static outfile_notify_fn notify_fn;
+static void *notify_arg;
+
+/*
+ * Follow the files being written (the message of a second signal names
+ * them): @fn is called after each change on disk, NULL: none
+ */
+void outfile_set_notify(outfile_notify_fn fn, void *arg)
+{
+	notify_fn = fn;
+	notify_arg = arg;
+}
+
+static void notify(enum outfile_event ev, const struct outfile *of)
+{
+	if (notify_fn)
+		notify_fn(notify_arg, ev, of);
+}
+
 /* Split @path into an open directory and a file name in it */
 static int open_parent(const char *path, int *dirfd, char **base)
 {
@@ -121,6 +141,7 @@ int outfile_create_suffix(struct outfile *of, const char *path, bool force,
 		goto err;
 	}
 	of->created = true;
+	notify(OUTFILE_CREATED, of);
 	return 0;
 
 err:
@@ -186,6 +207,7 @@ int outfile_commit(struct outfile *of)
 	if (ret)
 		goto err;
 	of->created = false;
+	notify(OUTFILE_COMMITTED, of);
 	ret = fsync(of->dirfd) ? -errno : 0;
 	close(of->dirfd);
 	of->dirfd = -1;
@@ -208,8 +230,8 @@ void outfile_discard(struct outfile *of)
 	of->fd = -1;
 	if (of->keep_part)
 		of->created = false;
-	if (of->created && of->part)
-		unlinkat(of->dirfd, of->part, 0);
+	if (of->created && of->part && !unlinkat(of->dirfd, of->part, 0))
+		notify(OUTFILE_REMOVED, of);
 	of->created = false;
 	if (of->dirfd >= 0)
 		close(of->dirfd);

@@ -37,6 +37,22 @@ struct outfile {
 	uint64_t bytes;
 };
 
+/**
+ * enum outfile_event - what outfile_set_notify()'s function is told
+ * @OUTFILE_CREATED: NAME.part was created
+ * @OUTFILE_COMMITTED: NAME.part was renamed to NAME
+ * @OUTFILE_REMOVED: NAME.part was removed (nothing of it is left)
+ */
+enum outfile_event {
+	OUTFILE_CREATED,
+	OUTFILE_COMMITTED,
+	OUTFILE_REMOVED,
+};
+
+typedef void (*outfile_notify_fn)(void *arg, enum outfile_event ev,
+				  const struct outfile *of);
+
+void outfile_set_notify(outfile_notify_fn fn, void *arg);
 int outfile_check(const char *path, bool force);
 int outfile_create(struct outfile *of, const char *path, bool force);
 int outfile_create_suffix(struct outfile *of, const char *path, bool force,

@@ -14,6 +14,7 @@
 
 #include "outfile.h"
 #include "sink.h"
+#include "stopmsg.h"
 #include "test_util.h"
 
 FIXTURE(out)
@@ -35,6 +36,72 @@ FIXTURE_SETUP(out)
 FIXTURE_TEARDOWN(out)
 {
 	tu_rmtree(self->dir);
+}
+
+/* The second signal's message as published, into @buf */
+static const char *stop_text(const struct stop_msg *m, char *buf, size_t len)
+{
+	size_t n;
+	const char *s = stop_msg_get(m, &n);
+
+	snprintf(buf, len, "%.*s", (int)n, s);
+	return buf;
+}
+
+TEST_F(out, stop_msg_says_d_raw_part_then_d_raw_is_kept_after_the_rename)
+{
+	static struct stop_msg m;
+	char want[3 * PATH_MAX], got[sizeof(m.buf[0])];
+	struct outfile of;
+
+	stop_msg_init(&m, "wiascan-helper", STOP_MSG_FILE, self->file);
+	outfile_set_notify(stop_msg_notify, &m);
+	EXPECT_STREQ("wiascan-helper: stopped at once: nothing left\n",
+		     stop_text(&m, got, sizeof(got)));
+	ASSERT_EQ(0, outfile_create(&of, self->file, false));
+	snprintf(want, sizeof(want),
+		 "wiascan-helper: stopped at once: %s left as it is\n",
+		 self->part);
+	EXPECT_STREQ(want, stop_text(&m, got, sizeof(got)));
+	ASSERT_EQ(0, outfile_commit(&of));
+	snprintf(want, sizeof(want),
+		 "wiascan-helper: stopped at once: %s is kept\n", self->file);
+	EXPECT_STREQ(want, stop_text(&m, got, sizeof(got)));
+	outfile_set_notify(NULL, NULL);
+}
+
+TEST_F(out, stop_msg_of_a_batch_names_b_1_and_b_2_kept_and_b_3_tif_part)
+{
+	static struct stop_msg m;
+	char pattern[PATH_MAX + 16], name[PATH_MAX + 16];
+	char want[4 * PATH_MAX], got[sizeof(m.buf[0])];
+	struct outfile of;
+	int i;
+
+	snprintf(pattern, sizeof(pattern), "%s/b-%%d.tif", self->dir);
+	stop_msg_init(&m, "wiascan-helper", STOP_MSG_BATCH, pattern);
+	outfile_set_notify(stop_msg_notify, &m);
+	EXPECT_STREQ("wiascan-helper: stopped at once: no file was completed\n",
+		     stop_text(&m, got, sizeof(got)));
+	for (i = 1; i <= 3; i++) {
+		snprintf(name, sizeof(name), "%s/b-%d.tif", self->dir, i);
+		ASSERT_EQ(0, outfile_create(&of, name, false));
+		if (i < 3)
+			ASSERT_EQ(0, outfile_commit(&of));
+	}
+	snprintf(
+		want, sizeof(want),
+		"wiascan-helper: stopped at once: %s/b-1.tif and %s/b-2.tif are kept; %s/b-3.tif.part left as it is\n",
+		self->dir, self->dir, self->dir);
+	EXPECT_STREQ(want, stop_text(&m, got, sizeof(got)));
+	/* the unfinished page removed: no .part is named */
+	outfile_discard(&of);
+	snprintf(
+		want, sizeof(want),
+		"wiascan-helper: stopped at once: %s/b-1.tif and %s/b-2.tif are kept\n",
+		self->dir, self->dir);
+	EXPECT_STREQ(want, stop_text(&m, got, sizeof(got)));
+	outfile_set_notify(NULL, NULL);
 }
 
 TEST_F(out, data_goes_to_part_and_gets_its_name_only_on_commit)
