@@ -19,6 +19,7 @@
 #include "scan.h"
 #include "sink.h"
 #include "source.h"
+#include "stopmsg.h"
 #include "test_util.h"
 
 enum out_kind { OUT_RAW, OUT_TIFF, OUT_BATCH };
@@ -565,6 +566,78 @@ TEST_F(fail, a_sheet_of_partial_rows_is_exit_4_keeping_the_1_page_before_it)
 	}
 }
 
+/*
+ * In sheet @at (0-based), mid-page: the second signal's message then.
+ * The TIFF sink's files are written by its own thread: up to 5 s are
+ * given for it to start with @wait (if not NULL).
+ */
+struct stop_peek {
+	uint32_t at;
+	struct stop_msg *m;
+	const char *wait;
+	char got[3 * PATH_MAX];
+};
+
+static void peek_stop_msg(void *arg, const struct scan_progress *p)
+{
+	struct stop_peek *k = arg;
+	const char *s;
+	size_t n;
+	int i;
+
+	if (p->page != k->at || !p->page_bytes || p->page_end || k->got[0])
+		return;
+	for (i = 0; i < 500; i++) {
+		s = stop_msg_get(k->m, &n);
+		snprintf(k->got, sizeof(k->got), "%.*s", (int)n, s);
+		if (!k->wait || !strncmp(k->got, k->wait, strlen(k->wait)))
+			return;
+		usleep(10000);
+	}
+}
+
+TEST_F(fail, a_second_signal_in_sheet_3_names_p_1_and_p_2_then_scan_raw_kept)
+{
+	static struct stop_msg m;
+	struct stop_peek k = { .at = 2, .m = &m };
+	struct scan_control ctl = { .progress = peek_stop_msg, .arg = &k };
+	char want[3 * PATH_MAX];
+	size_t n;
+
+	set_format(&self->opt, 100, 50);
+	self->opt.pages = 4;
+	/* a batch through the TIFF sink: p-1.tif and p-2.tif are complete */
+	set_output(self, OUT_BATCH, NULL);
+	stop_msg_init(&m, "wiascan-helper", STOP_MSG_BATCH, self->pattern);
+	outfile_set_notify(stop_msg_notify, &m);
+	snprintf(
+		want, sizeof(want),
+		"wiascan-helper: stopped at once: %s/p-1.tif and %s/p-2.tif are kept",
+		self->dir, self->dir);
+	k.wait = want;
+	ASSERT_EQ(0, run_ctl(self, &ctl));
+	EXPECT_EQ(0, strncmp(k.got, want, strlen(want))) TH_LOG("%s", k.got);
+	k.wait = NULL;
+	snprintf(
+		want, sizeof(want),
+		"wiascan-helper: stopped at once: %s/p-1.tif to %s/p-4.tif are kept\n",
+		self->dir, self->dir);
+	EXPECT_STREQ(want, stop_msg_get(&m, &n));
+	/* raw: scan.raw.part while scanning, scan.raw once renamed */
+	set_output(self, OUT_RAW, NULL);
+	stop_msg_init(&m, "wiascan-helper", STOP_MSG_FILE, self->file);
+	k.got[0] = '\0';
+	ASSERT_EQ(0, run_ctl(self, &ctl));
+	snprintf(want, sizeof(want),
+		 "wiascan-helper: stopped at once: %s.part left as it is\n",
+		 self->file);
+	EXPECT_STREQ(want, k.got);
+	snprintf(want, sizeof(want),
+		 "wiascan-helper: stopped at once: %s is kept\n", self->file);
+	EXPECT_STREQ(want, stop_msg_get(&m, &n));
+	outfile_set_notify(NULL, NULL);
+}
+
 TEST_F(fail, the_synth_spec_sets_every_fault)
 {
 	uint32_t rows[4];
@@ -799,6 +872,50 @@ TEST_F(bin, a_second_sigint_names_r_raw_part_not_FILE_part)
 		 "wiascan-helper: stopped at once: %s.part left as it is\n",
 		 self->out);
 	EXPECT_STREQ(want, bin_stderr(self));
+}
+
+TEST_F(bin, a_second_signal_in_a_batch_names_cib_1_and_cib_2_or_more_kept_as_on_disk)
+{
+	char pattern[PATH_MAX + 32], name[PATH_MAX + 32], first[PATH_MAX + 32];
+	char part[PATH_MAX + 32], want[4 * PATH_MAX];
+	char *argv[] = { "wiascan-helper", "scan",   "-d",
+			 "synth:8:2000",   "--size", "640x480",
+			 "--source",	   "adf",    "--batch",
+			 pattern,	   NULL };
+	uint32_t n;
+	pid_t pid;
+	int len;
+
+	snprintf(pattern, sizeof(pattern), "%s/cib-%%d.tif", self->dir);
+	snprintf(first, sizeof(first), "%s/cib-1.tif", self->dir);
+	snprintf(name, sizeof(name), "%s/cib-2.tif", self->dir);
+	pid = tu_spawn_helper(argv, NULL, self->errf, 0);
+	for (n = 0; n < 2000 && tu_exists(name) != 1; n++)
+		usleep(5000);
+	kill(pid, SIGSTOP);
+	kill(pid, SIGINT);
+	kill(pid, SIGTERM);
+	kill(pid, SIGCONT);
+	EXPECT_EQ(WIASCAN_EXIT_CANCELLED, tu_wait(pid));
+	/* the message says what is on disk: cib-1.tif to cib-N.tif, the .part */
+	for (n = 0; n < 9; n++) {
+		snprintf(name, sizeof(name), "%s/cib-%u.tif", self->dir, n + 1);
+		if (!tu_exists(name))
+			break;
+	}
+	ASSERT_LE(2, n);
+	snprintf(name, sizeof(name), "%s/cib-%u.tif", self->dir, n);
+	snprintf(part, sizeof(part), "%s/cib-%u.tif.part", self->dir, n + 1);
+	len = snprintf(want, sizeof(want),
+		       "wiascan-helper: stopped at once: %s %s %s are kept",
+		       first, n == 2 ? "and" : "to", name);
+	if (tu_exists(part))
+		snprintf(want + len, sizeof(want) - (size_t)len,
+			 "; %s left as it is\n", part);
+	else
+		snprintf(want + len, sizeof(want) - (size_t)len, "\n");
+	EXPECT_STREQ(want, bin_stderr(self));
+	EXPECT_EQ(NULL, strstr(bin_stderr(self), "NAME.part"));
 }
 
 /* Gray A4 at 150 dpi: 1240 x 1754 */
