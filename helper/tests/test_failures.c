@@ -874,7 +874,8 @@ TEST_F(bin, a_second_sigint_names_r_raw_part_not_FILE_part)
 	EXPECT_STREQ(want, bin_stderr(self));
 }
 
-TEST_F(bin, a_second_signal_in_a_batch_names_cib_1_and_cib_2_or_more_kept_as_on_disk)
+TEST_F(bin,
+       a_second_signal_in_a_batch_names_cib_1_and_cib_2_or_more_kept_as_on_disk)
 {
 	char pattern[PATH_MAX + 32], name[PATH_MAX + 32], first[PATH_MAX + 32];
 	char part[PATH_MAX + 32], want[4 * PATH_MAX];
