@@ -116,11 +116,17 @@ void stop_msg_notify(void *arg, enum outfile_event ev, const struct outfile *of)
 	stop_msg_event(arg, ev, of);
 }
 
-/* The published message: what the signal handler writes */
+/*
+ * The published message: what the signal handler writes (async-signal-safe:
+ * a load, a fence, no lock).  The buffer it returns is rewritten only after
+ * two more changes on disk, far longer than one write(2) of it.
+ */
 const char *stop_msg_get(const struct stop_msg *m, size_t *len)
 {
 	int cur = m->cur;
 
+	/* pairs with the release in stop_msg_make() (another thread's) */
+	atomic_thread_fence(memory_order_acquire);
 	*len = m->len[cur];
 	return m->buf[cur];
 }
