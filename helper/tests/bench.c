@@ -80,7 +80,7 @@ static int bench_scan(const struct bench_case *c, const char *path,
 			.dpi = 300,
 			.width_px = width,
 			.height_px = rows ? 0 : A4_H,
-			.bytes_per_line = scan_bytes_per_line(c->mode, width),
+			.bytes_per_line = wias_scan_bytes_per_line(c->mode, width),
 		},
 		.pages = c->pages ? c->pages : pages,
 		.page_rows = &rows,
@@ -100,12 +100,12 @@ static int bench_scan(const struct bench_case *c, const char *path,
 	struct sink *sink;
 	int ret;
 
-	ret = synth_source_open(&o, &err, &src);
+	ret = wias_synth_source_open(&o, &err, &src);
 	if (ret)
 		return ret;
-	ret = sink_open(&so, &err, &sink);
+	ret = wias_sink_open(&so, &err, &sink);
 	if (!ret)
-		ret = scan_run(src, sink, st, &err);
+		ret = wias_scan_run(src, sink, st, &err);
 	scan_source_close(src);
 	if (ret)
 		fprintf(stderr, "bench: %s: %s: %s\n", c->name, err.what,
@@ -170,7 +170,7 @@ static void run_case(const struct bench_case *c, const char *path,
 		return;
 	}
 	printf("%-24s %6u %8.2f %9.1f %12ld\n", c->name, st.pages,
-	       st.pages / st.seconds, scan_mb_per_s(&st), ru.ru_maxrss);
+	       st.pages / st.seconds, wias_scan_mb_per_s(&st), ru.ru_maxrss);
 	unlink(path);
 }
 

@@ -102,7 +102,7 @@ TEST(unknown_length_pixels_need_the_adf)
 	EXPECT_EQ(800, a.req.width_px);
 	EXPECT_EQ(0, a.req.height_px);
 	EXPECT_NE(0, parse(ARGV("scan", "-s", "800x0", "-o", "o"), &a, &err));
-	EXPECT_EQ(WIASCAN_EXIT_USAGE, werr_exit_code(&err));
+	EXPECT_EQ(WIASCAN_EXIT_USAGE, wias_werr_exit_code(&err));
 	EXPECT_NE(NULL, strstr(err.why, "--source adf"));
 }
 
@@ -162,7 +162,7 @@ TEST(bad_command_lines_are_usage_errors)
 		EXPECT_EQ(-EINVAL, parse(bad[i], &a, &err)) TH_LOG("case %zu",
 								   i);
 		EXPECT_EQ(WIASCAN_EXIT_USAGE,
-			  werr_exit_code(&err)) TH_LOG("case %zu", i);
+			  wias_werr_exit_code(&err)) TH_LOG("case %zu", i);
 	}
 }
 
@@ -198,14 +198,14 @@ TEST(batch_names_fill_in_only_the_counter)
 {
 	char name[64];
 
-	ASSERT_EQ(0, batch_name("p%03d%%.tif", 7, name, sizeof(name)));
+	ASSERT_EQ(0, wias_batch_name("p%03d%%.tif", 7, name, sizeof(name)));
 	EXPECT_STREQ("p007%.tif", name);
-	ASSERT_EQ(0, batch_name("%d", 12345, name, sizeof(name)));
+	ASSERT_EQ(0, wias_batch_name("%d", 12345, name, sizeof(name)));
 	EXPECT_STREQ("12345", name);
-	ASSERT_EQ(0, batch_name("a%4db", 5, name, sizeof(name)));
+	ASSERT_EQ(0, wias_batch_name("a%4db", 5, name, sizeof(name)));
 	EXPECT_STREQ("a   5b", name);
-	EXPECT_EQ(-ENAMETOOLONG, batch_name("%d", 123456, name, 4));
-	EXPECT_EQ(-EINVAL, batch_name("%s%d", 1, name, sizeof(name)));
+	EXPECT_EQ(-ENAMETOOLONG, wias_batch_name("%d", 123456, name, 4));
+	EXPECT_EQ(-EINVAL, wias_batch_name("%s%d", 1, name, sizeof(name)));
 }
 
 TEST(info_and_list_parse)

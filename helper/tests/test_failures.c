@@ -86,12 +86,13 @@ static int run_ctl(FIXTURE_DATA(fail) *self, const struct scan_control *ctl)
 	int ret;
 
 	memset(&self->err, 0, sizeof(self->err));
-	ret = synth_source_open(&self->opt, &self->err, &src);
+	ret = wias_synth_source_open(&self->opt, &self->err, &src);
 	if (ret)
 		return ret;
-	ret = sink_open(&self->so, &self->err, &sink);
+	ret = wias_sink_open(&self->so, &self->err, &sink);
 	if (!ret)
-		ret = scan_run_ctl(src, sink, ctl, &self->stats, &self->err);
+		ret = wias_scan_run_ctl(src, sink, ctl, &self->stats,
+					&self->err);
 	scan_source_close(src);
 	return ret;
 }
@@ -348,7 +349,7 @@ TEST_F(fail, every_failure_in_sheet_3_keeps_exactly_2_pages_in_every_format)
 			c.cancel_at = failures[f].setup ? UINT32_MAX : 2;
 			EXPECT_GT(0, run_ctl(self, &ctl));
 			EXPECT_EQ(failures[f].exit_code,
-				  werr_exit_code(&self->err))
+				  wias_werr_exit_code(&self->err))
 			TH_LOG("%s, %s: %s: %s", out_names[k], failures[f].name,
 			       self->err.what, self->err.why);
 			EXPECT_EQ(2, self->stats.kept)
@@ -385,7 +386,7 @@ TEST_F(fail, a_full_disk_in_page_3_keeps_exactly_2_pages_in_every_format)
 		EXPECT_EQ(-ENOSPC, run_ctl(self, NULL))
 		TH_LOG("%s: %s: %s", out_names[k], self->err.what,
 		       self->err.why);
-		EXPECT_EQ(WIASCAN_EXIT_OUTPUT, werr_exit_code(&self->err));
+		EXPECT_EQ(WIASCAN_EXIT_OUTPUT, wias_werr_exit_code(&self->err));
 		EXPECT_EQ(2, self->stats.kept)
 		TH_LOG("%s: kept %u pages, not 2", out_names[k],
 		       self->stats.kept);
@@ -458,7 +459,7 @@ TEST_F(fail, a_salvage_that_cannot_rename_leaves_the_part_with_its_2_pages)
 		in.path = self->file;
 		snprintf(part, sizeof(part), "%s.part", self->file);
 		EXPECT_EQ(-EIO, run_ctl(self, &ctl));
-		EXPECT_EQ(WIASCAN_EXIT_JAM, werr_exit_code(&self->err));
+		EXPECT_EQ(WIASCAN_EXIT_JAM, wias_werr_exit_code(&self->err));
 		got = tu_read_file(self->file, NULL);
 		ASSERT_NE(NULL, got);
 		EXPECT_STREQ("mine", got); /* never replaced */
@@ -554,7 +555,7 @@ TEST_F(fail, a_sheet_of_partial_rows_is_exit_4_keeping_the_1_page_before_it)
 	for (k = OUT_RAW; k <= OUT_BATCH; k++) {
 		set_output(self, (enum out_kind)k, NULL);
 		EXPECT_EQ(-EPROTO, run_ctl(self, NULL));
-		EXPECT_EQ(WIASCAN_EXIT_DEVICE, werr_exit_code(&self->err));
+		EXPECT_EQ(WIASCAN_EXIT_DEVICE, wias_werr_exit_code(&self->err));
 		EXPECT_NE(NULL, strstr(self->err.what, "sheet 2"))
 		TH_LOG("what: %s", self->err.what);
 		EXPECT_NE(NULL, strstr(self->err.why,
@@ -609,7 +610,7 @@ TEST_F(fail, a_second_signal_in_sheet_3_names_p_1_and_p_2_then_scan_raw_kept)
 	/* a batch through the TIFF sink: p-1.tif and p-2.tif are complete */
 	set_output(self, OUT_BATCH, NULL);
 	stop_msg_init(&m, "wiascan-helper", STOP_MSG_BATCH, self->pattern);
-	outfile_set_notify(stop_msg_notify, &m);
+	wias_outfile_set_notify(stop_msg_notify, &m);
 	snprintf(
 		want, sizeof(want),
 		"wiascan-helper: stopped at once: %s/p-1.tif and %s/p-2.tif are kept",
@@ -635,7 +636,7 @@ TEST_F(fail, a_second_signal_in_sheet_3_names_p_1_and_p_2_then_scan_raw_kept)
 	snprintf(want, sizeof(want),
 		 "wiascan-helper: stopped at once: %s is kept\n", self->file);
 	EXPECT_STREQ(want, stop_msg_get(&m, &n));
-	outfile_set_notify(NULL, NULL);
+	wias_outfile_set_notify(NULL, NULL);
 }
 
 TEST_F(fail, the_synth_spec_sets_every_fault)
@@ -644,8 +645,8 @@ TEST_F(fail, the_synth_spec_sets_every_fault)
 	struct synth_options o;
 
 	memset(&o, 0, sizeof(o));
-	ASSERT_EQ(0,
-		  synth_parse_spec("5:200:10,20/jam@2/short@1:0", &o, rows, 4));
+	ASSERT_EQ(0, wias_synth_parse_spec("5:200:10,20/jam@2/short@1:0", &o,
+					   rows, 4));
 	EXPECT_EQ(5, o.pages);
 	EXPECT_EQ(200, o.rate_kib);
 	EXPECT_EQ(2, o.n_page_rows);
@@ -657,19 +658,19 @@ TEST_F(fail, the_synth_spec_sets_every_fault)
 	EXPECT_EQ(1, o.cut_page);
 	EXPECT_EQ(0, o.cut_len);
 	memset(&o, 0, sizeof(o));
-	ASSERT_EQ(0,
-		  synth_parse_spec("3/double-feed@1/unplug@4096", &o, rows, 4));
+	ASSERT_EQ(0, wias_synth_parse_spec("3/double-feed@1/unplug@4096", &o,
+					   rows, 4));
 	EXPECT_TRUE(o.double_feed);
 	EXPECT_EQ(4096, o.fail_after);
 	EXPECT_EQ(-ENODEV, o.fail_status);
-	ASSERT_EQ(0, synth_parse_spec("3/stall@1", &o, rows, 4));
+	ASSERT_EQ(0, wias_synth_parse_spec("3/stall@1", &o, rows, 4));
 	EXPECT_EQ(-EPIPE, o.fail_status);
-	ASSERT_EQ(0, synth_parse_spec("3/timeout@1", &o, rows, 4));
+	ASSERT_EQ(0, wias_synth_parse_spec("3/timeout@1", &o, rows, 4));
 	EXPECT_EQ(-ETIMEDOUT, o.fail_status);
-	EXPECT_EQ(-EINVAL, synth_parse_spec("3/fire@1", &o, rows, 4));
-	EXPECT_EQ(-EINVAL, synth_parse_spec("3/short@1", &o, rows, 4));
-	EXPECT_EQ(-EINVAL, synth_parse_spec("3/", &o, rows, 4));
-	EXPECT_EQ(-EINVAL, synth_parse_spec("x", &o, rows, 4));
+	EXPECT_EQ(-EINVAL, wias_synth_parse_spec("3/fire@1", &o, rows, 4));
+	EXPECT_EQ(-EINVAL, wias_synth_parse_spec("3/short@1", &o, rows, 4));
+	EXPECT_EQ(-EINVAL, wias_synth_parse_spec("3/", &o, rows, 4));
+	EXPECT_EQ(-EINVAL, wias_synth_parse_spec("x", &o, rows, 4));
 }
 
 TEST_F(fail, a_repeated_synth_fault_kind_is_eexist_naming_it)
@@ -679,16 +680,17 @@ TEST_F(fail, a_repeated_synth_fault_kind_is_eexist_naming_it)
 
 	memset(&o, 0, sizeof(o));
 	EXPECT_EQ(-EEXIST,
-		  synth_parse_spec("3/short@0:0/short@1:0", &o, rows, 4));
+		  wias_synth_parse_spec("3/short@0:0/short@1:0", &o, rows, 4));
 	EXPECT_STREQ("short", o.repeated_fault);
 	EXPECT_EQ(-EEXIST,
-		  synth_parse_spec("3/jam@1/double-feed@2", &o, rows, 4));
+		  wias_synth_parse_spec("3/jam@1/double-feed@2", &o, rows, 4));
 	EXPECT_STREQ("jam or double-feed", o.repeated_fault);
-	EXPECT_EQ(-EEXIST, synth_parse_spec("3/stall@1/unplug@2", &o, rows, 4));
+	EXPECT_EQ(-EEXIST,
+		  wias_synth_parse_spec("3/stall@1/unplug@2", &o, rows, 4));
 	EXPECT_STREQ("unplug, stall or timeout", o.repeated_fault);
 	/* one of each kind is fine */
-	EXPECT_EQ(0,
-		  synth_parse_spec("3/jam@2/short@0:0/stall@9", &o, rows, 4));
+	EXPECT_EQ(0, wias_synth_parse_spec("3/jam@2/short@0:0/stall@9", &o,
+					   rows, 4));
 	EXPECT_EQ(NULL, o.repeated_fault);
 }
 

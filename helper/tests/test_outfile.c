@@ -55,19 +55,19 @@ TEST_F(out, stop_msg_says_d_raw_part_then_d_raw_is_kept_after_the_rename)
 	struct outfile of;
 
 	stop_msg_init(&m, "wiascan-helper", STOP_MSG_FILE, self->file);
-	outfile_set_notify(stop_msg_notify, &m);
+	wias_outfile_set_notify(stop_msg_notify, &m);
 	EXPECT_STREQ("wiascan-helper: stopped at once: nothing left\n",
 		     stop_text(&m, got, sizeof(got)));
-	ASSERT_EQ(0, outfile_create(&of, self->file, false));
+	ASSERT_EQ(0, wias_outfile_create(&of, self->file, false));
 	snprintf(want, sizeof(want),
 		 "wiascan-helper: stopped at once: %s left as it is\n",
 		 self->part);
 	EXPECT_STREQ(want, stop_text(&m, got, sizeof(got)));
-	ASSERT_EQ(0, outfile_commit(&of));
+	ASSERT_EQ(0, wias_outfile_commit(&of));
 	snprintf(want, sizeof(want),
 		 "wiascan-helper: stopped at once: %s is kept\n", self->file);
 	EXPECT_STREQ(want, stop_text(&m, got, sizeof(got)));
-	outfile_set_notify(NULL, NULL);
+	wias_outfile_set_notify(NULL, NULL);
 }
 
 TEST_F(out, stop_msg_of_a_batch_names_b_1_and_b_2_kept_and_b_3_tif_part)
@@ -80,14 +80,14 @@ TEST_F(out, stop_msg_of_a_batch_names_b_1_and_b_2_kept_and_b_3_tif_part)
 
 	snprintf(pattern, sizeof(pattern), "%s/b-%%d.tif", self->dir);
 	stop_msg_init(&m, "wiascan-helper", STOP_MSG_BATCH, pattern);
-	outfile_set_notify(stop_msg_notify, &m);
+	wias_outfile_set_notify(stop_msg_notify, &m);
 	EXPECT_STREQ("wiascan-helper: stopped at once: no file was completed\n",
 		     stop_text(&m, got, sizeof(got)));
 	for (i = 1; i <= 3; i++) {
 		snprintf(name, sizeof(name), "%s/b-%d.tif", self->dir, i);
-		ASSERT_EQ(0, outfile_create(&of, name, false));
+		ASSERT_EQ(0, wias_outfile_create(&of, name, false));
 		if (i < 3)
-			ASSERT_EQ(0, outfile_commit(&of));
+			ASSERT_EQ(0, wias_outfile_commit(&of));
 	}
 	snprintf(
 		want, sizeof(want),
@@ -95,13 +95,13 @@ TEST_F(out, stop_msg_of_a_batch_names_b_1_and_b_2_kept_and_b_3_tif_part)
 		self->dir, self->dir, self->dir);
 	EXPECT_STREQ(want, stop_text(&m, got, sizeof(got)));
 	/* the unfinished page removed: no .part is named */
-	outfile_discard(&of);
+	wias_outfile_discard(&of);
 	snprintf(
 		want, sizeof(want),
 		"wiascan-helper: stopped at once: %s/b-1.tif and %s/b-2.tif are kept\n",
 		self->dir, self->dir);
 	EXPECT_STREQ(want, stop_text(&m, got, sizeof(got)));
-	outfile_set_notify(NULL, NULL);
+	wias_outfile_set_notify(NULL, NULL);
 }
 
 TEST_F(out, data_goes_to_part_and_gets_its_name_only_on_commit)
@@ -110,14 +110,14 @@ TEST_F(out, data_goes_to_part_and_gets_its_name_only_on_commit)
 	size_t len;
 	char *got;
 
-	ASSERT_EQ(0, outfile_create(&of, self->file, false));
+	ASSERT_EQ(0, wias_outfile_create(&of, self->file, false));
 	EXPECT_TRUE(tu_exists(self->part));
 	EXPECT_FALSE(tu_exists(self->file));
-	ASSERT_EQ(0, outfile_write(&of, "hello ", 6));
-	ASSERT_EQ(0, outfile_write(&of, "world", 5));
+	ASSERT_EQ(0, wias_outfile_write(&of, "hello ", 6));
+	ASSERT_EQ(0, wias_outfile_write(&of, "world", 5));
 	EXPECT_EQ(11, of.bytes);
 	EXPECT_FALSE(tu_exists(self->file));
-	ASSERT_EQ(0, outfile_commit(&of));
+	ASSERT_EQ(0, wias_outfile_commit(&of));
 	EXPECT_FALSE(tu_exists(self->part));
 	got = tu_read_file(self->file, &len);
 	ASSERT_NE(NULL, got);
@@ -132,8 +132,8 @@ TEST_F(out, mode_is_0666_less_the_umask)
 	struct stat st;
 
 	umask(027);
-	ASSERT_EQ(0, outfile_create(&of, self->file, false));
-	ASSERT_EQ(0, outfile_commit(&of));
+	ASSERT_EQ(0, wias_outfile_create(&of, self->file, false));
+	ASSERT_EQ(0, wias_outfile_commit(&of));
 	ASSERT_EQ(0, stat(self->file, &st));
 	EXPECT_EQ(0640, st.st_mode & 07777);
 	EXPECT_TRUE(S_ISREG(st.st_mode));
@@ -145,8 +145,8 @@ TEST_F(out, existing_file_is_refused_without_force_and_left_alone)
 	char *got;
 
 	ASSERT_EQ(0, tu_write_file(self->file, "old", 3));
-	EXPECT_EQ(-EEXIST, outfile_check(self->file, false));
-	EXPECT_EQ(-EEXIST, outfile_create(&of, self->file, false));
+	EXPECT_EQ(-EEXIST, wias_outfile_check(self->file, false));
+	EXPECT_EQ(-EEXIST, wias_outfile_create(&of, self->file, false));
 	EXPECT_FALSE(tu_exists(self->part));
 	got = tu_read_file(self->file, NULL);
 	ASSERT_NE(NULL, got);
@@ -160,10 +160,10 @@ TEST_F(out, force_replaces_an_existing_file)
 	char *got;
 
 	ASSERT_EQ(0, tu_write_file(self->file, "old contents", 12));
-	EXPECT_EQ(0, outfile_check(self->file, true));
-	ASSERT_EQ(0, outfile_create(&of, self->file, true));
-	ASSERT_EQ(0, outfile_write(&of, "new", 3));
-	ASSERT_EQ(0, outfile_commit(&of));
+	EXPECT_EQ(0, wias_outfile_check(self->file, true));
+	ASSERT_EQ(0, wias_outfile_create(&of, self->file, true));
+	ASSERT_EQ(0, wias_outfile_write(&of, "new", 3));
+	ASSERT_EQ(0, wias_outfile_commit(&of));
 	got = tu_read_file(self->file, NULL);
 	ASSERT_NE(NULL, got);
 	EXPECT_STREQ("new", got);
@@ -177,7 +177,7 @@ TEST_F(out, symlink_at_the_path_is_refused_without_force)
 
 	ASSERT_EQ(0, tu_write_file(self->target, "target", 6));
 	ASSERT_EQ(0, symlink(self->target, self->file));
-	EXPECT_EQ(-EEXIST, outfile_create(&of, self->file, false));
+	EXPECT_EQ(-EEXIST, wias_outfile_create(&of, self->file, false));
 	got = tu_read_file(self->target, NULL);
 	ASSERT_NE(NULL, got);
 	EXPECT_STREQ("target", got);
@@ -189,8 +189,8 @@ TEST_F(out, dangling_symlink_at_the_path_counts_as_existing)
 	struct outfile of;
 
 	ASSERT_EQ(0, symlink(self->target, self->file));
-	EXPECT_EQ(-EEXIST, outfile_check(self->file, false));
-	EXPECT_EQ(-EEXIST, outfile_create(&of, self->file, false));
+	EXPECT_EQ(-EEXIST, wias_outfile_check(self->file, false));
+	EXPECT_EQ(-EEXIST, wias_outfile_create(&of, self->file, false));
 	EXPECT_FALSE(tu_exists(self->target));
 }
 
@@ -202,9 +202,9 @@ TEST_F(out, force_replaces_the_symlink_itself_not_its_target)
 
 	ASSERT_EQ(0, tu_write_file(self->target, "target", 6));
 	ASSERT_EQ(0, symlink(self->target, self->file));
-	ASSERT_EQ(0, outfile_create(&of, self->file, true));
-	ASSERT_EQ(0, outfile_write(&of, "scan", 4));
-	ASSERT_EQ(0, outfile_commit(&of));
+	ASSERT_EQ(0, wias_outfile_create(&of, self->file, true));
+	ASSERT_EQ(0, wias_outfile_write(&of, "scan", 4));
+	ASSERT_EQ(0, wias_outfile_commit(&of));
 	ASSERT_EQ(0, lstat(self->file, &st));
 	EXPECT_TRUE(S_ISREG(st.st_mode));
 	got = tu_read_file(self->target, NULL);
@@ -220,12 +220,12 @@ TEST_F(out, symlink_at_the_part_path_is_never_followed)
 
 	ASSERT_EQ(0, tu_write_file(self->target, "target", 6));
 	ASSERT_EQ(0, symlink(self->target, self->part));
-	EXPECT_EQ(-EEXIST, outfile_create(&of, self->file, false));
+	EXPECT_EQ(-EEXIST, wias_outfile_create(&of, self->file, false));
 	/* still a link to the untouched target: not ours to remove */
 	EXPECT_TRUE(tu_exists(self->part));
-	ASSERT_EQ(0, outfile_create(&of, self->file, true));
-	ASSERT_EQ(0, outfile_write(&of, "scan", 4));
-	ASSERT_EQ(0, outfile_commit(&of));
+	ASSERT_EQ(0, wias_outfile_create(&of, self->file, true));
+	ASSERT_EQ(0, wias_outfile_write(&of, "scan", 4));
+	ASSERT_EQ(0, wias_outfile_commit(&of));
 	got = tu_read_file(self->target, NULL);
 	ASSERT_NE(NULL, got);
 	EXPECT_STREQ("target", got);
@@ -242,7 +242,7 @@ TEST_F(out, a_stale_part_is_kept_without_force)
 	char *got;
 
 	ASSERT_EQ(0, tu_write_file(self->part, "earlier run", 11));
-	EXPECT_EQ(-EEXIST, outfile_create(&of, self->file, false));
+	EXPECT_EQ(-EEXIST, wias_outfile_create(&of, self->file, false));
 	got = tu_read_file(self->part, NULL);
 	ASSERT_NE(NULL, got);
 	EXPECT_STREQ("earlier run", got);
@@ -254,10 +254,10 @@ TEST_F(out, a_file_appearing_while_scanning_is_not_replaced)
 	struct outfile of;
 	char *got;
 
-	ASSERT_EQ(0, outfile_create(&of, self->file, false));
-	ASSERT_EQ(0, outfile_write(&of, "scan", 4));
+	ASSERT_EQ(0, wias_outfile_create(&of, self->file, false));
+	ASSERT_EQ(0, wias_outfile_write(&of, "scan", 4));
 	ASSERT_EQ(0, tu_write_file(self->file, "someone else", 12));
-	EXPECT_EQ(-EEXIST, outfile_commit(&of));
+	EXPECT_EQ(-EEXIST, wias_outfile_commit(&of));
 	got = tu_read_file(self->file, NULL);
 	ASSERT_NE(NULL, got);
 	EXPECT_STREQ("someone else", got);
@@ -269,9 +269,9 @@ TEST_F(out, discard_removes_the_part_and_creates_nothing)
 {
 	struct outfile of;
 
-	ASSERT_EQ(0, outfile_create(&of, self->file, false));
-	ASSERT_EQ(0, outfile_write(&of, "partial", 7));
-	outfile_discard(&of);
+	ASSERT_EQ(0, wias_outfile_create(&of, self->file, false));
+	ASSERT_EQ(0, wias_outfile_write(&of, "partial", 7));
+	wias_outfile_discard(&of);
 	EXPECT_FALSE(tu_exists(self->part));
 	EXPECT_FALSE(tu_exists(self->file));
 }
@@ -282,8 +282,8 @@ TEST_F(out, relative_names_are_created_in_the_current_directory)
 	char path[PATH_MAX + 16];
 
 	ASSERT_EQ(0, chdir(self->dir));
-	ASSERT_EQ(0, outfile_create(&of, "rel.raw", false));
-	ASSERT_EQ(0, outfile_commit(&of));
+	ASSERT_EQ(0, wias_outfile_create(&of, "rel.raw", false));
+	ASSERT_EQ(0, wias_outfile_commit(&of));
 	snprintf(path, sizeof(path), "%s/rel.raw", self->dir);
 	EXPECT_TRUE(tu_exists(path));
 }
@@ -294,10 +294,10 @@ TEST_F(out, bad_paths_fail_cleanly)
 	char path[PATH_MAX + 32];
 
 	snprintf(path, sizeof(path), "%s/missing/scan.raw", self->dir);
-	EXPECT_EQ(-ENOENT, outfile_create(&of, path, false));
+	EXPECT_EQ(-ENOENT, wias_outfile_create(&of, path, false));
 	snprintf(path, sizeof(path), "%s/", self->dir);
-	EXPECT_EQ(-EISDIR, outfile_create(&of, path, false));
-	EXPECT_EQ(-EISDIR, outfile_check(path, true));
+	EXPECT_EQ(-EISDIR, wias_outfile_create(&of, path, false));
+	EXPECT_EQ(-EISDIR, wias_outfile_check(path, true));
 }
 
 TEST_F(out, file_size_limit_is_reported_as_efbig)
@@ -309,11 +309,11 @@ TEST_F(out, file_size_limit_is_reported_as_efbig)
 	/* the harness runs each test in its own process: the limit stays here */
 	signal(SIGXFSZ, SIG_IGN);
 	ASSERT_EQ(0, setrlimit(RLIMIT_FSIZE, &rl));
-	ASSERT_EQ(0, outfile_create(&of, self->file, false));
-	EXPECT_EQ(-EFBIG, outfile_write(&of, block, sizeof(block)));
+	ASSERT_EQ(0, wias_outfile_create(&of, self->file, false));
+	EXPECT_EQ(-EFBIG, wias_outfile_write(&of, block, sizeof(block)));
 	EXPECT_EQ(4096,
 		  of.bytes); /* the short write was counted, then the error */
-	outfile_discard(&of);
+	wias_outfile_discard(&of);
 	EXPECT_FALSE(tu_exists(self->part));
 }
 
@@ -336,12 +336,12 @@ TEST_F(out, full_disk_is_reported_by_the_raw_sink_and_nothing_is_left)
 	snprintf(path, sizeof(path), "%s/scan.raw", mnt);
 	opt.path = path;
 	memset(&err, 0, sizeof(err));
-	ASSERT_EQ(0, sink_raw_open(&opt, &err, &sink));
+	ASSERT_EQ(0, wias_sink_raw_open(&opt, &err, &sink));
 	ASSERT_EQ(0, sink->ops->begin_page(sink, 0, NULL));
 	for (i = 0; i < 16 && !ret; i++)
 		ret = sink->ops->write(sink, block, sizeof(block));
 	EXPECT_EQ(-ENOSPC, ret);
-	EXPECT_EQ(5, werr_exit_code(&err));
+	EXPECT_EQ(5, wias_werr_exit_code(&err));
 	EXPECT_NE(NULL, strstr(err.what, "scan.raw: write"));
 	sink->ops->abort(sink);
 	EXPECT_FALSE(tu_exists(path));

@@ -16,8 +16,8 @@ static void px(const char *size, uint32_t dpi, uint32_t *w, uint32_t *h)
 	struct scan_size_spec spec;
 
 	*w = *h = 0;
-	if (!scan_parse_size(size, &spec))
-		scan_resolve_size(&spec, dpi, SCAN_SOURCE_ADF, w, h);
+	if (!wias_scan_parse_size(size, &spec))
+		wias_scan_resolve_size(&spec, dpi, SCAN_SOURCE_ADF, w, h);
 }
 
 TEST(a4_becomes_rounded_pixels_at_common_resolutions)
@@ -68,7 +68,7 @@ TEST(paper_sizes_agree_with_floating_point_rounding)
 			if (fabs(exact - floor(exact) - 0.5) < 1e-6)
 				continue; /* a true half: checked above */
 			ASSERT_EQ((uint32_t)lround(exact),
-				  scan_tenth_mm_to_px(tenth[i], dpi))
+				  wias_scan_tenth_mm_to_px(tenth[i], dpi))
 			TH_LOG("%.1f mm at %u dpi", mm[i], dpi);
 		}
 	}
@@ -78,11 +78,11 @@ TEST(pixel_sizes_parse)
 {
 	struct scan_size_spec spec;
 
-	ASSERT_EQ(0, scan_parse_size("640x480", &spec));
+	ASSERT_EQ(0, wias_scan_parse_size("640x480", &spec));
 	EXPECT_FALSE(spec.named);
 	EXPECT_EQ(640, spec.width_px);
 	EXPECT_EQ(480, spec.height_px);
-	ASSERT_EQ(0, scan_parse_size("1x0", &spec));
+	ASSERT_EQ(0, wias_scan_parse_size("1x0", &spec));
 	EXPECT_EQ(1, spec.width_px);
 	EXPECT_EQ(0, spec.height_px);
 }
@@ -101,7 +101,7 @@ TEST(bad_sizes_are_refused)
 	size_t i;
 
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		EXPECT_NE(0, scan_parse_size(bad[i], &spec))
+		EXPECT_NE(0, wias_scan_parse_size(bad[i], &spec))
 	TH_LOG("bad size number %zu was accepted", i);
 }
 
@@ -110,10 +110,11 @@ TEST(unknown_length_needs_the_adf)
 	struct scan_size_spec spec;
 	uint32_t w = 0, h = 1;
 
-	ASSERT_EQ(0, scan_parse_size("800x0", &spec));
-	EXPECT_EQ(-EINVAL,
-		  scan_resolve_size(&spec, 100, SCAN_SOURCE_FLATBED, &w, &h));
-	EXPECT_EQ(0, scan_resolve_size(&spec, 100, SCAN_SOURCE_ADF, &w, &h));
+	ASSERT_EQ(0, wias_scan_parse_size("800x0", &spec));
+	EXPECT_EQ(-EINVAL, wias_scan_resolve_size(&spec, 100,
+						  SCAN_SOURCE_FLATBED, &w, &h));
+	EXPECT_EQ(0,
+		  wias_scan_resolve_size(&spec, 100, SCAN_SOURCE_ADF, &w, &h));
 	EXPECT_EQ(800, w);
 	EXPECT_EQ(0, h);
 }
@@ -123,37 +124,37 @@ TEST(modes_and_sources_parse_exactly)
 	enum scan_mode m;
 	enum scan_source_kind s;
 
-	ASSERT_EQ(0, scan_parse_mode("lineart", &m));
+	ASSERT_EQ(0, wias_scan_parse_mode("lineart", &m));
 	EXPECT_EQ(SCAN_MODE_LINEART, m);
-	ASSERT_EQ(0, scan_parse_mode("gray", &m));
+	ASSERT_EQ(0, wias_scan_parse_mode("gray", &m));
 	EXPECT_EQ(SCAN_MODE_GRAY, m);
-	ASSERT_EQ(0, scan_parse_mode("color", &m));
+	ASSERT_EQ(0, wias_scan_parse_mode("color", &m));
 	EXPECT_EQ(SCAN_MODE_COLOR, m);
-	EXPECT_NE(0, scan_parse_mode("grey", &m));
-	EXPECT_NE(0, scan_parse_mode("Color", &m));
-	EXPECT_NE(0, scan_parse_mode("", &m));
-	ASSERT_EQ(0, scan_parse_source("adf", &s));
+	EXPECT_NE(0, wias_scan_parse_mode("grey", &m));
+	EXPECT_NE(0, wias_scan_parse_mode("Color", &m));
+	EXPECT_NE(0, wias_scan_parse_mode("", &m));
+	ASSERT_EQ(0, wias_scan_parse_source("adf", &s));
 	EXPECT_EQ(SCAN_SOURCE_ADF, s);
-	ASSERT_EQ(0, scan_parse_source("flatbed", &s));
+	ASSERT_EQ(0, wias_scan_parse_source("flatbed", &s));
 	EXPECT_EQ(SCAN_SOURCE_FLATBED, s);
-	EXPECT_NE(0, scan_parse_source("ADF", &s));
-	EXPECT_STREQ("color", scan_mode_name(SCAN_MODE_COLOR));
-	EXPECT_STREQ("adf", scan_source_name(SCAN_SOURCE_ADF));
+	EXPECT_NE(0, wias_scan_parse_source("ADF", &s));
+	EXPECT_STREQ("color", wias_scan_mode_name(SCAN_MODE_COLOR));
+	EXPECT_STREQ("adf", wias_scan_source_name(SCAN_SOURCE_ADF));
 }
 
 TEST(numbers_are_decimal_and_in_range)
 {
 	uint32_t v = 7;
 
-	EXPECT_EQ(0, scan_parse_u32("65535", 1, 65535, &v));
+	EXPECT_EQ(0, wias_scan_parse_u32("65535", 1, 65535, &v));
 	EXPECT_EQ(65535, v);
-	EXPECT_NE(0, scan_parse_u32("65536", 1, 65535, &v));
-	EXPECT_NE(0, scan_parse_u32("0", 1, 65535, &v));
-	EXPECT_NE(0, scan_parse_u32("+5", 1, 65535, &v));
-	EXPECT_NE(0, scan_parse_u32("-5", 1, 65535, &v));
-	EXPECT_NE(0, scan_parse_u32("5a", 1, 65535, &v));
-	EXPECT_NE(0, scan_parse_u32("", 1, 65535, &v));
-	EXPECT_NE(0, scan_parse_u32("18446744073709551617", 1, 65535, &v));
+	EXPECT_NE(0, wias_scan_parse_u32("65536", 1, 65535, &v));
+	EXPECT_NE(0, wias_scan_parse_u32("0", 1, 65535, &v));
+	EXPECT_NE(0, wias_scan_parse_u32("+5", 1, 65535, &v));
+	EXPECT_NE(0, wias_scan_parse_u32("-5", 1, 65535, &v));
+	EXPECT_NE(0, wias_scan_parse_u32("5a", 1, 65535, &v));
+	EXPECT_NE(0, wias_scan_parse_u32("", 1, 65535, &v));
+	EXPECT_NE(0, wias_scan_parse_u32("18446744073709551617", 1, 65535, &v));
 	EXPECT_EQ(65535, v); /* untouched by the failures */
 }
 
@@ -161,15 +162,15 @@ TEST(bytes_per_line_agrees_with_the_reference_protocol)
 {
 	uint32_t w;
 
-	EXPECT_EQ(2, scan_bytes_per_line(SCAN_MODE_LINEART, 9));
-	EXPECT_EQ(1, scan_bytes_per_line(SCAN_MODE_LINEART, 8));
-	EXPECT_EQ(9, scan_bytes_per_line(SCAN_MODE_GRAY, 9));
-	EXPECT_EQ(27, scan_bytes_per_line(SCAN_MODE_COLOR, 9));
+	EXPECT_EQ(2, wias_scan_bytes_per_line(SCAN_MODE_LINEART, 9));
+	EXPECT_EQ(1, wias_scan_bytes_per_line(SCAN_MODE_LINEART, 8));
+	EXPECT_EQ(9, wias_scan_bytes_per_line(SCAN_MODE_GRAY, 9));
+	EXPECT_EQ(27, wias_scan_bytes_per_line(SCAN_MODE_COLOR, 9));
 	for (w = 1; w < 100; w++) {
 		ASSERT_EQ(refscan_bytes_per_line(REFSCAN_MODE_LINEART, w),
-			  scan_bytes_per_line(SCAN_MODE_LINEART, w));
+			  wias_scan_bytes_per_line(SCAN_MODE_LINEART, w));
 		ASSERT_EQ(refscan_bytes_per_line(REFSCAN_MODE_COLOR, w),
-			  scan_bytes_per_line(SCAN_MODE_COLOR, w));
+			  wias_scan_bytes_per_line(SCAN_MODE_COLOR, w));
 	}
 }
 
@@ -178,9 +179,9 @@ static int code(enum werr_kind kind, int err, enum scan_cond cond)
 	struct wia_error e;
 
 	memset(&e, 0, sizeof(e));
-	werr_set(&e, kind, err, "x");
-	werr_cond(&e, cond);
-	return werr_exit_code(&e);
+	wias_werr_set(&e, kind, err, "x");
+	wias_werr_cond(&e, cond);
+	return wias_werr_exit_code(&e);
 }
 
 TEST(errors_map_to_the_documented_exit_codes)
@@ -188,7 +189,7 @@ TEST(errors_map_to_the_documented_exit_codes)
 	struct wia_error none;
 
 	memset(&none, 0, sizeof(none));
-	EXPECT_EQ(WIASCAN_EXIT_OK, werr_exit_code(&none));
+	EXPECT_EQ(WIASCAN_EXIT_OK, wias_werr_exit_code(&none));
 	EXPECT_EQ(1, code(WERR_OTHER, -ENOMEM, SCAN_COND_NONE));
 	EXPECT_EQ(2, code(WERR_USAGE, -EINVAL, SCAN_COND_NONE));
 	EXPECT_EQ(3, code(WERR_OPEN, -ENOENT, SCAN_COND_NONE));
@@ -212,13 +213,13 @@ TEST(the_first_error_recorded_wins)
 	FILE *f;
 
 	memset(&e, 0, sizeof(e));
-	EXPECT_EQ(-ENOSPC,
-		  werr_set(&e, WERR_OUTPUT, -ENOSPC, "%s: write", "out.raw"));
-	EXPECT_EQ(-EPIPE, werr_set(&e, WERR_DEVICE, -EPIPE, "later"));
-	EXPECT_EQ(WIASCAN_EXIT_OUTPUT, werr_exit_code(&e));
+	EXPECT_EQ(-ENOSPC, wias_werr_set(&e, WERR_OUTPUT, -ENOSPC, "%s: write",
+					 "out.raw"));
+	EXPECT_EQ(-EPIPE, wias_werr_set(&e, WERR_DEVICE, -EPIPE, "later"));
+	EXPECT_EQ(WIASCAN_EXIT_OUTPUT, wias_werr_exit_code(&e));
 	f = fmemopen(line, sizeof(line), "w");
 	ASSERT_NE(NULL, f);
-	werr_print(&e, "wiascan-helper", f);
+	wias_werr_print(&e, "wiascan-helper", f);
 	fclose(f);
 	EXPECT_STREQ("wiascan-helper: out.raw: write: no space left on the device holding the output\n",
 		     line);
@@ -231,11 +232,11 @@ TEST(a_condition_replaces_the_errno_text)
 	FILE *f;
 
 	memset(&e, 0, sizeof(e));
-	werr_set(&e, WERR_DEVICE, -EPIPE, "/dev/wiascan0: start scan");
-	werr_cond(&e, SCAN_COND_NO_PAPER);
+	wias_werr_set(&e, WERR_DEVICE, -EPIPE, "/dev/wiascan0: start scan");
+	wias_werr_cond(&e, SCAN_COND_NO_PAPER);
 	f = fmemopen(line, sizeof(line), "w");
 	ASSERT_NE(NULL, f);
-	werr_print(&e, "wiascan-helper", f);
+	wias_werr_print(&e, "wiascan-helper", f);
 	fclose(f);
 	EXPECT_STREQ("wiascan-helper: /dev/wiascan0: start scan: no paper (the scanner refused to start)\n",
 		     line);

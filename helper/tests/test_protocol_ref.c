@@ -6,15 +6,15 @@
  * byte order checks the same thing.
  *
  * The requests themselves (GET_STATUS, START) go to a fake device: while
- * protocol_ref.c is included, device_control is renamed to
+ * protocol_ref.c is included, wias_device_control is renamed to
  * fake_device_control below, which logs each request and answers like a
  * version 1 or version 2 device would.
  */
 #include "kselftest_harness.h"
 
-#define device_control fake_device_control
-#include "../protocol_ref.c" // NOLINT(bugprone-suspicious-include)
-#undef device_control
+#define wias_device_control fake_device_control
+#include "../lib/protocol_ref.c" // NOLINT(bugprone-suspicious-include)
+#undef wias_device_control
 
 /* One control request as the device saw it */
 struct fake_req {
@@ -280,9 +280,9 @@ TEST(the_reference_protocol_matches_only_its_ids)
 	memset(&caps, 0, sizeof(caps));
 	caps.vendor_id = REFSCAN_VENDOR_ID;
 	caps.product_id = REFSCAN_PRODUCT_ID;
-	EXPECT_TRUE(protocol_ref_ops.match(&caps));
+	EXPECT_TRUE(wias_protocol_ref_ops.match(&caps));
 	caps.product_id = 0x0002;
-	EXPECT_FALSE(protocol_ref_ops.match(&caps));
+	EXPECT_FALSE(wias_protocol_ref_ops.match(&caps));
 }
 
 /* A v2 GET_STATUS reply, by hand: scanning, 0x0102 sheets, 7 pages, ... */
@@ -437,7 +437,7 @@ TEST(start_3_sheets_on_v2_device_sends_get_info_then_start_wvalue_3)
 	enum scan_cond cond = SCAN_COND_JAM;
 
 	fake_reset(2);
-	ASSERT_EQ(0, protocol_ref_ops.start(&dev, 3, &cond));
+	ASSERT_EQ(0, wias_protocol_ref_ops.start(&dev, 3, &cond));
 	EXPECT_EQ(SCAN_COND_NONE, cond);
 	ASSERT_EQ(2, fake.nreqs);
 	EXPECT_REQ(0, REFSCAN_RT_IN, REFSCAN_REQ_GET_INFO, 0,

@@ -50,7 +50,7 @@ static void set_format(struct synth_options *o, enum scan_mode mode,
 	o->fmt.mode = mode;
 	o->fmt.width_px = width;
 	o->fmt.height_px = height;
-	o->fmt.bytes_per_line = scan_bytes_per_line(mode, width);
+	o->fmt.bytes_per_line = wias_scan_bytes_per_line(mode, width);
 }
 
 /* One scan from the synthetic source into a raw file; the scan's return */
@@ -62,13 +62,13 @@ static int run(FIXTURE_DATA(scan) *self)
 	struct sink *sink;
 	int ret;
 
-	ret = synth_source_open(&self->opt, &self->err, &src);
+	ret = wias_synth_source_open(&self->opt, &self->err, &src);
 	if (ret)
 		return ret;
-	ret = sink_open(&so, &self->err, &sink);
+	ret = wias_sink_open(&so, &self->err, &sink);
 	if (!ret)
-		ret = scan_run(src, sink, &self->stats, &self->err);
-	self->outstanding = synth_source_outstanding(src);
+		ret = wias_scan_run(src, sink, &self->stats, &self->err);
+	self->outstanding = wias_synth_source_outstanding(src);
 	scan_source_close(src);
 	return ret;
 }
@@ -213,7 +213,7 @@ TEST_F(scan, a_stall_in_page_2_keeps_page_1_of_300000_bytes)
 	self->opt.fail_status = -EPIPE;
 	self->opt.fail_after = 400000; /* in page 1 */
 	EXPECT_EQ(-EPIPE, run(self));
-	EXPECT_EQ(WIASCAN_EXIT_DEVICE, werr_exit_code(&self->err));
+	EXPECT_EQ(WIASCAN_EXIT_DEVICE, wias_werr_exit_code(&self->err));
 	EXPECT_NE(NULL, strstr(self->err.what, "transfer"));
 	check_kept(_metadata, self, 1);
 }
@@ -225,7 +225,7 @@ TEST_F(scan, unplug_mid_page_is_exit_code_6)
 	self->opt.fail_status = -ENODEV;
 	self->opt.fail_after = 100000;
 	EXPECT_EQ(-ENODEV, run(self));
-	EXPECT_EQ(WIASCAN_EXIT_UNPLUGGED, werr_exit_code(&self->err));
+	EXPECT_EQ(WIASCAN_EXIT_UNPLUGGED, wias_werr_exit_code(&self->err));
 	check_no_output(_metadata, self);
 }
 
@@ -236,7 +236,7 @@ TEST_F(scan, a_short_sheet_2_of_known_height_is_an_error_keeping_page_1)
 	self->opt.short_page = 1;
 	self->opt.short_bytes = 1000;
 	EXPECT_EQ(-EPROTO, run(self));
-	EXPECT_EQ(WIASCAN_EXIT_DEVICE, werr_exit_code(&self->err));
+	EXPECT_EQ(WIASCAN_EXIT_DEVICE, wias_werr_exit_code(&self->err));
 	EXPECT_NE(NULL, strstr(self->err.why, "short page: 299000 of 300000"))
 	TH_LOG("why: %s", self->err.why);
 	/* messages count the scanner's sheets from 1 */
@@ -267,7 +267,7 @@ TEST_F(scan, a_jam_in_sheet_2_is_exit_code_9_keeping_page_1)
 	self->opt.jam = true;
 	self->opt.jam_page = 1;
 	EXPECT_NE(0, run(self));
-	EXPECT_EQ(WIASCAN_EXIT_JAM, werr_exit_code(&self->err));
+	EXPECT_EQ(WIASCAN_EXIT_JAM, wias_werr_exit_code(&self->err));
 	check_kept(_metadata, self, 1);
 }
 
@@ -276,7 +276,7 @@ TEST_F(scan, an_empty_feeder_is_exit_code_8)
 	set_format(&self->opt, SCAN_MODE_GRAY, 100, 10);
 	self->opt.pages = 0;
 	EXPECT_NE(0, run(self));
-	EXPECT_EQ(WIASCAN_EXIT_NO_PAPER, werr_exit_code(&self->err));
+	EXPECT_EQ(WIASCAN_EXIT_NO_PAPER, wias_werr_exit_code(&self->err));
 	check_no_output(_metadata, self);
 }
 
@@ -288,7 +288,7 @@ TEST_F(scan, an_existing_output_is_refused_and_kept)
 	set_format(&self->opt, SCAN_MODE_GRAY, 100, 10);
 	self->opt.pages = 1;
 	EXPECT_EQ(-EEXIST, run(self));
-	EXPECT_EQ(WIASCAN_EXIT_OUTPUT, werr_exit_code(&self->err));
+	EXPECT_EQ(WIASCAN_EXIT_OUTPUT, wias_werr_exit_code(&self->err));
 	got = tu_read_file(self->file, NULL);
 	ASSERT_NE(NULL, got);
 	EXPECT_STREQ("keep", got);

@@ -68,7 +68,7 @@ static void set_format(struct synth_options *o, enum scan_mode mode,
 	o->fmt.mode = mode;
 	o->fmt.width_px = width;
 	o->fmt.height_px = height;
-	o->fmt.bytes_per_line = scan_bytes_per_line(mode, width);
+	o->fmt.bytes_per_line = wias_scan_bytes_per_line(mode, width);
 }
 
 static int run_ctl(FIXTURE_DATA(tiff) *self, const struct scan_control *ctl)
@@ -77,12 +77,13 @@ static int run_ctl(FIXTURE_DATA(tiff) *self, const struct scan_control *ctl)
 	struct sink *sink;
 	int ret;
 
-	ret = synth_source_open(&self->opt, &self->err, &src);
+	ret = wias_synth_source_open(&self->opt, &self->err, &src);
 	if (ret)
 		return ret;
-	ret = sink_open(&self->so, &self->err, &sink);
+	ret = wias_sink_open(&self->so, &self->err, &sink);
 	if (!ret)
-		ret = scan_run_ctl(src, sink, ctl, &self->stats, &self->err);
+		ret = wias_scan_run_ctl(src, sink, ctl, &self->stats,
+					&self->err);
 	scan_source_close(src);
 	return ret;
 }
@@ -243,8 +244,8 @@ static void lossless_round_trip(struct __test_metadata *_metadata,
 	self->so.compression = c;
 	ASSERT_EQ(0, run(self)) TH_LOG("%s: %s", self->err.what, self->err.why);
 	ASSERT_EQ(0, check_file(self->file, &self->opt, comp_tag(c), 0, &rb));
-	EXPECT_EQ(3, rb.pages) TH_LOG("%s", sink_compression_name(c));
-	EXPECT_EQ(0, rb.bad) TH_LOG("%s", sink_compression_name(c));
+	EXPECT_EQ(3, rb.pages) TH_LOG("%s", wias_sink_compression_name(c));
+	EXPECT_EQ(0, rb.bad) TH_LOG("%s", wias_sink_compression_name(c));
 	EXPECT_EQ(0, tiff_tools_accept(self->file));
 	EXPECT_EQ(0, tu_exists(self->part));
 	unlink(self->file);
@@ -299,8 +300,8 @@ TEST_F(tiff, jpeg_stays_within_the_stated_error)
 					COMPRESSION_JPEG, 0, &rb));
 		EXPECT_EQ(3, rb.pages);
 		ASSERT_NE(0, rb.samples);
-		TH_LOG("jpeg %s q90: mean abs error %.2f", scan_mode_name(m),
-		       rb.abs_err / (double)rb.samples);
+		TH_LOG("jpeg %s q90: mean abs error %.2f",
+		       wias_scan_mode_name(m), rb.abs_err / (double)rb.samples);
 		EXPECT_GE(JPEG_MAX_MEAN_ERROR, rb.abs_err / (double)rb.samples);
 		EXPECT_EQ(0, tiff_tools_accept(self->file));
 		unlink(self->file);
@@ -561,7 +562,7 @@ TEST_F(tiff, a_cancel_keeps_the_completed_pages_and_drops_the_open_one)
 	three_odd_pages(self, SCAN_MODE_COLOR, 500);
 	self->so.compression = SINK_COMP_LZW;
 	ASSERT_EQ(-ECANCELED, run_ctl(self, &ctl));
-	EXPECT_EQ(WIASCAN_EXIT_CANCELLED, werr_exit_code(&self->err));
+	EXPECT_EQ(WIASCAN_EXIT_CANCELLED, wias_werr_exit_code(&self->err));
 	EXPECT_EQ(2, self->stats.kept);
 	ASSERT_EQ(0,
 		  check_file(self->file, &self->opt, COMPRESSION_LZW, 0, &rb));
@@ -597,7 +598,7 @@ TEST_F(tiff, a_jam_keeps_the_pages_before_it)
 	self->opt.jam = true;
 	self->opt.jam_page = 1;
 	EXPECT_NE(0, run(self));
-	EXPECT_EQ(WIASCAN_EXIT_JAM, werr_exit_code(&self->err));
+	EXPECT_EQ(WIASCAN_EXIT_JAM, wias_werr_exit_code(&self->err));
 	EXPECT_EQ(1,
 		  self->stats
 			  .kept); /* page 1 (0) is complete, the jam ends page 2 */
@@ -666,7 +667,7 @@ TEST_F(tiff, repair_recovers_the_complete_pages_of_a_truncated_file)
 
 		ASSERT_EQ(0, tu_truncate_copy(self->file, part, len));
 		unlink(out);
-		if (tiff_repair(part, out, false, &err, &pages)) {
+		if (wias_tiff_repair(part, out, false, &err, &pages)) {
 			EXPECT_EQ(-ENODATA, err.err) TH_LOG("cut at %lld",
 							    (long long)len);
 			EXPECT_EQ(0, tu_exists(out));
@@ -840,7 +841,8 @@ TEST_F(tiff, sigkill_at_several_points_leaves_a_repairable_part_file)
 		EXPECT_EQ(128 + SIGKILL, wait_exit(pid));
 		if (!tu_exists(self->part))
 			continue; /* killed before the output was created */
-		if (tiff_repair(self->part, self->file, false, &err, &pages)) {
+		if (wias_tiff_repair(self->part, self->file, false, &err,
+				     &pages)) {
 			EXPECT_TRUE(!sized || !want) TH_LOG("kill %zu: %s", i,
 							    err.why);
 			EXPECT_EQ(-ENODATA, err.err);

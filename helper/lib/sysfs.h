@@ -29,7 +29,7 @@ struct sysfs_scanner {
 
 typedef int (*sysfs_scanner_fn)(const struct sysfs_scanner *s, void *arg);
 
-int sysfs_for_each_scanner(sysfs_scanner_fn fn, void *arg);
-int sysfs_scanner_by_devnum(dev_t rdev, struct sysfs_scanner *s);
+int wias_sysfs_for_each_scanner(sysfs_scanner_fn fn, void *arg);
+int wias_sysfs_scanner_by_devnum(dev_t rdev, struct sysfs_scanner *s);
 
 #endif /* WIASCAN_SYSFS_H */

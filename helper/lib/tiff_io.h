@@ -31,15 +31,16 @@ struct tiff_io {
 	char msg[160];
 };
 
-void tiff_io_init(struct tiff_io *io);
-int tiff_io_create(struct tiff_io *io, const char *path, const char *suffix,
-		   bool force, bool bigtiff, TIFF **tif);
-int tiff_io_sync(struct tiff_io *io);
-int tiff_io_truncate(struct tiff_io *io, uint32_t pages);
-int tiff_io_commit(struct tiff_io *io);
-void tiff_io_discard(struct tiff_io *io);
-void tiff_io_report(const struct tiff_io *io, int ret, const char *path,
-		    bool force, struct wia_error *err);
-TIFF *tiff_io_open_read(const char *path, char *msg, size_t len);
+void wias_tiff_io_init(struct tiff_io *io);
+int wias_tiff_io_create(struct tiff_io *io, const char *path,
+			const char *suffix, bool force, bool bigtiff,
+			TIFF **tif);
+int wias_tiff_io_sync(struct tiff_io *io);
+int wias_tiff_io_truncate(struct tiff_io *io, uint32_t pages);
+int wias_tiff_io_commit(struct tiff_io *io);
+void wias_tiff_io_discard(struct tiff_io *io);
+void wias_tiff_io_report(const struct tiff_io *io, int ret, const char *path,
+			 bool force, struct wia_error *err);
+TIFF *wias_tiff_io_open_read(const char *path, char *msg, size_t len);
 
 #endif /* WIASCAN_TIFF_IO_H */

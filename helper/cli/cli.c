@@ -126,11 +126,11 @@ void cli_usage(FILE *f)
 static int usage_fail(struct wia_error *err, const char *opt, const char *arg,
 		      const char *text)
 {
-	werr_set(err, WERR_USAGE, -EINVAL, "%s", opt);
+	wias_werr_set(err, WERR_USAGE, -EINVAL, "%s", opt);
 	if (arg)
-		werr_why(err, "'%s': %s", arg, text);
+		wias_werr_why(err, "'%s': %s", arg, text);
 	else
-		werr_why(err, "%s", text);
+		wias_werr_why(err, "%s", text);
 	return -EINVAL;
 }
 
@@ -147,27 +147,27 @@ static int cli_scan_opt(struct cli_args *a, int c, const char *arg,
 		a->device = arg;
 		break;
 	case 'm':
-		if (scan_parse_mode(arg, &a->req.mode))
+		if (wias_scan_parse_mode(arg, &a->req.mode))
 			return usage_fail(err, "--mode", arg,
 					  "use lineart, gray or color");
 		break;
 	case 'r':
-		if (scan_parse_u32(arg, 1, SCAN_MAX_DPI, &a->req.dpi))
+		if (wias_scan_parse_u32(arg, 1, SCAN_MAX_DPI, &a->req.dpi))
 			return usage_fail(err, "--resolution", arg,
 					  "use a number from 1 to 65535");
 		break;
 	case 's':
-		if (scan_parse_size(arg, size))
+		if (wias_scan_parse_size(arg, size))
 			return usage_fail(err, "--size", arg,
 					  "use a4, letter or WxH in pixels");
 		break;
 	case 'S':
-		if (scan_parse_source(arg, &a->req.source))
+		if (wias_scan_parse_source(arg, &a->req.source))
 			return usage_fail(err, "--source", arg,
 					  "use flatbed or adf");
 		break;
 	case 'F':
-		if (sink_parse_format(arg, &a->format))
+		if (wias_sink_parse_format(arg, &a->format))
 			return usage_fail(err, "--format", arg,
 					  "use raw or tiff");
 		a->format_set = true;
@@ -196,7 +196,7 @@ static int cli_batch_opt(struct cli_args *a, int c, const char *arg,
 {
 	switch (c) {
 	case 'b':
-		if (batch_pattern_check(arg))
+		if (wias_batch_pattern_check(arg))
 			return usage_fail(
 				err, "--batch", arg,
 				"use one counter, %d, %Nd or %0Nd, and no other %");
@@ -215,7 +215,7 @@ static int cli_batch_opt(struct cli_args *a, int c, const char *arg,
 				"use a number from -1000 to 1000, not 0");
 		break;
 	case 'n':
-		if (scan_parse_u32(arg, 1, 1000000, &a->max_pages))
+		if (wias_scan_parse_u32(arg, 1, 1000000, &a->max_pages))
 			return usage_fail(err, "--pages", arg,
 					  "use a number from 1 to 1000000");
 		break;
@@ -232,14 +232,14 @@ static int cli_tiff_opt(struct cli_args *a, int c, const char *arg,
 
 	switch (c) {
 	case 'c':
-		if (sink_parse_compression(arg, &a->compression))
+		if (wias_sink_parse_compression(arg, &a->compression))
 			return usage_fail(
 				err, "--compression", arg,
 				"use none, packbits, lzw, deflate, jpeg or g4");
 		a->compression_set = true;
 		break;
 	case 'q':
-		if (scan_parse_u32(arg, 1, 100, &q))
+		if (wias_scan_parse_u32(arg, 1, 100, &q))
 			return usage_fail(err, "--jpeg-quality", arg,
 					  "use 1 to 100");
 		a->jpeg_quality = (int)q;
@@ -286,7 +286,7 @@ static int cli_common_opt(struct cli_args *a, int c, const char *arg,
 		a->json = true;
 		break;
 	case 't':
-		if (scan_parse_u32(arg, 1, 600000, &a->timeout_ms))
+		if (wias_scan_parse_u32(arg, 1, 600000, &a->timeout_ms))
 			return usage_fail(err, "--timeout", arg,
 					  "use milliseconds from 1 to 600000");
 		break;
@@ -324,14 +324,14 @@ static int cli_finish_scan(struct cli_args *a,
 	if (a->compression_set && a->format != SINK_FORMAT_TIFF)
 		return usage_fail(err, "--compression", NULL,
 				  "needs --format tiff");
-	if (sink_check_compression(a->compression, a->req.mode))
+	if (wias_sink_check_compression(a->compression, a->req.mode))
 		return usage_fail(err, "--compression",
-				  sink_compression_name(a->compression),
+				  wias_sink_compression_name(a->compression),
 				  a->compression == SINK_COMP_JPEG ?
 					  "JPEG needs --mode gray or color" :
 					  "CCITT G4 needs --mode lineart");
-	if (scan_resolve_size(size, a->req.dpi, a->req.source, &a->req.width_px,
-			      &a->req.height_px))
+	if (wias_scan_resolve_size(size, a->req.dpi, a->req.source,
+				   &a->req.width_px, &a->req.height_px))
 		return usage_fail(
 			err, "--size", NULL,
 			"a height of 0 (unknown length) needs --source adf");
@@ -391,7 +391,7 @@ static int cli_finish_repair(struct cli_args *a, int argc, char **argv,
 			"not named FILE.part: give the output with -o");
 	a->repair_output = strndup(a->input, n - strlen(suffix));
 	if (!a->repair_output)
-		return werr_set(err, WERR_OTHER, -ENOMEM, "repair");
+		return wias_werr_set(err, WERR_OTHER, -ENOMEM, "repair");
 	a->output = a->repair_output;
 	return 0;
 }
@@ -433,8 +433,8 @@ static int cli_bad_option(struct wia_error *err, int c, const char *word,
 		snprintf(name, sizeof(name), "-%c", (char)optopt);
 	else
 		snprintf(name, sizeof(name), "%s", word ? word : "?");
-	werr_set(err, WERR_USAGE, -EINVAL, "%s", name);
-	werr_why(err, "%s", text);
+	wias_werr_set(err, WERR_USAGE, -EINVAL, "%s", name);
+	wias_werr_why(err, "%s", text);
 	return -EINVAL;
 }
 
@@ -446,7 +446,7 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
 	int c, ret;
 
 	cli_defaults(a);
-	scan_parse_size("a4", &size);
+	wias_scan_parse_size("a4", &size);
 	if (argc < 2)
 		return usage_fail(err, "usage", NULL,
 				  "a command is needed (see --help)");

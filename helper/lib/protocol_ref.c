@@ -24,8 +24,8 @@ static int ref_in(struct device *dev, uint8_t req, void *buf, uint16_t len)
 	uint32_t actual = 0;
 	int ret;
 
-	ret = device_control(dev, REFSCAN_RT_IN, req, 0, 0, buf, len, 0,
-			     &actual);
+	ret = wias_device_control(dev, REFSCAN_RT_IN, req, 0, 0, buf, len, 0,
+				  &actual);
 	if (ret)
 		return ret;
 	return actual == len ? 0 : -EPROTO;
@@ -34,8 +34,8 @@ static int ref_in(struct device *dev, uint8_t req, void *buf, uint16_t len)
 static int ref_out(struct device *dev, uint8_t req, uint16_t value, void *buf,
 		   uint16_t len)
 {
-	return device_control(dev, REFSCAN_RT_OUT, req, value, 0, buf, len, 0,
-			      NULL);
+	return wias_device_control(dev, REFSCAN_RT_OUT, req, value, 0, buf, len,
+				   0, NULL);
 }
 
 static void ref_decode_info(const struct refscan_info *w,
@@ -188,8 +188,8 @@ static int ref_status(struct device *dev, struct scan_status *st)
 	int ret;
 
 	memset(&w, 0, sizeof(w));
-	ret = device_control(dev, REFSCAN_RT_IN, REFSCAN_REQ_GET_STATUS, 0, 0,
-			     &w, sizeof(w), 0, &actual);
+	ret = wias_device_control(dev, REFSCAN_RT_IN, REFSCAN_REQ_GET_STATUS, 0,
+				  0, &w, sizeof(w), 0, &actual);
 	if (ret)
 		return ret;
 	if (actual == sizeof(w))
@@ -280,7 +280,7 @@ static int ref_read_event(struct device *dev, bool wait, struct scan_event *ev)
 	struct device_event raw;
 	int ret;
 
-	ret = device_wait_event(dev, 0, !wait, &raw);
+	ret = wias_device_wait_event(dev, 0, !wait, &raw);
 	if (ret)
 		return ret;
 	ref_decode_event(raw.data, raw.length, ev);
@@ -288,7 +288,7 @@ static int ref_read_event(struct device *dev, bool wait, struct scan_event *ev)
 	return 0;
 }
 
-const struct scan_protocol_ops protocol_ref_ops = {
+const struct scan_protocol_ops wias_protocol_ref_ops = {
 	.name = "reference",
 	.match = ref_match,
 	.get_info = ref_get_info,

@@ -72,9 +72,9 @@ static int synth_start(struct scan_source *src)
 	s->streaming = true;
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
 	if (s->done) {
-		werr_cond(src->err, SCAN_COND_NO_PAPER);
-		return werr_set(src->err, WERR_DEVICE, -EPIPE, "%s: start scan",
-				src->name);
+		wias_werr_cond(src->err, SCAN_COND_NO_PAPER);
+		return wias_werr_set(src->err, WERR_DEVICE, -EPIPE,
+				     "%s: start scan", src->name);
 	}
 	return 0;
 }
@@ -121,11 +121,11 @@ static int synth_next(struct scan_source *src, struct scan_buf *buf)
 	uint8_t *mem;
 
 	if (!s->streaming || s->done)
-		return werr_set(src->err, WERR_DEVICE, -ETIMEDOUT,
-				"%s: wait for data", src->name);
+		return wias_werr_set(src->err, WERR_DEVICE, -ETIMEDOUT,
+				     "%s: wait for data", src->name);
 	if (!s->queued[i]) /* the loop kept every buffer: a real device would stall */
-		return werr_set(src->err, WERR_DEVICE, -EDEADLK,
-				"%s: no buffer queued", src->name);
+		return wias_werr_set(src->err, WERR_DEVICE, -EDEADLK,
+				     "%s: no buffer queued", src->name);
 	n = s->page_len - s->page_off < size ?
 		    (size_t)(s->page_len - s->page_off) :
 		    size;
@@ -134,8 +134,8 @@ static int synth_next(struct scan_source *src, struct scan_buf *buf)
 	if (s->opt.rate_kib && synth_pace(s, n))
 		return -EINTR;
 	if (s->opt.fail_status && s->sent + n > s->opt.fail_after)
-		return werr_set(src->err, WERR_DEVICE, s->opt.fail_status,
-				"%s: transfer", src->name);
+		return wias_werr_set(src->err, WERR_DEVICE, s->opt.fail_status,
+				     "%s: transfer", src->name);
 	s->queued[i] = false;
 	s->outstanding++;
 	s->next_buf = (i + 1) % s->opt.nbufs;
@@ -166,8 +166,8 @@ static int synth_release(struct scan_source *src, const struct scan_buf *buf)
 	struct synth_source *s = to_synth(src);
 
 	if (buf->index >= s->opt.nbufs || s->queued[buf->index])
-		return werr_set(src->err, WERR_DEVICE, -EINVAL,
-				"%s: queue buffer", src->name);
+		return wias_werr_set(src->err, WERR_DEVICE, -EINVAL,
+				     "%s: queue buffer", src->name);
 	s->queued[buf->index] = true;
 	s->outstanding--;
 	return 0;
@@ -179,13 +179,14 @@ static int synth_page_done(struct scan_source *src, uint32_t page,
 	struct synth_source *s = to_synth(src);
 
 	if (page != s->page || bytes != s->page_len)
-		return werr_set(src->err, WERR_DEVICE, -EPROTO, "%s: page end",
-				src->name);
+		return wias_werr_set(src->err, WERR_DEVICE, -EPROTO,
+				     "%s: page end", src->name);
 	if (s->opt.jam && page == s->opt.jam_page) {
-		werr_cond(src->err, s->opt.double_feed ? SCAN_COND_DOUBLE_FEED :
-							 SCAN_COND_JAM);
-		return werr_set(src->err, WERR_DEVICE, -EIO, "%s: scan",
-				src->name);
+		wias_werr_cond(src->err, s->opt.double_feed ?
+						 SCAN_COND_DOUBLE_FEED :
+						 SCAN_COND_JAM);
+		return wias_werr_set(src->err, WERR_DEVICE, -EIO, "%s: scan",
+				     src->name);
 	}
 	*last = page + 1 == s->opt.pages ||
 		s->opt.fmt.source == SCAN_SOURCE_FLATBED;
@@ -220,23 +221,26 @@ static const struct scan_source_ops synth_source_ops = {
 	.close = synth_close,
 };
 
-int synth_source_open(const struct synth_options *opt, struct wia_error *err,
-		      struct scan_source **out)
+int wias_synth_source_open(const struct synth_options *opt,
+			   struct wia_error *err, struct scan_source **out)
 {
 	struct synth_source *s;
 
 	if (!opt->nbufs || !opt->buf_size || !opt->fmt.bytes_per_line ||
 	    (!opt->fmt.height_px && !opt->n_page_rows))
-		return werr_set(err, WERR_USAGE, -EINVAL, "synthetic source");
+		return wias_werr_set(err, WERR_USAGE, -EINVAL,
+				     "synthetic source");
 	s = calloc(1, sizeof(*s));
 	if (!s)
-		return werr_set(err, WERR_OTHER, -ENOMEM, "synthetic source");
+		return wias_werr_set(err, WERR_OTHER, -ENOMEM,
+				     "synthetic source");
 	s->opt = *opt;
 	s->mem = malloc(opt->nbufs * opt->buf_size);
 	s->queued = calloc(opt->nbufs, sizeof(*s->queued));
 	if (!s->mem || !s->queued) {
 		synth_close(&s->base);
-		return werr_set(err, WERR_OTHER, -ENOMEM, "synthetic source");
+		return wias_werr_set(err, WERR_OTHER, -ENOMEM,
+				     "synthetic source");
 	}
 	s->base.ops = &synth_source_ops;
 	s->base.fmt = opt->fmt;
@@ -247,7 +251,7 @@ int synth_source_open(const struct synth_options *opt, struct wia_error *err,
 }
 
 /* Buffers handed out and not yet released (0 after a clean scan) */
-unsigned int synth_source_outstanding(const struct scan_source *src)
+unsigned int wias_synth_source_outstanding(const struct scan_source *src)
 {
 	return ((const struct synth_source *)src)->outstanding;
 }
@@ -322,7 +326,7 @@ static int fault_kind(struct synth_options *o, unsigned int *seen,
 	return 0;
 }
 
-/* One "/FAULT" (see synth_parse_spec) at *@p */
+/* One "/FAULT" (see wias_synth_parse_spec) at *@p */
 static int parse_fault(const char **p, struct synth_options *o,
 		       unsigned int *seen)
 {
@@ -381,8 +385,8 @@ static int parse_fault(const char **p, struct synth_options *o,
  * double-feed, short, unplug or stall or timeout) is given at most once: a
  * second is -EEXIST, with @o->repeated_fault naming the kind.
  */
-int synth_parse_spec(const char *spec, struct synth_options *o, uint32_t *rows,
-		     size_t max_rows)
+int wias_synth_parse_spec(const char *spec, struct synth_options *o,
+			  uint32_t *rows, size_t max_rows)
 {
 	const char *p = spec;
 	unsigned int seen = 0;

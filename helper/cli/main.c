@@ -2,7 +2,7 @@
 /*
  * wiascan-helper: the command-line front end of libwiascan.  Options are
  * parsed by cli.c; this file runs the command and prints its messages.
- * Errors are printed once, here, by werr_print(), and turned into the exit
+ * Errors are printed once, here, by wias_werr_print(), and turned into the exit
  * codes of exit_codes.h.
  */
 #include <errno.h>
@@ -74,7 +74,7 @@ static void set_stop_msg(const struct cli_args *a, const char *tmp_tiff)
 		stop_msg_init(&stop_msg, prog, STOP_MSG_STDOUT, NULL);
 	else
 		stop_msg_init(&stop_msg, prog, STOP_MSG_FILE, a->output);
-	outfile_set_notify(stop_msg_notify, &stop_msg);
+	wias_outfile_set_notify(stop_msg_notify, &stop_msg);
 }
 
 static void setup_signals(void)
@@ -104,25 +104,27 @@ static bool is_synth(const char *device)
 static int parse_synth(const struct cli_args *a, struct synth_options *o,
 		       uint32_t *rows, struct wia_error *err)
 {
-	int ret = synth_parse_spec(a->device + strlen(SYNTH_PREFIX), o, rows,
-				   SYNTH_MAX_ROWS);
+	int ret = wias_synth_parse_spec(a->device + strlen(SYNTH_PREFIX), o,
+					rows, SYNTH_MAX_ROWS);
 
 	if (ret == -EEXIST) {
-		werr_set(err, WERR_USAGE, -EINVAL, "%s", a->device);
-		werr_why(err, "a second %s fault: give each kind of fault once",
-			 o->repeated_fault);
+		wias_werr_set(err, WERR_USAGE, -EINVAL, "%s", a->device);
+		wias_werr_why(err,
+			      "a second %s fault: give each kind of fault once",
+			      o->repeated_fault);
 		return -EINVAL;
 	}
 	if (ret) {
-		werr_set(err, WERR_USAGE, -EINVAL, "%s", a->device);
-		werr_why(err,
-			 "use synth:SHEETS[:KIB_PER_S[:ROWS,...]][/FAULT...]");
+		wias_werr_set(err, WERR_USAGE, -EINVAL, "%s", a->device);
+		wias_werr_why(
+			err,
+			"use synth:SHEETS[:KIB_PER_S[:ROWS,...]][/FAULT...]");
 		return -EINVAL;
 	}
 	return 0;
 }
 
-/* The synthetic scanner of "-d synth:..." (see synth_parse_spec) */
+/* The synthetic scanner of "-d synth:..." (see wias_synth_parse_spec) */
 static int open_synth(const struct cli_args *a, struct wia_error *err,
 		      struct scan_source **src)
 {
@@ -134,7 +136,7 @@ static int open_synth(const struct cli_args *a, struct wia_error *err,
 			.dpi = a->req.dpi,
 			.width_px = a->req.width_px,
 			.height_px = a->req.height_px,
-			.bytes_per_line = scan_bytes_per_line(a->req.mode, a->req.width_px),
+			.bytes_per_line = wias_scan_bytes_per_line(a->req.mode, a->req.width_px),
 		},
 		.nbufs = DEV_SOURCE_NBUFS,
 		.buf_size = DEV_SOURCE_BUF_SIZE,
@@ -143,10 +145,10 @@ static int open_synth(const struct cli_args *a, struct wia_error *err,
 	if (parse_synth(a, &o, rows, err))
 		return -EINVAL;
 	if (!o.n_page_rows) {
-		rows[0] = scan_tenth_mm_to_px(2970, a->req.dpi);
+		rows[0] = wias_scan_tenth_mm_to_px(2970, a->req.dpi);
 		o.n_page_rows = 1;
 	}
-	return synth_source_open(&o, err, src);
+	return wias_synth_source_open(&o, err, src);
 }
 
 static int open_source(const struct cli_args *a, struct wia_error *err,
@@ -169,8 +171,8 @@ static int open_source(const struct cli_args *a, struct wia_error *err,
 		return open_synth(a, err, src);
 	}
 	if (!stat(a->device, &st))
-		sysfs_scanner_by_devnum(st.st_rdev, usb);
-	return dev_source_open(&dopt, err, src);
+		wias_sysfs_scanner_by_devnum(st.st_rdev, usb);
+	return wias_dev_source_open(&dopt, err, src);
 }
 
 static bool to_stdout(const struct cli_args *a)
@@ -201,17 +203,19 @@ static int check_output(const struct cli_args *a, struct wia_error *err)
 	if (to_stdout(a))
 		return 0;
 	if (!a->batch) {
-		ret = outfile_check(a->output, a->force);
-		return ret ? werr_set(err, WERR_OUTPUT, ret, "%s", a->output) :
+		ret = wias_outfile_check(a->output, a->force);
+		return ret ? wias_werr_set(err, WERR_OUTPUT, ret, "%s",
+					   a->output) :
 			     0;
 	}
 	if (a->force)
 		return 0;
 	name[0] = '\0';
-	ret = batch_find_existing(a->batch, a->batch_start, a->batch_increment,
-				  batch_count(a), name, sizeof(name));
-	return ret ? werr_set(err, WERR_OUTPUT, ret, "%s",
-			      name[0] ? name : a->batch) :
+	ret = wias_batch_find_existing(a->batch, a->batch_start,
+				       a->batch_increment, batch_count(a), name,
+				       sizeof(name));
+	return ret ? wias_werr_set(err, WERR_OUTPUT, ret, "%s",
+				   name[0] ? name : a->batch) :
 		     0;
 }
 
@@ -221,10 +225,11 @@ static void batch_files(const struct cli_args *a, uint32_t n, char *buf,
 {
 	char first[2048], last[2048];
 
-	if (batch_name(a->batch, a->batch_start, first, sizeof(first)) ||
-	    batch_name(a->batch,
-		       a->batch_start + (int64_t)(n - 1) * a->batch_increment,
-		       last, sizeof(last))) {
+	if (wias_batch_name(a->batch, a->batch_start, first, sizeof(first)) ||
+	    wias_batch_name(a->batch,
+			    a->batch_start +
+				    (int64_t)(n - 1) * a->batch_increment,
+			    last, sizeof(last))) {
 		snprintf(buf, len, "%s", a->batch);
 		return;
 	}
@@ -296,7 +301,7 @@ static void scan_summary(const struct cli_args *a, const struct scan_stats *st,
 			"%s: %u page%s, %llu bytes in %.2f s (%.2f MB/s)\n",
 			name, st->pages, st->pages == 1 ? "" : "s",
 			(unsigned long long)st->bytes, st->seconds,
-			scan_mb_per_s(st));
+			wias_scan_mb_per_s(st));
 }
 
 /*
@@ -316,7 +321,7 @@ static int tmp_tiff_create(struct tmp_tiff *t, struct wia_error *err)
 	snprintf(t->dir, sizeof(t->dir), "%s/wiascan-helper.XXXXXX",
 		 tmp && *tmp ? tmp : "/tmp");
 	if (!mkdtemp(t->dir))
-		return werr_set(err, WERR_OUTPUT, -errno, "%s", t->dir);
+		return wias_werr_set(err, WERR_OUTPUT, -errno, "%s", t->dir);
 	snprintf(t->path, sizeof(t->path), "%s/scan.tif", t->dir);
 	return 0;
 }
@@ -352,13 +357,13 @@ static int stdout_check(off_t *start, struct wia_error *err)
 	*start = -1;
 	fl = fcntl(STDOUT_FILENO, F_GETFL);
 	if (fl < 0 || fstat(STDOUT_FILENO, &st)) {
-		werr_set(err, WERR_OUTPUT, -errno, "standard output");
-		werr_why(err, "closed: nothing could be written");
+		wias_werr_set(err, WERR_OUTPUT, -errno, "standard output");
+		wias_werr_why(err, "closed: nothing could be written");
 		return -EBADF;
 	}
 	if ((fl & O_ACCMODE) == O_RDONLY) {
-		werr_set(err, WERR_OUTPUT, -EBADF, "standard output");
-		werr_why(err, "open for reading only");
+		wias_werr_set(err, WERR_OUTPUT, -EBADF, "standard output");
+		wias_werr_why(err, "open for reading only");
 		return -EBADF;
 	}
 	if (S_ISREG(st.st_mode))
@@ -400,9 +405,9 @@ static int tmp_tiff_emit(struct tmp_tiff *t, bool emit, off_t start,
 		rmdir(t->dir);
 	}
 	if (ret) {
-		werr_set(err, WERR_OUTPUT, ret, "standard output: write");
+		wias_werr_set(err, WERR_OUTPUT, ret, "standard output: write");
 		if (ret == -EPIPE)
-			werr_why(err, "broken pipe: its reader exited");
+			wias_werr_why(err, "broken pipe: its reader exited");
 	}
 	return ret;
 }
@@ -457,14 +462,14 @@ static int cmd_scan(const struct cli_args *a, struct wia_error *err)
 		goto out;
 	sopt.make = usb.manufacturer;
 	sopt.model = usb.product;
-	sopt.estimate_bytes =
-		sink_estimate_bytes(&src->fmt, a->batch ? 1 : a->max_pages);
+	sopt.estimate_bytes = wias_sink_estimate_bytes(
+		&src->fmt, a->batch ? 1 : a->max_pages);
 	progress_init(&pr, a->progress);
 	ctl.arg = &pr;
-	ret = sink_open(&sopt, err, &sink);
+	ret = wias_sink_open(&sopt, err, &sink);
 	if (!ret) {
 		progress_start(&pr);
-		ret = scan_run_ctl(src, sink, &ctl, &st, err);
+		ret = wias_scan_run_ctl(src, sink, &ctl, &st, err);
 		progress_stop(&pr);
 	}
 	scan_source_close(src);
@@ -489,7 +494,7 @@ static int cmd_repair(const struct cli_args *a, struct wia_error *err)
 	uint32_t pages;
 	int ret;
 
-	ret = tiff_repair(a->input, a->output, a->force, err, &pages);
+	ret = wias_tiff_repair(a->input, a->output, a->force, err, &pages);
 	if (!ret)
 		fprintf(stderr, "%s: %s: %u page%s recovered\n", prog,
 			a->output, pages, pages == 1 ? "" : "s");
@@ -506,10 +511,10 @@ static int list_one(const struct sysfs_scanner *s, void *arg)
 
 static int cmd_list(struct wia_error *err)
 {
-	int ret = sysfs_for_each_scanner(list_one, NULL);
+	int ret = wias_sysfs_for_each_scanner(list_one, NULL);
 
 	if (ret)
-		werr_set(err, WERR_OTHER, ret, "list scanners");
+		wias_werr_set(err, WERR_OTHER, ret, "list scanners");
 	return ret;
 }
 
@@ -596,7 +601,8 @@ static void info_text(const struct info *in)
 	sep = "";
 	for (i = SCAN_MODE_LINEART; i <= SCAN_MODE_COLOR; i++) {
 		if (in->dev.modes & (1U << i)) {
-			printf("%s%s", sep, scan_mode_name((enum scan_mode)i));
+			printf("%s%s", sep,
+			       wias_scan_mode_name((enum scan_mode)i));
 			sep = " ";
 		}
 	}
@@ -605,7 +611,7 @@ static void info_text(const struct info *in)
 	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF; i++) {
 		if (in->dev.sources & (1U << i)) {
 			printf("%s%s", sep,
-			       scan_source_name((enum scan_source_kind)i));
+			       wias_scan_source_name((enum scan_source_kind)i));
 			sep = " ";
 		}
 	}
@@ -643,13 +649,15 @@ static void info_json_protocol(struct json *j, const struct info *in)
 	json_array_begin(j, "modes");
 	for (i = SCAN_MODE_LINEART; i <= SCAN_MODE_COLOR; i++)
 		if (in->dev.modes & (1U << i))
-			json_str(j, NULL, scan_mode_name((enum scan_mode)i));
+			json_str(j, NULL,
+				 wias_scan_mode_name((enum scan_mode)i));
 	json_array_end(j);
 	json_array_begin(j, "sources");
 	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF; i++)
 		if (in->dev.sources & (1U << i))
 			json_str(j, NULL,
-				 scan_source_name((enum scan_source_kind)i));
+				 wias_scan_source_name(
+					 (enum scan_source_kind)i));
 	json_array_end(j);
 	json_u64(j, "min_dpi", in->dev.min_dpi);
 	json_u64(j, "max_dpi", in->dev.max_dpi);
@@ -777,24 +785,24 @@ static int cmd_info(const struct cli_args *a, struct wia_error *err)
 		return cmd_info_synth(a, err);
 	memset(&in, 0, sizeof(in));
 	in.node = a->device;
-	ret = device_open(a->device, &dev);
+	ret = wias_device_open(a->device, &dev);
 	if (ret) {
-		werr_set(err, WERR_OPEN, ret, "%s", a->device);
+		wias_werr_set(err, WERR_OPEN, ret, "%s", a->device);
 		if (ret == -ENOTTY)
-			werr_why(err, "not a wiascan device");
+			wias_werr_why(err, "not a wiascan device");
 		return ret;
 	}
 	if (a->timeout_ms)
-		ret = device_set_timeout(dev, a->timeout_ms);
+		ret = wias_device_set_timeout(dev, a->timeout_ms);
 	in.caps = dev->caps;
-	in.have_usb = !sysfs_scanner_by_devnum(dev->rdev, &in.usb);
-	in.proto = protocol_find(&dev->caps);
+	in.have_usb = !wias_sysfs_scanner_by_devnum(dev->rdev, &in.usb);
+	in.proto = wias_protocol_find(&dev->caps);
 	if (!ret && in.proto)
 		ret = in.proto->get_info(dev, &in.dev);
-	device_close(dev);
+	wias_device_close(dev);
 	if (ret)
-		return werr_set(err, WERR_DEVICE, ret,
-				"%s: get scanner information", a->device);
+		return wias_werr_set(err, WERR_DEVICE, ret,
+				     "%s: get scanner information", a->device);
 	if (a->json)
 		info_json(&in);
 	else
@@ -833,11 +841,12 @@ int main(int argc, char **argv)
 		}
 	}
 	if (fflush(stdout) && !ret)
-		ret = werr_set(&err, WERR_OTHER, -errno, "standard output");
+		ret = wias_werr_set(&err, WERR_OTHER, -errno,
+				    "standard output");
 	if (ret && !err.set)
-		werr_set(&err, WERR_OTHER, ret, "%s",
-			 argc > 1 ? argv[1] : prog);
-	werr_print_note(&err, prog, kept_note, stderr);
+		wias_werr_set(&err, WERR_OTHER, ret, "%s",
+			      argc > 1 ? argv[1] : prog);
+	wias_werr_print_note(&err, prog, kept_note, stderr);
 	free(a.repair_output);
-	return ret ? werr_exit_code(&err) : WIASCAN_EXIT_OK;
+	return ret ? wias_werr_exit_code(&err) : WIASCAN_EXIT_OK;
 }

@@ -90,7 +90,7 @@ struct device_event {
 	uint64_t timestamp_ns;
 };
 
-/* What device_wait() found ready */
+/* What wias_device_wait() found ready */
 #define DEVICE_READY_BUFFER (1U << 0)
 #define DEVICE_READY_EVENT  (1U << 1)
 
@@ -132,25 +132,27 @@ struct device_claim_info {
 	uint32_t owner_pid;
 };
 
-int device_open(const char *path, struct device **out);
-void device_close(struct device *dev);
-int device_set_timeout(struct device *dev, uint32_t timeout_ms);
-int device_alloc_buffers(struct device *dev, unsigned int count, size_t size);
-void device_free_buffers(struct device *dev);
-int device_qbuf(struct device *dev, unsigned int index);
-int device_dqbuf(struct device *dev, struct device_view *view);
-int device_streamon(struct device *dev);
-int device_streamoff(struct device *dev);
-int device_wait(struct device *dev, int timeout_ms, unsigned int *ready);
-bool device_gone(struct device *dev, int timeout_ms);
-int device_control(struct device *dev, uint8_t request_type, uint8_t request,
-		   uint16_t value, uint8_t index_high, void *data,
-		   uint16_t length, uint32_t timeout_ms, uint32_t *actual);
-int device_wait_event(struct device *dev, uint32_t timeout_ms, bool nonblock,
-		      struct device_event *ev);
-int device_clear_halt(struct device *dev, uint32_t endpoint);
-int device_claim(struct device *dev, struct device_claim_info *info);
-int device_unclaim(struct device *dev);
-int device_read(struct device *dev, void *buf, size_t len);
+int wias_device_open(const char *path, struct device **out);
+void wias_device_close(struct device *dev);
+int wias_device_set_timeout(struct device *dev, uint32_t timeout_ms);
+int wias_device_alloc_buffers(struct device *dev, unsigned int count,
+			      size_t size);
+void wias_device_free_buffers(struct device *dev);
+int wias_device_qbuf(struct device *dev, unsigned int index);
+int wias_device_dqbuf(struct device *dev, struct device_view *view);
+int wias_device_streamon(struct device *dev);
+int wias_device_streamoff(struct device *dev);
+int wias_device_wait(struct device *dev, int timeout_ms, unsigned int *ready);
+bool wias_device_gone(struct device *dev, int timeout_ms);
+int wias_device_control(struct device *dev, uint8_t request_type,
+			uint8_t request, uint16_t value, uint8_t index_high,
+			void *data, uint16_t length, uint32_t timeout_ms,
+			uint32_t *actual);
+int wias_device_wait_event(struct device *dev, uint32_t timeout_ms,
+			   bool nonblock, struct device_event *ev);
+int wias_device_clear_halt(struct device *dev, uint32_t endpoint);
+int wias_device_claim(struct device *dev, struct device_claim_info *info);
+int wias_device_unclaim(struct device *dev);
+int wias_device_read(struct device *dev, void *buf, size_t len);
 
 #endif /* WIASCAN_DEVICE_H */

@@ -98,8 +98,8 @@ struct dev_source_options {
 #define DEV_SOURCE_NBUFS    8
 #define DEV_SOURCE_BUF_SIZE (1U << 20)
 
-int dev_source_open(const struct dev_source_options *opt, struct wia_error *err,
-		    struct scan_source **out);
+int wias_dev_source_open(const struct dev_source_options *opt,
+			 struct wia_error *err, struct scan_source **out);
 
 /**
  * struct synth_options - a synthetic scanner sending formula pages
@@ -118,7 +118,7 @@ int dev_source_open(const struct dev_source_options *opt, struct wia_error *err,
  * @double_feed: the report after @jam_page is a double feed instead
  * @rate_kib: send at most this many KiB a second (0: as fast as it can);
  *	a signal interrupts the wait (-EINTR), as it does a device's
- * @repeated_fault: set by synth_parse_spec() when a kind of fault is
+ * @repeated_fault: set by wias_synth_parse_spec() when a kind of fault is
  *	given twice: that kind's name
  */
 struct synth_options {
@@ -142,10 +142,10 @@ struct synth_options {
 	const char *repeated_fault;
 };
 
-int synth_source_open(const struct synth_options *opt, struct wia_error *err,
-		      struct scan_source **out);
-unsigned int synth_source_outstanding(const struct scan_source *src);
-int synth_parse_spec(const char *spec, struct synth_options *o, uint32_t *rows,
-		     size_t max_rows);
+int wias_synth_source_open(const struct synth_options *opt,
+			   struct wia_error *err, struct scan_source **out);
+unsigned int wias_synth_source_outstanding(const struct scan_source *src);
+int wias_synth_parse_spec(const char *spec, struct synth_options *o,
+			  uint32_t *rows, size_t max_rows);
 
 #endif /* WIASCAN_SOURCE_H */

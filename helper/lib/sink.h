@@ -47,7 +47,7 @@ enum sink_bigtiff {
  *	"-" for raw is standard output (a file named "-" is "./-")
  * @force: replace an existing file
  * @batch: TIFF only: one file per page, named by this pattern (one counter
- *	conversion, checked by batch_pattern_check())
+ *	conversion, checked by wias_batch_pattern_check())
  * @batch_start, @batch_increment: the counter of the first page, its step
  * @compression: SINK_COMP_* (TIFF)
  * @jpeg_quality: 1..100 for SINK_COMP_JPEG
@@ -114,26 +114,28 @@ struct sink {
 	uint64_t *tail;
 };
 
-int sink_open(const struct sink_options *opt, struct wia_error *err,
-	      struct sink **out);
-int sink_raw_open(const struct sink_options *opt, struct wia_error *err,
-		  struct sink **out);
-int sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
+int wias_sink_open(const struct sink_options *opt, struct wia_error *err,
 		   struct sink **out);
-int sink_parse_format(const char *s, enum sink_format *format);
-int sink_parse_compression(const char *s, enum sink_compression *c);
-const char *sink_compression_name(enum sink_compression c);
-int sink_check_compression(enum sink_compression c, enum scan_mode mode);
-uint64_t sink_estimate_bytes(const struct scan_format *fmt, uint32_t pages);
+int wias_sink_raw_open(const struct sink_options *opt, struct wia_error *err,
+		       struct sink **out);
+int wias_sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
+			struct sink **out);
+int wias_sink_parse_format(const char *s, enum sink_format *format);
+int wias_sink_parse_compression(const char *s, enum sink_compression *c);
+const char *wias_sink_compression_name(enum sink_compression c);
+int wias_sink_check_compression(enum sink_compression c, enum scan_mode mode);
+uint64_t wias_sink_estimate_bytes(const struct scan_format *fmt,
+				  uint32_t pages);
 
 /* Batch file names (batch.c) */
-int batch_pattern_check(const char *pattern);
-int batch_name(const char *pattern, int64_t counter, char *buf, size_t len);
-int batch_find_existing(const char *pattern, int64_t start, int64_t inc,
-			uint32_t count, char *name, size_t len);
+int wias_batch_pattern_check(const char *pattern);
+int wias_batch_name(const char *pattern, int64_t counter, char *buf,
+		    size_t len);
+int wias_batch_find_existing(const char *pattern, int64_t start, int64_t inc,
+			     uint32_t count, char *name, size_t len);
 
 /* Repair of a TIFF left as NAME.part by a crash (repair.c) */
-int tiff_repair(const char *part, const char *out, bool force,
-		struct wia_error *err, uint32_t *pages);
+int wias_tiff_repair(const char *part, const char *out, bool force,
+		     struct wia_error *err, uint32_t *pages);
 
 #endif /* WIASCAN_SINK_H */

@@ -29,7 +29,7 @@ static const struct {
 	{ "letter", 2159, 2794 },
 };
 
-int scan_parse_mode(const char *s, enum scan_mode *mode)
+int wias_scan_parse_mode(const char *s, enum scan_mode *mode)
 {
 	size_t i;
 
@@ -42,7 +42,7 @@ int scan_parse_mode(const char *s, enum scan_mode *mode)
 	return -EINVAL;
 }
 
-int scan_parse_source(const char *s, enum scan_source_kind *source)
+int wias_scan_parse_source(const char *s, enum scan_source_kind *source)
 {
 	size_t i;
 
@@ -56,7 +56,8 @@ int scan_parse_source(const char *s, enum scan_source_kind *source)
 }
 
 /* A decimal number in [min, max]; no sign, no spaces, no trailing text */
-int scan_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
+int wias_scan_parse_u32(const char *s, uint32_t min, uint32_t max,
+			uint32_t *out)
 {
 	unsigned long long v;
 	char *end;
@@ -85,14 +86,14 @@ static int parse_pixels(const char *s, struct scan_size_spec *spec)
 		return -EINVAL;
 	memcpy(w, s, n);
 	w[n] = '\0';
-	if (scan_parse_u32(w, 1, SCAN_MAX_PIXELS, &spec->width_px) ||
-	    scan_parse_u32(x + 1, 0, SCAN_MAX_PIXELS, &spec->height_px))
+	if (wias_scan_parse_u32(w, 1, SCAN_MAX_PIXELS, &spec->width_px) ||
+	    wias_scan_parse_u32(x + 1, 0, SCAN_MAX_PIXELS, &spec->height_px))
 		return -EINVAL;
 	spec->named = false;
 	return 0;
 }
 
-int scan_parse_size(const char *s, struct scan_size_spec *spec)
+int wias_scan_parse_size(const char *s, struct scan_size_spec *spec)
 {
 	size_t i;
 
@@ -109,20 +110,20 @@ int scan_parse_size(const char *s, struct scan_size_spec *spec)
 }
 
 /* round(mm / 25.4 * dpi), halves up, in integers: px = (t * dpi + 127) / 254 */
-uint32_t scan_tenth_mm_to_px(uint32_t tenth_mm, uint32_t dpi)
+uint32_t wias_scan_tenth_mm_to_px(uint32_t tenth_mm, uint32_t dpi)
 {
 	return (uint32_t)(((uint64_t)tenth_mm * dpi + 127) / 254);
 }
 
-int scan_resolve_size(const struct scan_size_spec *spec, uint32_t dpi,
-		      enum scan_source_kind source, uint32_t *width_px,
-		      uint32_t *height_px)
+int wias_scan_resolve_size(const struct scan_size_spec *spec, uint32_t dpi,
+			   enum scan_source_kind source, uint32_t *width_px,
+			   uint32_t *height_px)
 {
 	uint32_t w, h;
 
 	if (spec->named) {
-		w = scan_tenth_mm_to_px(spec->w_tenth_mm, dpi);
-		h = scan_tenth_mm_to_px(spec->h_tenth_mm, dpi);
+		w = wias_scan_tenth_mm_to_px(spec->w_tenth_mm, dpi);
+		h = wias_scan_tenth_mm_to_px(spec->h_tenth_mm, dpi);
 	} else {
 		w = spec->width_px;
 		h = spec->height_px;
@@ -137,7 +138,7 @@ int scan_resolve_size(const struct scan_size_spec *spec, uint32_t dpi,
 	return 0;
 }
 
-uint32_t scan_bytes_per_line(enum scan_mode mode, uint32_t width_px)
+uint32_t wias_scan_bytes_per_line(enum scan_mode mode, uint32_t width_px)
 {
 	switch (mode) {
 	case SCAN_MODE_LINEART:
@@ -150,20 +151,20 @@ uint32_t scan_bytes_per_line(enum scan_mode mode, uint32_t width_px)
 	return 0;
 }
 
-const char *scan_mode_name(enum scan_mode mode)
+const char *wias_scan_mode_name(enum scan_mode mode)
 {
 	return (unsigned int)mode < ARRAY_SIZE(mode_names) ? mode_names[mode] :
 							     "?";
 }
 
-const char *scan_source_name(enum scan_source_kind source)
+const char *wias_scan_source_name(enum scan_source_kind source)
 {
 	return (unsigned int)source < ARRAY_SIZE(source_names) ?
 		       source_names[source] :
 		       "?";
 }
 
-const char *scan_cond_text(enum scan_cond cond)
+const char *wias_scan_cond_text(enum scan_cond cond)
 {
 	switch (cond) {
 	case SCAN_COND_NONE:

@@ -22,7 +22,7 @@ static void *notify_arg;
  * Follow the files being written (the message of a second signal names
  * them): @fn is called after each change on disk, NULL: none
  */
-void outfile_set_notify(outfile_notify_fn fn, void *arg)
+void wias_outfile_set_notify(outfile_notify_fn fn, void *arg)
 {
 	notify_fn = fn;
 	notify_arg = arg;
@@ -81,7 +81,7 @@ static int exists_at(int dirfd, const char *name)
 }
 
 /* Refuse early, before the scanner moves, if NAME exists and !@force */
-int outfile_check(const char *path, bool force)
+int wias_outfile_check(const char *path, bool force)
 {
 	char *base;
 	int dirfd, ret;
@@ -102,14 +102,14 @@ int outfile_check(const char *path, bool force)
  * by an earlier run is refused (-EEXIST), or removed first with @force; a
  * symlink there is never followed (O_EXCL | O_NOFOLLOW).
  */
-int outfile_create(struct outfile *of, const char *path, bool force)
+int wias_outfile_create(struct outfile *of, const char *path, bool force)
 {
-	return outfile_create_suffix(of, path, force, PART_SUFFIX);
+	return wias_outfile_create_suffix(of, path, force, PART_SUFFIX);
 }
 
 /* The same with another suffix than .part (repair reads NAME.part) */
-int outfile_create_suffix(struct outfile *of, const char *path, bool force,
-			  const char *suffix)
+int wias_outfile_create_suffix(struct outfile *of, const char *path, bool force,
+			       const char *suffix)
 {
 	int ret;
 
@@ -145,12 +145,12 @@ int outfile_create_suffix(struct outfile *of, const char *path, bool force,
 	return 0;
 
 err:
-	outfile_discard(of);
+	wias_outfile_discard(of);
 	return ret;
 }
 
 /* Write all of @buf: short writes continue, EINTR retries */
-int outfile_write(struct outfile *of, const void *buf, size_t len)
+int wias_outfile_write(struct outfile *of, const void *buf, size_t len)
 {
 	const char *p = buf;
 	ssize_t n;
@@ -186,7 +186,7 @@ static int rename_noreplace(int dirfd, const char *from, const char *to)
 }
 
 /* Make the data durable, then give it its name, then make the name durable */
-int outfile_commit(struct outfile *of)
+int wias_outfile_commit(struct outfile *of)
 {
 	int ret;
 
@@ -218,12 +218,12 @@ int outfile_commit(struct outfile *of)
 	return ret;
 
 err:
-	outfile_discard(of);
+	wias_outfile_discard(of);
 	return ret;
 }
 
 /* Drop NAME.part if this run created it (unless @keep_part), release all */
-void outfile_discard(struct outfile *of)
+void wias_outfile_discard(struct outfile *of)
 {
 	if (of->fd >= 0)
 		close(of->fd);

@@ -85,8 +85,8 @@ static struct dev_source *to_dev(struct scan_source *src)
 
 static int dev_fail(struct dev_source *d, int ret, const char *action)
 {
-	return werr_set(d->base.err, WERR_DEVICE, ret, "%s: %s", d->path,
-			action);
+	return wias_werr_set(d->base.err, WERR_DEVICE, ret, "%s: %s", d->path,
+			     action);
 }
 
 /* Errors a host controller gives transfers in flight when a cable is pulled */
@@ -104,13 +104,13 @@ static void dev_diagnose(struct dev_source *d, int ret)
 	if (ret == -ENODEV || ret == -ESHUTDOWN)
 		return;
 	if (!d->proto->status(d->dev, &st) && st.cond != SCAN_COND_CANCELLED)
-		werr_cond(d->base.err, st.cond);
+		wias_werr_cond(d->base.err, st.cond);
 }
 
 /* End the scan with the jam or double feed the scanner reported */
 static int dev_fault(struct dev_source *d)
 {
-	werr_cond(d->base.err, d->fault);
+	wias_werr_cond(d->base.err, d->fault);
 	dev_fail(d, -EIO, "scan");
 	return -EIO;
 }
@@ -123,7 +123,8 @@ static int dev_take_event(struct dev_source *d, const struct scan_event *ev)
 {
 	if (ev->lost) {
 		dev_fail(d, -EIO, "events");
-		werr_why(d->base.err, "%u scanner events were lost", ev->lost);
+		wias_werr_why(d->base.err, "%u scanner events were lost",
+			      ev->lost);
 		return -EIO;
 	}
 	switch (ev->type) {
@@ -191,7 +192,7 @@ static int dev_start(struct scan_source *src)
 	int ret;
 
 	for (i = 0; i < d->dev->nbufs; i++) {
-		ret = device_qbuf(d->dev, i);
+		ret = wias_device_qbuf(d->dev, i);
 		if (ret)
 			return dev_fail(d, ret, "queue buffer");
 	}
@@ -200,14 +201,14 @@ static int dev_start(struct scan_source *src)
 	ret = dev_drain_events(d);
 	if (ret)
 		return ret;
-	ret = device_streamon(d->dev);
+	ret = wias_device_streamon(d->dev);
 	if (ret)
 		return dev_fail(d, ret, "stream on");
 	ret = d->proto->start(
 		d->dev, src->fmt.source == SCAN_SOURCE_ADF ? d->max_sheets : 0,
 		&cond);
 	if (ret) {
-		werr_cond(src->err, cond);
+		wias_werr_cond(src->err, cond);
 		return dev_fail(d, ret, "start scan");
 	}
 	d->have_st = false;
@@ -222,18 +223,18 @@ static int dev_dequeue(struct dev_source *d, struct scan_buf *buf)
 	struct device_view v;
 	int ret;
 
-	ret = device_dqbuf(d->dev, &v);
+	ret = wias_device_dqbuf(d->dev, &v);
 	if (ret == -EIO && v.lost) {
 		dev_fail(d, ret, "dequeue buffer");
-		werr_why(d->base.err, "%llu buffers lost (sequence %llu)",
-			 (unsigned long long)v.lost,
-			 (unsigned long long)v.sequence);
+		wias_werr_why(d->base.err, "%llu buffers lost (sequence %llu)",
+			      (unsigned long long)v.lost,
+			      (unsigned long long)v.sequence);
 		return ret;
 	}
 	if (ret)
 		return ret == -EINTR ? ret : dev_fail(d, ret, "dequeue buffer");
 	if (v.status) {
-		if (dev_bus_error(v.status) && device_gone(d->dev, 1000))
+		if (dev_bus_error(v.status) && wias_device_gone(d->dev, 1000))
 			return dev_fail(d, -ENODEV, "transfer");
 		dev_diagnose(d, v.status);
 		return dev_fail(d, v.status, "transfer");
@@ -357,7 +358,7 @@ static int dev_next(struct scan_source *src, struct scan_buf *buf)
 		 */
 		if (d->empty_wakeups > 2)
 			return dev_dequeue(d, buf);
-		ret = device_wait(d->dev, dev_slice(d), &ready);
+		ret = wias_device_wait(d->dev, dev_slice(d), &ready);
 		if (ret == -EINTR)
 			return ret;
 		if (ret == -ETIMEDOUT && d->fault)
@@ -391,7 +392,7 @@ static int dev_release(struct scan_source *src, const struct scan_buf *buf)
 
 	if (d->unplugged)
 		return 0;
-	ret = device_qbuf(d->dev, buf->index);
+	ret = wias_device_qbuf(d->dev, buf->index);
 	/*
 	 * Unplugged: the driver still hands out every buffer filled before,
 	 * and the events; the scan ends when none is left (dev_next)
@@ -440,17 +441,19 @@ static int dev_page_done(struct scan_source *src, uint32_t page, uint64_t bytes,
 		return ret;
 	if (ev.page != (page & ev.page_mask)) {
 		dev_fail(d, -EPROTO, "page end");
-		werr_why(src->err,
-			 "the scanner ended page %u while page %u was read",
-			 ev.page, page);
+		wias_werr_why(
+			src->err,
+			"the scanner ended page %u while page %u was read",
+			ev.page, page);
 		return -EPROTO;
 	}
 	if (ev.arg != bytes) {
 		dev_fail(d, -EPROTO, "page end");
-		werr_why(src->err,
-			 "page %u: the scanner sent %llu bytes, %llu arrived",
-			 page, (unsigned long long)ev.arg,
-			 (unsigned long long)bytes);
+		wias_werr_why(
+			src->err,
+			"page %u: the scanner sent %llu bytes, %llu arrived",
+			page, (unsigned long long)ev.arg,
+			(unsigned long long)bytes);
 		return -EPROTO;
 	}
 	/* A flatbed gives one page, whatever the scanner says */
@@ -464,14 +467,14 @@ static void dev_stop(struct scan_source *src, bool cancel)
 
 	if (cancel)
 		d->proto->cancel(d->dev);
-	device_streamoff(d->dev);
+	wias_device_streamoff(d->dev);
 }
 
 static void dev_close(struct scan_source *src)
 {
 	struct dev_source *d = to_dev(src);
 
-	device_close(d->dev);
+	wias_device_close(d->dev);
 	free(d->path);
 	free(d);
 }
@@ -489,19 +492,19 @@ static int dev_open_node(struct dev_source *d, const char *path)
 {
 	int ret;
 
-	ret = device_open(path, &d->dev);
+	ret = wias_device_open(path, &d->dev);
 	if (!ret)
 		return 0;
-	werr_set(d->base.err, WERR_OPEN, ret, "%s", path);
+	wias_werr_set(d->base.err, WERR_OPEN, ret, "%s", path);
 	if (ret == -ENOTTY)
-		werr_why(d->base.err, "not a wiascan device");
+		wias_werr_why(d->base.err, "not a wiascan device");
 	else if (ret == -ENOENT)
-		werr_why(
+		wias_werr_why(
 			d->base.err,
 			"no such device node (scanner not plugged in, or wiascan.ko not loaded?)");
 	else if (ret == -EPROTO)
-		werr_why(d->base.err,
-			 "the wiascan driver speaks another ABI version");
+		wias_werr_why(d->base.err,
+			      "the wiascan driver speaks another ABI version");
 	return ret;
 }
 
@@ -512,7 +515,7 @@ static void dev_busy_why(struct dev_source *d, uint32_t pid)
 	FILE *f;
 
 	if (!pid) {
-		werr_why(d->base.err, "scanner in use by another process");
+		wias_werr_why(d->base.err, "scanner in use by another process");
 		return;
 	}
 	snprintf(path, sizeof(path), "/proc/%u/comm", pid);
@@ -523,10 +526,10 @@ static void dev_busy_why(struct dev_source *d, uint32_t pid)
 		fclose(f);
 	}
 	if (comm[0])
-		werr_why(d->base.err, "scanner in use by process %u (%s)", pid,
-			 comm);
+		wias_werr_why(d->base.err, "scanner in use by process %u (%s)",
+			      pid, comm);
 	else
-		werr_why(d->base.err, "scanner in use by process %u", pid);
+		wias_werr_why(d->base.err, "scanner in use by process %u", pid);
 }
 
 /*
@@ -541,9 +544,9 @@ static int dev_claim(struct dev_source *d)
 
 	if (!d->dev->caps.claim)
 		return 0;
-	ret = device_claim(d->dev, &ci);
+	ret = wias_device_claim(d->dev, &ci);
 	if (ret == -EBUSY) {
-		werr_set(d->base.err, WERR_BUSY, ret, "%s", d->path);
+		wias_werr_set(d->base.err, WERR_BUSY, ret, "%s", d->path);
 		dev_busy_why(d, ci.owner_pid);
 		return ret;
 	}
@@ -585,15 +588,15 @@ static int dev_drop_stale_data(struct dev_source *d)
 	junk = malloc(STALE_READ_LEN);
 	if (!junk)
 		return -ENOMEM;
-	ret = device_set_timeout(d->dev, STALE_READ_MS);
+	ret = wias_device_set_timeout(d->dev, STALE_READ_MS);
 	for (i = 0; !ret && i < STALE_READ_MAX; i++) {
-		n = device_read(d->dev, junk, STALE_READ_LEN);
+		n = wias_device_read(d->dev, junk, STALE_READ_LEN);
 		if (n < 0)
 			break;
 	}
 	free(junk);
 	if (!ret)
-		ret = device_set_timeout(d->dev, timeout);
+		ret = wias_device_set_timeout(d->dev, timeout);
 	if (ret)
 		return ret;
 	/* a timeout (or a stall) is the quiet pipe wanted */
@@ -638,18 +641,20 @@ static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
 	int ret;
 
 	if (!caps->streaming)
-		return werr_set(d->base.err, WERR_OPEN, -EOPNOTSUPP,
-				"%s: no buffer streaming", d->path);
-	d->proto = protocol_find(caps);
+		return wias_werr_set(d->base.err, WERR_OPEN, -EOPNOTSUPP,
+				     "%s: no buffer streaming", d->path);
+	d->proto = wias_protocol_find(caps);
 	if (!d->proto) {
-		werr_set(d->base.err, WERR_OPEN, -EOPNOTSUPP, "%s", d->path);
-		werr_why(d->base.err,
-			 "no scanner protocol known for USB device %04x:%04x",
-			 caps->vendor_id, caps->product_id);
+		wias_werr_set(d->base.err, WERR_OPEN, -EOPNOTSUPP, "%s",
+			      d->path);
+		wias_werr_why(
+			d->base.err,
+			"no scanner protocol known for USB device %04x:%04x",
+			caps->vendor_id, caps->product_id);
 		return -EOPNOTSUPP;
 	}
 	if (opt->timeout_ms) {
-		ret = device_set_timeout(d->dev, opt->timeout_ms);
+		ret = wias_device_set_timeout(d->dev, opt->timeout_ms);
 		if (ret)
 			return dev_fail(d, ret, "set timeout");
 	}
@@ -660,19 +665,20 @@ static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
 	if (ret) {
 		dev_fail(d, ret, "set scan parameters");
 		if (ret == -EPIPE)
-			werr_why(
+			wias_werr_why(
 				d->base.err,
 				"the scanner refused them (%s, %u dpi, %ux%u pixels, %s)",
-				scan_mode_name(opt->req.mode), opt->req.dpi,
-				opt->req.width_px, opt->req.height_px,
-				scan_source_name(opt->req.source));
+				wias_scan_mode_name(opt->req.mode),
+				opt->req.dpi, opt->req.width_px,
+				opt->req.height_px,
+				wias_scan_source_name(opt->req.source));
 		else if (ret == -EPROTO)
-			werr_why(
+			wias_werr_why(
 				d->base.err,
 				"the scanner confirmed other parameters than those sent");
 		return ret;
 	}
-	ret = device_alloc_buffers(
+	ret = wias_device_alloc_buffers(
 		d->dev, opt->nbufs ? opt->nbufs : DEV_SOURCE_NBUFS,
 		opt->buf_size ? opt->buf_size : DEV_SOURCE_BUF_SIZE);
 	if (ret)
@@ -681,21 +687,21 @@ static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
 }
 
 /* Open the scanner, set the parameters and map the ring; no scan yet */
-int dev_source_open(const struct dev_source_options *opt, struct wia_error *err,
-		    struct scan_source **out)
+int wias_dev_source_open(const struct dev_source_options *opt,
+			 struct wia_error *err, struct scan_source **out)
 {
 	struct dev_source *d;
 	int ret;
 
 	d = calloc(1, sizeof(*d));
 	if (!d)
-		return werr_set(err, WERR_OTHER, -ENOMEM, "%s", opt->path);
+		return wias_werr_set(err, WERR_OTHER, -ENOMEM, "%s", opt->path);
 	d->base.ops = &dev_source_ops;
 	d->base.err = err;
 	d->path = strdup(opt->path);
 	if (!d->path) {
 		free(d);
-		return werr_set(err, WERR_OTHER, -ENOMEM, "%s", opt->path);
+		return wias_werr_set(err, WERR_OTHER, -ENOMEM, "%s", opt->path);
 	}
 	d->base.name = d->path;
 	d->max_sheets = opt->max_pages;
@@ -711,7 +717,7 @@ int dev_source_open(const struct dev_source_options *opt, struct wia_error *err,
 	return 0;
 
 err_close:
-	device_close(d->dev);
+	wias_device_close(d->dev);
 err_free:
 	free(d->path);
 	free(d);

@@ -43,15 +43,16 @@ struct wia_error {
 	char why[160];
 };
 
-int werr_set(struct wia_error *e, enum werr_kind kind, int err, const char *fmt,
-	     ...) __printf(4, 5);
-void werr_why(struct wia_error *e, const char *fmt, ...) __printf(2, 3);
-void werr_vwhy(struct wia_error *e, const char *fmt, va_list ap) __printf(2, 0);
-void werr_cond(struct wia_error *e, enum scan_cond cond);
-int werr_exit_code(const struct wia_error *e);
-const char *werr_errno_text(int err);
-void werr_print(const struct wia_error *e, const char *prog, FILE *f);
-void werr_print_note(const struct wia_error *e, const char *prog,
-		     const char *note, FILE *f);
+int wias_werr_set(struct wia_error *e, enum werr_kind kind, int err,
+		  const char *fmt, ...) __printf(4, 5);
+void wias_werr_why(struct wia_error *e, const char *fmt, ...) __printf(2, 3);
+void wias_werr_vwhy(struct wia_error *e, const char *fmt, va_list ap)
+	__printf(2, 0);
+void wias_werr_cond(struct wia_error *e, enum scan_cond cond);
+int wias_werr_exit_code(const struct wia_error *e);
+const char *wias_werr_errno_text(int err);
+void wias_werr_print(const struct wia_error *e, const char *prog, FILE *f);
+void wias_werr_print_note(const struct wia_error *e, const char *prog,
+			  const char *note, FILE *f);
 
 #endif /* WIASCAN_ERROR_H */

@@ -110,7 +110,7 @@ void stop_msg_event(struct stop_msg *m, enum outfile_event ev,
 	stop_msg_make(m);
 }
 
-/* For outfile_set_notify(): @arg is the struct stop_msg */
+/* For wias_outfile_set_notify(): @arg is the struct stop_msg */
 void stop_msg_notify(void *arg, enum outfile_event ev, const struct outfile *of)
 {
 	stop_msg_event(arg, ev, of);

@@ -76,7 +76,7 @@ static int device_querycap(struct device *dev)
  * Open @path and read its capabilities.  -ENOTTY: not a wiascan node;
  * -EPROTO: a driver with another ABI version.
  */
-int device_open(const char *path, struct device **out)
+int wias_device_open(const char *path, struct device **out)
 {
 	struct device *dev;
 	struct stat st;
@@ -113,17 +113,17 @@ err_free:
 }
 
 /* Undo everything: stream off, unmap, free the ring, unclaim, close */
-void device_close(struct device *dev)
+void wias_device_close(struct device *dev)
 {
 	if (!dev)
 		return;
-	device_free_buffers(dev);
-	device_unclaim(dev);
+	wias_device_free_buffers(dev);
+	wias_device_unclaim(dev);
 	close(dev->fd);
 	free(dev);
 }
 
-int device_set_timeout(struct device *dev, uint32_t timeout_ms)
+int wias_device_set_timeout(struct device *dev, uint32_t timeout_ms)
 {
 	struct wiascan_timeout t;
 	int ret;
@@ -197,7 +197,8 @@ static void device_fit_ring(const struct device_caps *caps, uint32_t *count,
  * Ask for @count buffers of @size bytes (fewer or smaller if the driver's
  * limits say so) and map each read-only.
  */
-int device_alloc_buffers(struct device *dev, unsigned int count, size_t size)
+int wias_device_alloc_buffers(struct device *dev, unsigned int count,
+			      size_t size)
 {
 	uint32_t n = count,
 		 sz = size > UINT32_MAX ? UINT32_MAX : (uint32_t)size;
@@ -234,7 +235,7 @@ int device_alloc_buffers(struct device *dev, unsigned int count, size_t size)
 	return 0;
 
 err_unmap:
-	device_free_buffers(dev);
+	wias_device_free_buffers(dev);
 	return ret;
 err_free:
 	n = 0;
@@ -243,14 +244,14 @@ err_free:
 }
 
 /* Stream off, unmap every buffer, then free the ring (REQBUFS 0) */
-void device_free_buffers(struct device *dev)
+void wias_device_free_buffers(struct device *dev)
 {
 	uint32_t n = 0, sz = 0;
 	unsigned int i;
 
 	if (!dev->bufs)
 		return;
-	device_streamoff(dev);
+	wias_device_streamoff(dev);
 	for (i = 0; i < dev->nbufs; i++) {
 		if (dev->bufs[i].addr)
 			munmap((void *)dev->bufs[i].addr, dev->bufs[i].length);
@@ -262,7 +263,7 @@ void device_free_buffers(struct device *dev)
 	device_reqbufs(dev, &n, &sz);
 }
 
-int device_qbuf(struct device *dev, unsigned int index)
+int wias_device_qbuf(struct device *dev, unsigned int index)
 {
 	struct wiascan_buffer b;
 
@@ -279,7 +280,7 @@ int device_qbuf(struct device *dev, unsigned int index)
  * a gap in the sequence numbers means the driver lost buffers, which loses
  * image data: -EIO with @view->lost set.
  */
-int device_dqbuf(struct device *dev, struct device_view *view)
+int wias_device_dqbuf(struct device *dev, struct device_view *view)
 {
 	struct wiascan_buffer b;
 	int ret;
@@ -310,7 +311,7 @@ int device_dqbuf(struct device *dev, struct device_view *view)
 	return 0;
 }
 
-int device_streamon(struct device *dev)
+int wias_device_streamon(struct device *dev)
 {
 	int ret = xioctl(dev->fd, WIASCAN_IOC_STREAMON, NULL);
 
@@ -321,7 +322,7 @@ int device_streamon(struct device *dev)
 	return ret;
 }
 
-int device_streamoff(struct device *dev)
+int wias_device_streamoff(struct device *dev)
 {
 	if (!dev->streaming)
 		return 0;
@@ -333,7 +334,7 @@ int device_streamoff(struct device *dev)
  * Wait up to @timeout_ms (-1 forever) until a buffer is done or an event
  * is pending.  -ENODEV once the device is gone, -ETIMEDOUT, -EINTR.
  */
-int device_wait(struct device *dev, int timeout_ms, unsigned int *ready)
+int wias_device_wait(struct device *dev, int timeout_ms, unsigned int *ready)
 {
 	struct pollfd pfd = { .fd = dev->fd, .events = POLLIN | POLLPRI };
 	int n;
@@ -362,7 +363,7 @@ int device_wait(struct device *dev, int timeout_ms, unsigned int *ready)
  * a moment before the driver hears of the disconnect; waiting for the
  * hang-up tells an unplug from a real bus error.
  */
-bool device_gone(struct device *dev, int timeout_ms)
+bool wias_device_gone(struct device *dev, int timeout_ms)
 {
 	struct pollfd pfd = { .fd = dev->fd, .events = 0 };
 	struct timespec start, now;
@@ -385,9 +386,10 @@ bool device_gone(struct device *dev, int timeout_ms)
  * A class or vendor request to the bound interface; the driver puts the
  * interface number in the low byte of wIndex.
  */
-int device_control(struct device *dev, uint8_t request_type, uint8_t request,
-		   uint16_t value, uint8_t index_high, void *data,
-		   uint16_t length, uint32_t timeout_ms, uint32_t *actual)
+int wias_device_control(struct device *dev, uint8_t request_type,
+			uint8_t request, uint16_t value, uint8_t index_high,
+			void *data, uint16_t length, uint32_t timeout_ms,
+			uint32_t *actual)
 {
 	struct wiascan_ctrl c;
 	int ret;
@@ -406,8 +408,8 @@ int device_control(struct device *dev, uint8_t request_type, uint8_t request,
 	return ret;
 }
 
-int device_wait_event(struct device *dev, uint32_t timeout_ms, bool nonblock,
-		      struct device_event *ev)
+int wias_device_wait_event(struct device *dev, uint32_t timeout_ms,
+			   bool nonblock, struct device_event *ev)
 {
 	struct wiascan_event e;
 	int ret;
@@ -427,7 +429,7 @@ int device_wait_event(struct device *dev, uint32_t timeout_ms, bool nonblock,
 	return 0;
 }
 
-int device_clear_halt(struct device *dev, uint32_t endpoint)
+int wias_device_clear_halt(struct device *dev, uint32_t endpoint)
 {
 	struct wiascan_clear_halt h;
 
@@ -441,7 +443,7 @@ int device_clear_halt(struct device *dev, uint32_t endpoint)
  * another file owns it; -ENOTTY from a driver without the claim (the
  * caller checks caps.claim first).
  */
-int device_claim(struct device *dev, struct device_claim_info *info)
+int wias_device_claim(struct device *dev, struct device_claim_info *info)
 {
 	struct wiascan_claim c;
 	int ret;
@@ -458,7 +460,7 @@ int device_claim(struct device *dev, struct device_claim_info *info)
 }
 
 /* Give the claim up (the ring must be freed first); 0 if none was held */
-int device_unclaim(struct device *dev)
+int wias_device_unclaim(struct device *dev)
 {
 	if (!dev->claimed)
 		return 0;
@@ -467,7 +469,7 @@ int device_unclaim(struct device *dev)
 }
 
 /* One read() from bulk-in, bounded by the file's timeout: bytes or -errno */
-int device_read(struct device *dev, void *buf, size_t len)
+int wias_device_read(struct device *dev, void *buf, size_t len)
 {
 	ssize_t n = read(dev->fd, buf, len);
 

@@ -30,7 +30,7 @@ static int find_name(const char *const *names, size_t n, const char *s)
 	return -EINVAL;
 }
 
-int sink_parse_format(const char *s, enum sink_format *format)
+int wias_sink_parse_format(const char *s, enum sink_format *format)
 {
 	int i = find_name(format_names, ARRAY_SIZE(format_names), s);
 
@@ -40,7 +40,7 @@ int sink_parse_format(const char *s, enum sink_format *format)
 	return 0;
 }
 
-int sink_parse_compression(const char *s, enum sink_compression *c)
+int wias_sink_parse_compression(const char *s, enum sink_compression *c)
 {
 	int i = find_name(comp_names, ARRAY_SIZE(comp_names), s);
 
@@ -52,13 +52,13 @@ int sink_parse_compression(const char *s, enum sink_compression *c)
 	return 0;
 }
 
-const char *sink_compression_name(enum sink_compression c)
+const char *wias_sink_compression_name(enum sink_compression c)
 {
 	return (size_t)c < ARRAY_SIZE(comp_names) ? comp_names[c] : "?";
 }
 
 /* JPEG has no 1-bit form, CCITT G4 has only the 1-bit form */
-int sink_check_compression(enum sink_compression c, enum scan_mode mode)
+int wias_sink_check_compression(enum sink_compression c, enum scan_mode mode)
 {
 	if (c == SINK_COMP_JPEG && mode == SCAN_MODE_LINEART)
 		return -EINVAL;
@@ -72,7 +72,7 @@ int sink_check_compression(enum sink_compression c, enum scan_mode mode)
  * ADF; counted as a 100-sheet feeder) of the format's height, or of 14
  * inches (legal paper) when the length is unknown.
  */
-uint64_t sink_estimate_bytes(const struct scan_format *fmt, uint32_t pages)
+uint64_t wias_sink_estimate_bytes(const struct scan_format *fmt, uint32_t pages)
 {
 	uint64_t rows = fmt->height_px ? fmt->height_px :
 					 (uint64_t)fmt->dpi * 14;
@@ -82,14 +82,14 @@ uint64_t sink_estimate_bytes(const struct scan_format *fmt, uint32_t pages)
 	return rows * fmt->bytes_per_line * pages;
 }
 
-int sink_open(const struct sink_options *opt, struct wia_error *err,
-	      struct sink **out)
+int wias_sink_open(const struct sink_options *opt, struct wia_error *err,
+		   struct sink **out)
 {
 	switch (opt->format) {
 	case SINK_FORMAT_RAW:
-		return sink_raw_open(opt, err, out);
+		return wias_sink_raw_open(opt, err, out);
 	case SINK_FORMAT_TIFF:
-		return sink_tiff_open(opt, err, out);
+		return wias_sink_tiff_open(opt, err, out);
 	}
-	return werr_set(err, WERR_USAGE, -EINVAL, "output format");
+	return wias_werr_set(err, WERR_USAGE, -EINVAL, "output format");
 }

@@ -70,7 +70,7 @@ static int parse_pattern(const char *p, struct batch_conv *conv)
 }
 
 /* 0 if @pattern has exactly one counter and nothing else printf would see */
-int batch_pattern_check(const char *pattern)
+int wias_batch_pattern_check(const char *pattern)
 {
 	struct batch_conv c;
 
@@ -89,7 +89,7 @@ static int put(char *buf, size_t len, size_t *pos, const char *s, size_t n)
 }
 
 /* The file name for @counter: the pattern with its counter filled in */
-int batch_name(const char *pattern, int64_t counter, char *buf, size_t len)
+int wias_batch_name(const char *pattern, int64_t counter, char *buf, size_t len)
 {
 	struct batch_conv c;
 	char num[32];
@@ -133,7 +133,7 @@ static int unescape(const char *s, size_t n, char *buf, size_t len)
 }
 
 /**
- * struct batch_scan - what batch_find_existing looks for
+ * struct batch_scan - what wias_batch_find_existing looks for
  * @pattern: the pattern
  * @start, @inc: the counter of the first file, its step
  * @count: files the scan may write, 0 when unknown
@@ -177,8 +177,9 @@ static int batch_stat_each(struct batch_scan *b)
 	int ret;
 
 	for (k = 0; k < n; k++) {
-		ret = batch_name(b->pattern, b->start + (int64_t)k * b->inc,
-				 name, sizeof(name));
+		ret = wias_batch_name(b->pattern,
+				      b->start + (int64_t)k * b->inc, name,
+				      sizeof(name));
 		if (ret)
 			return ret;
 		snprintf(part, sizeof(part), "%s.part", name);
@@ -214,7 +215,7 @@ static void batch_match(struct batch_scan *b, const char *dir, const char *ent,
 	if (errno || *end || end == num)
 		return;
 	/* the very name the scan would write (the same padding) */
-	if (batch_name(b->pattern, v, name, sizeof(name)))
+	if (wias_batch_name(b->pattern, v, name, sizeof(name)))
 		return;
 	base = strrchr(name, '/');
 	base = base ? base + 1 : name;
@@ -236,8 +237,8 @@ static void batch_match(struct batch_scan *b, const char *dir, const char *ent,
  * when none, or another -errno.  Looked up before the scanner moves, so a
  * batch is refused whole rather than stopped after the pages before it.
  */
-int batch_find_existing(const char *pattern, int64_t start, int64_t inc,
-			uint32_t count, char *name, size_t len)
+int wias_batch_find_existing(const char *pattern, int64_t start, int64_t inc,
+			     uint32_t count, char *name, size_t len)
 {
 	struct batch_scan b = { .pattern = pattern,
 				.start = start,

@@ -83,11 +83,11 @@ struct scan_control {
 	void (*activity)(void *arg, const char *what);
 };
 
-int scan_run(struct scan_source *src, struct sink *sink,
-	     struct scan_stats *stats, struct wia_error *err);
-int scan_run_ctl(struct scan_source *src, struct sink *sink,
-		 const struct scan_control *ctl, struct scan_stats *stats,
-		 struct wia_error *err);
-double scan_mb_per_s(const struct scan_stats *stats);
+int wias_scan_run(struct scan_source *src, struct sink *sink,
+		  struct scan_stats *stats, struct wia_error *err);
+int wias_scan_run_ctl(struct scan_source *src, struct sink *sink,
+		      const struct scan_control *ctl, struct scan_stats *stats,
+		      struct wia_error *err);
+double wias_scan_mb_per_s(const struct scan_stats *stats);
 
 #endif /* WIASCAN_SCAN_H */

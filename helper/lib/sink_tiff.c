@@ -265,8 +265,8 @@ static void tiff_set_tags(struct sink_tiff *t, uint32_t page)
 /* Open @path as NAME.part and a libtiff handle on it */
 static int tiff_open_file(struct sink_tiff *t, const char *path)
 {
-	return tiff_io_create(&t->io, path, NULL, t->opt.force, t->bigtiff,
-			      &t->tif);
+	return wias_tiff_io_create(&t->io, path, NULL, t->opt.force, t->bigtiff,
+				   &t->tif);
 }
 
 static int tiff_job_begin(struct sink_tiff *t, uint32_t page)
@@ -275,7 +275,8 @@ static int tiff_job_begin(struct sink_tiff *t, uint32_t page)
 	int ret;
 
 	if (t->opt.batch) {
-		ret = batch_name(t->opt.batch, t->counter, name, sizeof(name));
+		ret = wias_batch_name(t->opt.batch, t->counter, name,
+				      sizeof(name));
 		if (ret)
 			return ret;
 		memcpy(t->wpath, name, sizeof(name));
@@ -308,7 +309,7 @@ static int tiff_job_end(struct sink_tiff *t)
 
 	if (!TIFFWriteDirectory(t->tif))
 		return -EIO;
-	ret = tiff_io_sync(&t->io);
+	ret = wias_tiff_io_sync(&t->io);
 	if (ret)
 		return ret;
 	t->pages_done++;
@@ -316,7 +317,7 @@ static int tiff_job_end(struct sink_tiff *t)
 		return 0;
 	TIFFCleanup(t->tif);
 	t->tif = NULL;
-	ret = tiff_io_commit(&t->io);
+	ret = wias_tiff_io_commit(&t->io);
 	t->counter += t->opt.batch_increment;
 	return ret;
 }
@@ -378,12 +379,14 @@ static void *tiff_worker(void *arg)
 /* The worker's failure as the sink's error record */
 static int tiff_report(struct sink_tiff *t, int err)
 {
-	werr_set(t->base.err, WERR_OUTPUT, err, "%s: write", tiff_out_name(t));
+	wias_werr_set(t->base.err, WERR_OUTPUT, err, "%s: write",
+		      tiff_out_name(t));
 	if (t->wmsg[0] && err == -EIO)
-		werr_why(t->base.err, "%s", t->wmsg);
+		wias_werr_why(t->base.err, "%s", t->wmsg);
 	else if (err == -EFBIG && t->classic_full)
-		werr_why(t->base.err,
-			 "the 4 GiB limit of classic TIFF (use --bigtiff=yes)");
+		wias_werr_why(
+			t->base.err,
+			"the 4 GiB limit of classic TIFF (use --bigtiff=yes)");
 	return err;
 }
 
@@ -443,8 +446,8 @@ static int tiff_setup_pool(struct sink_tiff *t, const struct scan_format *fmt)
 	t->strip_bytes = (size_t)t->rows_per_strip * fmt->bytes_per_line;
 	t->pool = malloc(t->strip_bytes * TIFF_STRIPS);
 	if (!t->pool)
-		return werr_set(t->base.err, WERR_OTHER, -ENOMEM,
-				"strip buffers");
+		return wias_werr_set(t->base.err, WERR_OTHER, -ENOMEM,
+				     "strip buffers");
 	for (i = 0; i < TIFF_STRIPS; i++)
 		t->free_bufs[i] = t->pool + i * t->strip_bytes;
 	t->n_free = TIFF_STRIPS;
@@ -459,10 +462,11 @@ static int tiff_begin_page(struct sink *s, uint32_t page,
 	int ret;
 
 	if (!t->pool) {
-		ret = sink_check_compression(t->opt.compression, fmt->mode);
+		ret = wias_sink_check_compression(t->opt.compression,
+						  fmt->mode);
 		if (ret)
-			return werr_set(s->err, WERR_USAGE, ret,
-					"--compression");
+			return wias_werr_set(s->err, WERR_USAGE, ret,
+					     "--compression");
 		ret = tiff_setup_pool(t, fmt);
 		if (ret)
 			return ret;
@@ -558,7 +562,7 @@ static void tiff_free(struct sink_tiff *t)
 	if (t->tif)
 		TIFFCleanup(
 			t->tif); /* never TIFFClose: it could write an IFD */
-	tiff_io_discard(&t->io);
+	wias_tiff_io_discard(&t->io);
 	pthread_mutex_destroy(&t->lock);
 	pthread_cond_destroy(&t->cond);
 	free(t->pool);
@@ -584,17 +588,17 @@ static int tiff_keep_done(struct sink_tiff *t, uint32_t *kept)
 		TIFFCleanup(t->tif);
 	t->tif = NULL;
 	if (t->opt.batch || !t->pages_done) {
-		tiff_io_discard(&t->io);
+		wias_tiff_io_discard(&t->io);
 		return t->pages_done ? 0 : -ENODATA;
 	}
 	/* from here, a failure leaves NAME.part (for repair), not nothing */
 	t->io.of.keep_part = true;
-	ret = tiff_io_truncate(&t->io, t->pages_done);
+	ret = wias_tiff_io_truncate(&t->io, t->pages_done);
 	if (!ret)
-		ret = tiff_io_commit(&t->io);
+		ret = wias_tiff_io_commit(&t->io);
 	if (ret)
-		werr_set(t->base.err, WERR_OUTPUT, ret, "%s: save",
-			 t->opt.path);
+		wias_werr_set(t->base.err, WERR_OUTPUT, ret, "%s: save",
+			      t->opt.path);
 	return ret;
 }
 
@@ -695,38 +699,39 @@ static int tiff_start_worker(struct sink_tiff *t)
 	return ret;
 }
 
-int sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
-		   struct sink **out)
+int wias_sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
+			struct sink **out)
 {
 	struct sink_tiff *t;
 	int ret;
 
 	if (!opt->batch == !opt->path ||
-	    (opt->batch && batch_pattern_check(opt->batch)))
-		return werr_set(err, WERR_USAGE, -EINVAL, "TIFF output");
+	    (opt->batch && wias_batch_pattern_check(opt->batch)))
+		return wias_werr_set(err, WERR_USAGE, -EINVAL, "TIFF output");
 	t = calloc(1, sizeof(*t));
 	if (!t)
-		return werr_set(err, WERR_OTHER, -ENOMEM, "TIFF output");
+		return wias_werr_set(err, WERR_OTHER, -ENOMEM, "TIFF output");
 	t->base.ops = &sink_tiff_ops;
 	t->base.err = err;
-	tiff_io_init(&t->io);
+	wias_tiff_io_init(&t->io);
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->cond, NULL);
 	ret = tiff_copy_options(t, opt);
 	if (ret) {
-		werr_set(err, WERR_OTHER, ret, "TIFF output");
+		wias_werr_set(err, WERR_OTHER, ret, "TIFF output");
 		goto err;
 	}
 	if (!opt->batch) {
 		ret = tiff_open_file(t, opt->path);
 		if (ret) {
-			tiff_io_report(&t->io, ret, opt->path, opt->force, err);
+			wias_tiff_io_report(&t->io, ret, opt->path, opt->force,
+					    err);
 			goto err;
 		}
 	}
 	ret = tiff_start_worker(t);
 	if (ret) {
-		werr_set(err, WERR_OTHER, ret, "TIFF writer thread");
+		wias_werr_set(err, WERR_OTHER, ret, "TIFF writer thread");
 		goto err;
 	}
 	*out = &t->base;

@@ -59,10 +59,10 @@ static int page_fail(struct scan_source *src, const struct scan_page *pg,
 {
 	va_list ap;
 
-	werr_set(src->err, WERR_DEVICE, -EPROTO, "%s: sheet %u", src->name,
-		 pg->number + 1);
+	wias_werr_set(src->err, WERR_DEVICE, -EPROTO, "%s: sheet %u", src->name,
+		      pg->number + 1);
 	va_start(ap, fmt);
-	werr_vwhy(src->err, fmt, ap);
+	wias_werr_vwhy(src->err, fmt, ap);
 	va_end(ap);
 	return -EPROTO;
 }
@@ -247,9 +247,9 @@ static void scan_salvage(struct sink *sink, struct scan_stats *stats)
  * success, salvaged or aborted on failure.  The source is stopped but not
  * closed.
  */
-int scan_run_ctl(struct scan_source *src, struct sink *sink,
-		 const struct scan_control *ctl, struct scan_stats *stats,
-		 struct wia_error *err)
+int wias_scan_run_ctl(struct scan_source *src, struct sink *sink,
+		      const struct scan_control *ctl, struct scan_stats *stats,
+		      struct wia_error *err)
 {
 	static const struct scan_control none;
 	double t0 = now_s();
@@ -273,9 +273,9 @@ int scan_run_ctl(struct scan_source *src, struct sink *sink,
 	src->ops->stop(src, ret != 0);
 	if (ret < 0) {
 		if (ret == -ECANCELED)
-			werr_cond(err, SCAN_COND_CANCELLED);
+			wias_werr_cond(err, SCAN_COND_CANCELLED);
 		scan_salvage(sink, stats);
-		werr_set(err, WERR_OTHER, ret, "scan");
+		wias_werr_set(err, WERR_OTHER, ret, "scan");
 	} else {
 		ret = sink->ops->finish(sink);
 	}
@@ -285,13 +285,13 @@ int scan_run_ctl(struct scan_source *src, struct sink *sink,
 	return ret;
 }
 
-int scan_run(struct scan_source *src, struct sink *sink,
-	     struct scan_stats *stats, struct wia_error *err)
+int wias_scan_run(struct scan_source *src, struct sink *sink,
+		  struct scan_stats *stats, struct wia_error *err)
 {
-	return scan_run_ctl(src, sink, NULL, stats, err);
+	return wias_scan_run_ctl(src, sink, NULL, stats, err);
 }
 
-double scan_mb_per_s(const struct scan_stats *stats)
+double wias_scan_mb_per_s(const struct scan_stats *stats)
 {
 	return stats->seconds > 0 ?
 		       (double)stats->bytes / 1e6 / stats->seconds :

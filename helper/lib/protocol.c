@@ -8,11 +8,12 @@
 #include "protocol.h"
 
 static const struct scan_protocol_ops *const protocols[] = {
-	&protocol_ref_ops,
+	&wias_protocol_ref_ops,
 };
 
 /* The protocol for a device, or NULL if none matches its IDs */
-const struct scan_protocol_ops *protocol_find(const struct device_caps *caps)
+const struct scan_protocol_ops *
+wias_protocol_find(const struct device_caps *caps)
 {
 	size_t i;
 

@@ -78,18 +78,19 @@ struct scan_size_spec {
 	uint32_t height_px;
 };
 
-int scan_parse_mode(const char *s, enum scan_mode *mode);
-int scan_parse_source(const char *s, enum scan_source_kind *source);
-int scan_parse_size(const char *s, struct scan_size_spec *spec);
-int scan_parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
-uint32_t scan_tenth_mm_to_px(uint32_t tenth_mm, uint32_t dpi);
-int scan_resolve_size(const struct scan_size_spec *spec, uint32_t dpi,
-		      enum scan_source_kind source, uint32_t *width_px,
-		      uint32_t *height_px);
-uint32_t scan_bytes_per_line(enum scan_mode mode, uint32_t width_px);
+int wias_scan_parse_mode(const char *s, enum scan_mode *mode);
+int wias_scan_parse_source(const char *s, enum scan_source_kind *source);
+int wias_scan_parse_size(const char *s, struct scan_size_spec *spec);
+int wias_scan_parse_u32(const char *s, uint32_t min, uint32_t max,
+			uint32_t *out);
+uint32_t wias_scan_tenth_mm_to_px(uint32_t tenth_mm, uint32_t dpi);
+int wias_scan_resolve_size(const struct scan_size_spec *spec, uint32_t dpi,
+			   enum scan_source_kind source, uint32_t *width_px,
+			   uint32_t *height_px);
+uint32_t wias_scan_bytes_per_line(enum scan_mode mode, uint32_t width_px);
 
-const char *scan_mode_name(enum scan_mode mode);
-const char *scan_source_name(enum scan_source_kind source);
-const char *scan_cond_text(enum scan_cond cond);
+const char *wias_scan_mode_name(enum scan_mode mode);
+const char *wias_scan_source_name(enum scan_source_kind source);
+const char *wias_scan_cond_text(enum scan_cond cond);
 
 #endif /* WIASCAN_PARAMS_H */

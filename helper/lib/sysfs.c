@@ -80,7 +80,7 @@ static int is_scanner(const struct dirent *d)
  * Call @fn for each scanner, in node order (wiascan2 before wiascan10).
  * No scanner (or no usbmisc class at all) is not an error.
  */
-int sysfs_for_each_scanner(sysfs_scanner_fn fn, void *arg)
+int wias_sysfs_for_each_scanner(sysfs_scanner_fn fn, void *arg)
 {
 	struct sysfs_scanner s;
 	struct dirent **names;
@@ -103,7 +103,7 @@ int sysfs_for_each_scanner(sysfs_scanner_fn fn, void *arg)
 }
 
 /* The scanner behind an open node, found by its device number */
-int sysfs_scanner_by_devnum(dev_t rdev, struct sysfs_scanner *s)
+int wias_sysfs_scanner_by_devnum(dev_t rdev, struct sysfs_scanner *s)
 {
 	char cdev[512], link[512];
 	const char *name;

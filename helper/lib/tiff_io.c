@@ -27,7 +27,7 @@ static tmsize_t io_write(thandle_t h, void *buf, tmsize_t len)
 	struct tiff_io *io = h;
 	int ret;
 
-	ret = outfile_write(&io->of, buf, (size_t)len);
+	ret = wias_outfile_write(&io->of, buf, (size_t)len);
 	if (ret) {
 		if (!io->err)
 			io->err = -ret;
@@ -109,7 +109,7 @@ static TIFFOpenOptions *io_options(char *msg)
 	return o;
 }
 
-void tiff_io_init(struct tiff_io *io)
+void wias_tiff_io_init(struct tiff_io *io)
 {
 	memset(io, 0, sizeof(*io));
 	io->of.fd = -1;
@@ -130,22 +130,23 @@ static TIFF *io_client_open(struct tiff_io *io, const char *name,
 	return tif;
 }
 
-/* NAME.part (or NAME@suffix), created as outfile_create does, and a TIFF writer on it */
-int tiff_io_create(struct tiff_io *io, const char *path, const char *suffix,
-		   bool force, bool bigtiff, TIFF **tif)
+/* NAME.part (or NAME@suffix), created as wias_outfile_create does, and a TIFF writer on it */
+int wias_tiff_io_create(struct tiff_io *io, const char *path,
+			const char *suffix, bool force, bool bigtiff,
+			TIFF **tif)
 {
 	int ret;
 
-	tiff_io_init(io);
-	ret = outfile_create_suffix(&io->of, path, force,
-				    suffix ? suffix : ".part");
+	wias_tiff_io_init(io);
+	ret = wias_outfile_create_suffix(&io->of, path, force,
+					 suffix ? suffix : ".part");
 	if (ret)
 		return ret;
 	io->open = true;
 	*tif = io_client_open(io, path, bigtiff ? "w8" : "w");
 	if (!*tif) {
 		ret = io->err ? -io->err : -EIO;
-		tiff_io_discard(io);
+		wias_tiff_io_discard(io);
 		return ret;
 	}
 	io->committed = io->of.bytes;
@@ -153,7 +154,7 @@ int tiff_io_create(struct tiff_io *io, const char *path, const char *suffix,
 }
 
 /* The completed pages are durable; remember where they end */
-int tiff_io_sync(struct tiff_io *io)
+int wias_tiff_io_sync(struct tiff_io *io)
 {
 	off_t end;
 
@@ -221,7 +222,7 @@ static int ifd_next_field(int fd, uint32_t n, uint64_t *field,
  * strips) and end the IFD chain at the last one (libtiff may already have
  * pointed it at the next IFD, which was never written).
  */
-int tiff_io_truncate(struct tiff_io *io, uint32_t pages)
+int wias_tiff_io_truncate(struct tiff_io *io, uint32_t pages)
 {
 	static const uint8_t zero[8];
 	unsigned int width;
@@ -240,45 +241,45 @@ int tiff_io_truncate(struct tiff_io *io, uint32_t pages)
 	return 0;
 }
 
-int tiff_io_commit(struct tiff_io *io)
+int wias_tiff_io_commit(struct tiff_io *io)
 {
 	int ret;
 
 	if (!io->open)
 		return 0;
 	io->open = false;
-	ret = outfile_commit(&io->of);
-	tiff_io_init(io);
+	ret = wias_outfile_commit(&io->of);
+	wias_tiff_io_init(io);
 	return ret;
 }
 
-void tiff_io_discard(struct tiff_io *io)
+void wias_tiff_io_discard(struct tiff_io *io)
 {
 	if (io->open)
-		outfile_discard(&io->of);
-	tiff_io_init(io);
+		wias_outfile_discard(&io->of);
+	wias_tiff_io_init(io);
 }
 
-/* A failed tiff_io_create as an error record */
-void tiff_io_report(const struct tiff_io *io, int ret, const char *path,
-		    bool force, struct wia_error *err)
+/* A failed wias_tiff_io_create as an error record */
+void wias_tiff_io_report(const struct tiff_io *io, int ret, const char *path,
+			 bool force, struct wia_error *err)
 {
-	if (ret == -EEXIST && !outfile_check(path, false)) {
+	if (ret == -EEXIST && !wias_outfile_check(path, false)) {
 		/* not NAME itself: a NAME.part of an earlier, failed run */
-		werr_set(err, WERR_OUTPUT, ret, "%s.part", path);
-		werr_why(
+		wias_werr_set(err, WERR_OUTPUT, ret, "%s.part", path);
+		wias_werr_why(
 			err,
 			"exists (left by an earlier run? see `wiascan-helper repair`): remove it or use --force");
 		return;
 	}
 	(void)force;
-	werr_set(err, WERR_OUTPUT, ret, "%s", path);
+	wias_werr_set(err, WERR_OUTPUT, ret, "%s", path);
 	if (ret == -EIO && io->msg[0])
-		werr_why(err, "%s", io->msg);
+		wias_werr_why(err, "%s", io->msg);
 }
 
 /* A TIFF reader on @path (repair, tests); libtiff's error into @msg */
-TIFF *tiff_io_open_read(const char *path, char *msg, size_t len)
+TIFF *wias_tiff_io_open_read(const char *path, char *msg, size_t len)
 {
 	TIFFOpenOptions *o;
 	TIFF *tif;

@@ -67,11 +67,11 @@ static int raw_write(struct sink *s, const void *data, size_t len)
 	struct sink_raw *r = to_raw(s);
 	int ret;
 
-	ret = outfile_write(&r->of, data, len);
+	ret = wias_outfile_write(&r->of, data, len);
 	if (ret)
-		werr_set(s->err, WERR_OUTPUT, ret, "%s: write", r->path);
+		wias_werr_set(s->err, WERR_OUTPUT, ret, "%s: write", r->path);
 	if (ret == -EPIPE)
-		werr_why(s->err, "broken pipe: its reader exited");
+		wias_werr_why(s->err, "broken pipe: its reader exited");
 	return ret;
 }
 
@@ -107,13 +107,13 @@ static int raw_finish(struct sink *s)
 		ret = raw_stdout_sync(r);
 	} else if (!r->pages_done) {
 		/* only empty sheets: no file, as a TIFF leaves none */
-		outfile_discard(&r->of);
+		wias_outfile_discard(&r->of);
 		ret = 0;
 	} else {
-		ret = outfile_commit(&r->of);
+		ret = wias_outfile_commit(&r->of);
 	}
 	if (ret)
-		werr_set(s->err, WERR_OUTPUT, ret, "%s: save", r->path);
+		wias_werr_set(s->err, WERR_OUTPUT, ret, "%s: save", r->path);
 	raw_free(r);
 	return ret;
 }
@@ -123,7 +123,7 @@ static void raw_abort(struct sink *s)
 	struct sink_raw *r = to_raw(s);
 
 	if (!r->to_stdout)
-		outfile_discard(&r->of);
+		wias_outfile_discard(&r->of);
 	raw_free(r);
 }
 
@@ -155,19 +155,19 @@ static int raw_salvage(struct sink *s, uint32_t *kept)
 	if (r->to_stdout) {
 		ret = raw_salvage_stdout(r);
 	} else if (!r->pages_done) {
-		outfile_discard(&r->of);
+		wias_outfile_discard(&r->of);
 		ret = -ENODATA;
 	} else {
 		/* from here, a failure leaves NAME.part rather than nothing */
 		r->of.keep_part = true;
 		ret = ftruncate(r->of.fd, (off_t)r->done_bytes) ? -errno : 0;
 		if (ret)
-			outfile_discard(&r->of);
+			wias_outfile_discard(&r->of);
 		else
-			ret = outfile_commit(&r->of);
+			ret = wias_outfile_commit(&r->of);
 	}
 	if (ret && ret != -ENODATA)
-		werr_set(s->err, WERR_OUTPUT, ret, "%s: save", r->path);
+		wias_werr_set(s->err, WERR_OUTPUT, ret, "%s: save", r->path);
 	raw_free(r);
 	return ret;
 }
@@ -204,8 +204,8 @@ static int raw_open_stdout(struct sink_raw *r)
 	return 0;
 }
 
-int sink_raw_open(const struct sink_options *opt, struct wia_error *err,
-		  struct sink **out)
+int wias_sink_raw_open(const struct sink_options *opt, struct wia_error *err,
+		       struct sink **out)
 {
 	bool to_stdout = !strcmp(opt->path, "-");
 	struct sink_raw *r;
@@ -213,26 +213,26 @@ int sink_raw_open(const struct sink_options *opt, struct wia_error *err,
 
 	r = calloc(1, sizeof(*r));
 	if (!r)
-		return werr_set(err, WERR_OTHER, -ENOMEM, "raw output");
+		return wias_werr_set(err, WERR_OTHER, -ENOMEM, "raw output");
 	r->base.ops = &sink_raw_ops;
 	r->base.err = err;
 	r->path = strdup(to_stdout ? "standard output" : opt->path);
 	if (!r->path) {
 		free(r);
-		return werr_set(err, WERR_OTHER, -ENOMEM, "raw output");
+		return wias_werr_set(err, WERR_OTHER, -ENOMEM, "raw output");
 	}
 	if (to_stdout)
 		ret = raw_open_stdout(r);
 	else
-		ret = outfile_create(&r->of, opt->path, opt->force);
-	if (ret == -EEXIST && !outfile_check(opt->path, false)) {
+		ret = wias_outfile_create(&r->of, opt->path, opt->force);
+	if (ret == -EEXIST && !wias_outfile_check(opt->path, false)) {
 		/* not NAME itself: a NAME.part of an earlier, failed run */
-		werr_set(err, WERR_OUTPUT, ret, "%s.part", opt->path);
-		werr_why(
+		wias_werr_set(err, WERR_OUTPUT, ret, "%s.part", opt->path);
+		wias_werr_why(
 			err,
 			"exists (left by an earlier run?): remove it or use --force");
 	} else if (ret) {
-		werr_set(err, WERR_OUTPUT, ret, "%s", r->path);
+		wias_werr_set(err, WERR_OUTPUT, ret, "%s", r->path);
 	}
 	if (ret) {
 		raw_free(r);

@@ -149,8 +149,8 @@ static int copy_pages(TIFF *in, TIFF *out, uint32_t *pages)
 	return ret == -EINVAL ? 0 : ret;
 }
 
-int tiff_repair(const char *part, const char *out, bool force,
-		struct wia_error *err, uint32_t *pages)
+int wias_tiff_repair(const char *part, const char *out, bool force,
+		     struct wia_error *err, uint32_t *pages)
 {
 	struct tiff_io io;
 	char msg[160];
@@ -160,18 +160,18 @@ int tiff_repair(const char *part, const char *out, bool force,
 	*pages = 0;
 	/* a missing or unreadable input is said as such, not as no pages */
 	if (access(part, R_OK))
-		return werr_set(err, WERR_OUTPUT, -errno, "%s", part);
-	in = tiff_io_open_read(part, msg, sizeof(msg));
+		return wias_werr_set(err, WERR_OUTPUT, -errno, "%s", part);
+	in = wias_tiff_io_open_read(part, msg, sizeof(msg));
 	if (!in) {
-		werr_set(err, WERR_OUTPUT, -ENODATA, "%s", part);
-		werr_why(err, "no completed page to recover%s%s",
-			 msg[0] ? ": " : "", msg);
+		wias_werr_set(err, WERR_OUTPUT, -ENODATA, "%s", part);
+		wias_werr_why(err, "no completed page to recover%s%s",
+			      msg[0] ? ": " : "", msg);
 		return -ENODATA;
 	}
-	ret = tiff_io_create(&io, out, ".repair", force, TIFFIsBigTIFF(in),
-			     &tif);
+	ret = wias_tiff_io_create(&io, out, ".repair", force, TIFFIsBigTIFF(in),
+				  &tif);
 	if (ret) {
-		tiff_io_report(&io, ret, out, force, err);
+		wias_tiff_io_report(&io, ret, out, force, err);
 		TIFFClose(in);
 		return ret;
 	}
@@ -179,19 +179,19 @@ int tiff_repair(const char *part, const char *out, bool force,
 	TIFFClose(in);
 	TIFFCleanup(tif);
 	if (!ret && !*pages)
-		ret = werr_set(err, WERR_OUTPUT, -ENODATA,
-			       "%s: no completed page to recover", part);
+		ret = wias_werr_set(err, WERR_OUTPUT, -ENODATA,
+				    "%s: no completed page to recover", part);
 	if (!ret)
-		ret = tiff_io_sync(&io);
+		ret = wias_tiff_io_sync(&io);
 	if (!ret)
-		ret = tiff_io_commit(&io);
+		ret = wias_tiff_io_commit(&io);
 	if (ret) {
-		werr_set(err, WERR_OUTPUT, ret, "%s", out);
-		tiff_io_discard(&io);
+		wias_werr_set(err, WERR_OUTPUT, ret, "%s", out);
+		wias_tiff_io_discard(&io);
 		return ret;
 	}
 	if (unlink(part))
-		return werr_set(err, WERR_OUTPUT, -errno,
-				"%s: remove after repair", part);
+		return wias_werr_set(err, WERR_OUTPUT, -errno,
+				     "%s: remove after repair", part);
 	return 0;
 }

@@ -120,8 +120,9 @@ struct scan_protocol_ops {
 	int (*status)(struct device *dev, struct scan_status *st);
 };
 
-extern const struct scan_protocol_ops protocol_ref_ops;
+extern const struct scan_protocol_ops wias_protocol_ref_ops;
 
-const struct scan_protocol_ops *protocol_find(const struct device_caps *caps);
+const struct scan_protocol_ops *
+wias_protocol_find(const struct device_caps *caps);
 
 #endif /* WIASCAN_PROTOCOL_H */

@@ -10,8 +10,8 @@
 #include "exit_codes.h"
 
 /* Record a failure unless one is already recorded; returns @err */
-int werr_set(struct wia_error *e, enum werr_kind kind, int err, const char *fmt,
-	     ...)
+int wias_werr_set(struct wia_error *e, enum werr_kind kind, int err,
+		  const char *fmt, ...)
 {
 	va_list ap;
 
@@ -27,23 +27,23 @@ int werr_set(struct wia_error *e, enum werr_kind kind, int err, const char *fmt,
 }
 
 /* Explain the recorded failure better than strerror() can */
-void werr_vwhy(struct wia_error *e, const char *fmt, va_list ap)
+void wias_werr_vwhy(struct wia_error *e, const char *fmt, va_list ap)
 {
 	if (!e || e->why[0])
 		return;
 	vsnprintf(e->why, sizeof(e->why), fmt, ap);
 }
 
-void werr_why(struct wia_error *e, const char *fmt, ...)
+void wias_werr_why(struct wia_error *e, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	werr_vwhy(e, fmt, ap);
+	wias_werr_vwhy(e, fmt, ap);
 	va_end(ap);
 }
 
-void werr_cond(struct wia_error *e, enum scan_cond cond)
+void wias_werr_cond(struct wia_error *e, enum scan_cond cond)
 {
 	if (e && e->cond == SCAN_COND_NONE)
 		e->cond = cond;
@@ -61,7 +61,7 @@ static int device_exit_code(int err)
 	return WIASCAN_EXIT_DEVICE;
 }
 
-int werr_exit_code(const struct wia_error *e)
+int wias_werr_exit_code(const struct wia_error *e)
 {
 	if (!e->set)
 		return WIASCAN_EXIT_OK;
@@ -94,7 +94,7 @@ int werr_exit_code(const struct wia_error *e)
 	return WIASCAN_EXIT_ERROR;
 }
 
-const char *werr_errno_text(int err)
+const char *wias_werr_errno_text(int err)
 {
 	switch (-err) {
 	case ENOSPC:
@@ -115,26 +115,26 @@ const char *werr_errno_text(int err)
 }
 
 /* One line: "PROG: WHAT: WHY", and @note (may be empty) before its end */
-void werr_print_note(const struct wia_error *e, const char *prog,
-		     const char *note, FILE *f)
+void wias_werr_print_note(const struct wia_error *e, const char *prog,
+			  const char *note, FILE *f)
 {
 	const char *why;
 
 	if (!e->set)
 		return;
 	if (e->cond != SCAN_COND_NONE)
-		why = scan_cond_text(e->cond);
+		why = wias_scan_cond_text(e->cond);
 	else if (e->why[0])
 		why = e->why;
 	else
-		why = werr_errno_text(e->err);
+		why = wias_werr_errno_text(e->err);
 	if (e->what[0])
 		fprintf(f, "%s: %s: %s%s\n", prog, e->what, why, note);
 	else
 		fprintf(f, "%s: %s%s\n", prog, why, note);
 }
 
-void werr_print(const struct wia_error *e, const char *prog, FILE *f)
+void wias_werr_print(const struct wia_error *e, const char *prog, FILE *f)
 {
-	werr_print_note(e, prog, "", f);
+	wias_werr_print_note(e, prog, "", f);
 }

@@ -3,7 +3,7 @@
  * What a second SIGINT or SIGTERM leaves on disk, said with the real file
  * names.  The signal handler cannot format: it writes the message that
  * stop_msg_get() returns, which is formatted ahead, each time a file is
- * created, completed or removed (outfile_set_notify()), into the buffer
+ * created, completed or removed (wias_outfile_set_notify()), into the buffer
  * the handler is not reading, then published by one sig_atomic_t store.
  */
 #ifndef WIASCAN_STOPMSG_H

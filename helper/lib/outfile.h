@@ -38,7 +38,7 @@ struct outfile {
 };
 
 /**
- * enum outfile_event - what outfile_set_notify()'s function is told
+ * enum outfile_event - what wias_outfile_set_notify()'s function is told
  * @OUTFILE_CREATED: NAME.part was created
  * @OUTFILE_COMMITTED: NAME.part was renamed to NAME
  * @OUTFILE_REMOVED: NAME.part was removed (nothing of it is left)
@@ -52,13 +52,13 @@ enum outfile_event {
 typedef void (*outfile_notify_fn)(void *arg, enum outfile_event ev,
 				  const struct outfile *of);
 
-void outfile_set_notify(outfile_notify_fn fn, void *arg);
-int outfile_check(const char *path, bool force);
-int outfile_create(struct outfile *of, const char *path, bool force);
-int outfile_create_suffix(struct outfile *of, const char *path, bool force,
-			  const char *suffix);
-int outfile_write(struct outfile *of, const void *buf, size_t len);
-int outfile_commit(struct outfile *of);
-void outfile_discard(struct outfile *of);
+void wias_outfile_set_notify(outfile_notify_fn fn, void *arg);
+int wias_outfile_check(const char *path, bool force);
+int wias_outfile_create(struct outfile *of, const char *path, bool force);
+int wias_outfile_create_suffix(struct outfile *of, const char *path, bool force,
+			       const char *suffix);
+int wias_outfile_write(struct outfile *of, const void *buf, size_t len);
+int wias_outfile_commit(struct outfile *of);
+void wias_outfile_discard(struct outfile *of);
 
 #endif /* WIASCAN_OUTFILE_H */
