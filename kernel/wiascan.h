@@ -48,7 +48,7 @@
 
 /*
  * The reference scanner's identity; the same values as REFSCAN_VENDOR_ID,
- * REFSCAN_PRODUCT_ID and REFSCAN_IF_* in helper/refscan.h, which is a
+ * REFSCAN_PRODUCT_ID and REFSCAN_IF_* in helper/lib/refscan.h, which is a
  * user-space header and so cannot be included here.
  */
 #define WIASCAN_REF_VENDOR_ID		0x1209	/* pid.codes */

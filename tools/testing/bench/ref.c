@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The reference protocol (helper/refscan.h), the same for wiascan.ko's
+ * The reference protocol (helper/lib/refscan.h), the same for wiascan.ko's
  * WIASCAN_IOC_CONTROL and for libusb: ready the emulator for one run and
  * start it.
  *

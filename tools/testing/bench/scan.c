@@ -4,7 +4,7 @@
  *
  * A page ends with the first transfer that the device cut short (a short
  * or zero-length packet); it must then hold exactly page_bytes bytes.
- * CHECK_FULL compares every byte with the formula (helper/formula.h,
+ * CHECK_FULL compares every byte with the formula (helper/lib/formula.h,
  * through the selftests' wt_formula_mismatch()); CHECK_SAMPLE only the
  * first and last SAMPLE bytes of each transfer, which costs next to
  * nothing inside a timed run and still catches data at a wrong offset,

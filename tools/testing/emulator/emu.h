@@ -9,7 +9,7 @@
  *            Linux AIO so that several large requests are queued (stream.c)
  *   sink     bulk-out: counts and sums what the host sends (sink.c)
  *
- * The wire protocol is helper/refscan.h and the image is helper/formula.h;
+ * The wire protocol is helper/lib/refscan.h and the image is helper/lib/formula.h;
  * this file only holds what is particular to the emulator.
  */
 #ifndef WIASCAN_EMU_H

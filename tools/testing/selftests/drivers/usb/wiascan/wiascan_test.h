@@ -103,7 +103,7 @@ int wt_set_timeout(int fd, uint32_t ms);
 int wt_ctrl(int fd, uint32_t request_type, uint32_t request, uint32_t value,
 	    void *data, uint32_t length, uint32_t *actual);
 
-/* The reference protocol (helper/refscan.h) over WIASCAN_IOC_CONTROL */
+/* The reference protocol (helper/lib/refscan.h) over WIASCAN_IOC_CONTROL */
 int ref_get_info(int fd, struct refscan_info *info);
 int ref_set_params(int fd, const struct refscan_params *p);
 int ref_get_params(int fd, struct refscan_params *p);
