@@ -138,6 +138,7 @@ demo:
 bench: deps
 	$(MAKE) -C helper bench
 	$(TOP)/tools/testing/bench/kernel-bench
+	$(TOP)/tools/testing/bench/sane-bench
 
 # The quality gates, one TAP line each (tools/lint/README).
 lint: deps
