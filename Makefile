@@ -134,7 +134,8 @@ demo:
 
 # Figures, not pass/fail: the helper's file path against a plain write loop
 # (native), then wiascan.ko's mmap ring and read() against libusb and the
-# usbtest ceiling, side by side in one guest (tools/testing/bench/README).
+# usbtest ceiling, side by side in one guest, then the SANE path against
+# the CLI in another (tools/testing/bench/README).
 bench: deps
 	$(MAKE) -C helper bench
 	$(TOP)/tools/testing/bench/kernel-bench
