@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: GPL-2.0
 # wiascan: top-level build.
 #
 #   make            build the module (against KDIR), the helper, the emulator
@@ -8,9 +9,11 @@
 #   make demo       scan three sheets from the reference scanner in the VM
 #                   into a multipage TIFF (build/demo/scan.tif)
 #   make lint       the quality gates (checkpatch, sparse, W=1, kernel-doc,
-#                   ABI, -Werror, clang-tidy, cppcheck, clang-format, shellcheck)
+#                   ABI, -Werror, clang-tidy, cppcheck, clang-format, shellcheck,
+#                   SPDX lines)
 #   make bench      figures of the helper's file path
-#   make install    module, helper, udev rules, man pages, header, completion
+#   make install    module, helper, SANE backend, udev rules, man pages,
+#                   header, completion
 #                   (DESTDIR, PREFIX; make uninstall removes them)
 #   make clean
 #

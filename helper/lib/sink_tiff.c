@@ -3,15 +3,17 @@
  * The TIFF sink (wiasWritePageBufToFile): every page of the scan becomes a
  * page of one multipage TIFF, or a TIFF file of its own (--batch).
  *
- * Streaming and compression are apart.  The scan loop's thread copies the
- * bytes of each device buffer into strip buffers (strips are whole rows,
- * device buffers are not, so strips never line up with buffers anyway) and
- * queues each full strip; a worker thread owns libtiff and the files: it
- * compresses and writes the strips, closes each page's IFD and fsyncs.  A
- * small pool of strip buffers bounds memory: when the worker falls behind,
- * the loop waits for a free strip, the device ring fills and the device
- * waits in turn.  So memory is the ring plus TIFF_STRIPS strips, whatever
- * the page length.  (Holding the ring's buffers until the worker is done
+ * Streaming and compression are apart (the strip pipeline is its own unit,
+ * tiff_pipeline.c; this file is the libtiff page writer).  The scan loop's
+ * thread copies the bytes of each device buffer into strip buffers (strips
+ * are whole rows, device buffers are not, so strips never line up with
+ * buffers anyway) and queues each full strip; the pipeline's worker thread
+ * runs this file's job procedures, which own libtiff and the files: they
+ * compress and write the strips, close each page's IFD and fsync.  A small
+ * pool of strip buffers bounds memory: when the worker falls behind, the
+ * loop waits for a free strip, the device ring fills and the device waits
+ * in turn.  So memory is the ring plus TIFF_PIPELINE_STRIPS strips,
+ * whatever the page length.  (Holding the ring's buffers until the worker is done
  * with them would save the copy, but a strip that spans two buffers would
  * then pin both, and a memcpy of 256 KiB costs far less than compressing
  * it.)
@@ -29,8 +31,6 @@
  * page (repair.c).
  */
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,61 +42,29 @@
 #include "outfile.h"
 #include "sink.h"
 #include "tiff_io.h"
+#include "tiff_pipeline.h"
 
-#define TIFF_STRIPS	    8		      /* strip buffers in the pool */
-#define TIFF_QUEUE	    (TIFF_STRIPS + 8) /* jobs: strips and page marks */
-#define TIFF_STRIP_TARGET   (256U << 10)      /* bytes per strip, about */
+#define TIFF_STRIP_TARGET   (256U << 10) /* bytes per strip, about */
 /* Classic TIFF offsets are 32-bit; leave room for IFDs and codec growth */
 #define TIFF_CLASSIC_MAX    (3584ULL << 20)
 /* The largest page a PageNumber tag (16 bits) can say */
 #define TIFF_PAGENUMBER_MAX 65535U
-
-enum tiff_job_kind {
-	JOB_BEGIN, /* a page starts */
-	JOB_STRIP, /* rows of the page */
-	JOB_END,   /* the page is complete */
-	JOB_QUIT,  /* no more jobs */
-};
-
-/**
- * struct tiff_job - one thing for the worker to do
- * @kind: JOB_*
- * @page: page number (JOB_BEGIN)
- * @buf: strip buffer, back to the pool when written (JOB_STRIP)
- * @len: bytes in @buf
- * @rows: rows in @buf
- */
-struct tiff_job {
-	enum tiff_job_kind kind;
-	uint32_t page;
-	uint8_t *buf;
-	size_t len;
-	uint32_t rows;
-};
 
 /**
  * struct sink_tiff - a TIFF output and its worker
  * @base: the common sink head
  * @opt: the options, strings owned (freed by tiff_free)
  * @fmt: the page format (from the first begin_page)
- * @rows_per_strip, @strip_bytes: the strip geometry
- * @pool: memory of the strip buffers
- * @free_bufs, @n_free: strip buffers not in use (under @lock)
- * @cur, @cur_len: the strip being filled by the scan loop
- * @q, @q_head, @q_count: the job queue (under @lock)
- * @lock, @cond: the queue and pool; one condition, broadcast
- * @thread, @running: the worker
- * @werr: the worker's first failure, -errno (under @lock)
- * @wmsg: libtiff's message for it
+ * @rows_per_strip: the strip geometry
+ * @pipe: the strip pipeline; its worker runs tiff_run_job
+ * @wmsg: libtiff's message for the worker's failure (written by the
+ *	worker before the pipeline publishes the failure)
  * @wpath: batch: the file the worker writes (for messages)
  * @io: the open output file (worker, or main before start / after join)
  * @tif: its libtiff handle
  * @bigtiff: write BigTIFF
  * @classic_full: the failure is classic TIFF's 4 GiB limit (libtiff's),
  *	not a write error (a file size limit gives EFBIG too)
- * @pages_queued: pages whose end the loop queued
- * @dropping, @keep_pages: a failed or cancelled scan: the worker writes
- *	the first @keep_pages pages and skips the rest of the queue (under @lock)
  * @page, @page_rows, @strip_no: the page the worker writes
  * @pages_done: pages whose IFD is on disk
  * @counter: the batch counter of the next file
@@ -106,28 +74,13 @@ struct sink_tiff {
 	struct sink_options opt;
 	struct scan_format fmt;
 	uint32_t rows_per_strip;
-	size_t strip_bytes;
-	uint8_t *pool;
-	uint8_t *free_bufs[TIFF_STRIPS];
-	unsigned int n_free;
-	uint8_t *cur;
-	size_t cur_len;
-	struct tiff_job q[TIFF_QUEUE];
-	unsigned int q_head, q_count;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	pthread_t thread;
-	bool running;
-	int werr;
+	struct tiff_pipeline pipe;
 	char wmsg[160];
 	char wpath[4096];
 	struct tiff_io io;
 	TIFF *tif;
 	bool bigtiff;
 	bool classic_full;
-	uint32_t pages_queued;
-	bool dropping;
-	uint32_t keep_pages;
 	uint32_t page, page_rows, strip_no;
 	uint32_t pages_done;
 	int64_t counter;
@@ -146,25 +99,24 @@ static const char *tiff_out_name(const struct sink_tiff *t)
 	return t->wpath[0] ? t->wpath : t->opt.batch;
 }
 
-/* ---- the worker: libtiff and the files ---- */
+/* ---- the worker's jobs: libtiff and the files ---- */
 
+/*
+ * A job's failure as the pipeline's error; its message kept for the loop
+ * (the pipeline publishes the error, after this, under its lock; only the
+ * first failure gets here: the pipeline runs no job after it)
+ */
 static int worker_fail(struct sink_tiff *t, int err)
 {
 	if (t->io.err)
 		err = -t->io.err; /* the write's errno beats libtiff's guess */
-	pthread_mutex_lock(&t->lock);
 	/* libtiff's own limit: classic TIFF's 32-bit offsets, not the OS's */
 	if (!t->io.err &&
 	    strstr(t->io.msg, "Maximum TIFF file size exceeded")) {
 		err = -EFBIG;
 		t->classic_full = true;
 	}
-	if (!t->werr) {
-		t->werr = err;
-		snprintf(t->wmsg, sizeof(t->wmsg), "%s", t->io.msg);
-	}
-	pthread_cond_broadcast(&t->cond); /* a waiting loop sees the failure */
-	pthread_mutex_unlock(&t->lock);
+	snprintf(t->wmsg, sizeof(t->wmsg), "%s", t->io.msg);
 	return err;
 }
 
@@ -322,56 +274,26 @@ static int tiff_job_end(struct sink_tiff *t)
 	return ret;
 }
 
-static int tiff_run_job(struct sink_tiff *t, const struct tiff_job *j)
+/* The pipeline's consumer: one job, on the worker thread */
+static int tiff_run_job(void *ctx, const struct tiff_job *j)
 {
+	struct sink_tiff *t = ctx;
+	int ret = 0;
+
 	switch (j->kind) {
-	case JOB_BEGIN:
-		return tiff_job_begin(t, j->page);
-	case JOB_STRIP:
-		return tiff_job_strip(t, j);
-	case JOB_END:
-		return tiff_job_end(t);
-	case JOB_QUIT:
+	case TIFF_JOB_BEGIN:
+		ret = tiff_job_begin(t, j->page);
+		break;
+	case TIFF_JOB_STRIP:
+		ret = tiff_job_strip(t, j);
+		break;
+	case TIFF_JOB_END:
+		ret = tiff_job_end(t);
+		break;
+	case TIFF_JOB_QUIT:
 		break;
 	}
-	return 0;
-}
-
-static void *tiff_worker(void *arg)
-{
-	struct sink_tiff *t = arg;
-	struct tiff_job j;
-	bool failed = false, skip;
-
-	do {
-		pthread_mutex_lock(&t->lock);
-		while (!t->q_count)
-			pthread_cond_wait(&t->cond, &t->lock);
-		j = t->q[t->q_head];
-		t->q_head = (t->q_head + 1) % TIFF_QUEUE;
-		t->q_count--;
-		/* dropping: the completed pages are written, the open one is not */
-		skip = t->dropping && t->pages_done >= t->keep_pages;
-		pthread_cond_broadcast(&t->cond);
-		pthread_mutex_unlock(&t->lock);
-
-		/* after a failure, jobs are only drained: buffers go back */
-		if (!failed && !skip) {
-			int ret = tiff_run_job(t, &j);
-
-			if (ret) {
-				worker_fail(t, ret);
-				failed = true;
-			}
-		}
-		if (j.buf) {
-			pthread_mutex_lock(&t->lock);
-			t->free_bufs[t->n_free++] = j.buf;
-			pthread_cond_broadcast(&t->cond);
-			pthread_mutex_unlock(&t->lock);
-		}
-	} while (j.kind != JOB_QUIT);
-	return NULL;
+	return ret ? worker_fail(t, ret) : 0;
 }
 
 /* ---- the scan loop's side ---- */
@@ -388,38 +310,6 @@ static int tiff_report(struct sink_tiff *t, int err)
 			t->base.err,
 			"the 4 GiB limit of classic TIFF (use --bigtiff=yes)");
 	return err;
-}
-
-static int tiff_push(struct sink_tiff *t, const struct tiff_job *j)
-{
-	int ret;
-
-	pthread_mutex_lock(&t->lock);
-	while (t->q_count == TIFF_QUEUE && !t->werr)
-		pthread_cond_wait(&t->cond, &t->lock);
-	ret = t->werr;
-	if (!ret || j->kind == JOB_QUIT) {
-		t->q[(t->q_head + t->q_count) % TIFF_QUEUE] = *j;
-		t->q_count++;
-		pthread_cond_broadcast(&t->cond);
-	}
-	pthread_mutex_unlock(&t->lock);
-	return ret && j->kind != JOB_QUIT ? tiff_report(t, ret) : 0;
-}
-
-static int tiff_get_strip(struct sink_tiff *t)
-{
-	int ret;
-
-	pthread_mutex_lock(&t->lock);
-	while (!t->n_free && !t->werr)
-		pthread_cond_wait(&t->cond, &t->lock);
-	ret = t->werr;
-	if (!ret)
-		t->cur = t->free_bufs[--t->n_free];
-	pthread_mutex_unlock(&t->lock);
-	t->cur_len = 0;
-	return ret ? tiff_report(t, ret) : 0;
 }
 
 /* Strips of about TIFF_STRIP_TARGET bytes; JPEG wants multiples of 8 rows */
@@ -439,29 +329,28 @@ static uint32_t tiff_rows_per_strip(const struct scan_format *f,
 
 static int tiff_setup_pool(struct sink_tiff *t, const struct scan_format *fmt)
 {
-	unsigned int i;
-
 	t->fmt = *fmt;
 	t->rows_per_strip = tiff_rows_per_strip(fmt, t->opt.compression);
-	t->strip_bytes = (size_t)t->rows_per_strip * fmt->bytes_per_line;
-	t->pool = malloc(t->strip_bytes * TIFF_STRIPS);
-	if (!t->pool)
+	if (wias_tiff_pipeline_setup(&t->pipe, t->rows_per_strip,
+				     fmt->bytes_per_line))
 		return wias_werr_set(t->base.err, WERR_OTHER, -ENOMEM,
 				     "strip buffers");
-	for (i = 0; i < TIFF_STRIPS; i++)
-		t->free_bufs[i] = t->pool + i * t->strip_bytes;
-	t->n_free = TIFF_STRIPS;
 	return 0;
+}
+
+/* The pipeline's failure (-errno) as the sink's error record */
+static int tiff_check(struct sink_tiff *t, int ret)
+{
+	return ret ? tiff_report(t, ret) : 0;
 }
 
 static int tiff_begin_page(struct sink *s, uint32_t page,
 			   const struct scan_format *fmt)
 {
 	struct sink_tiff *t = to_tiff(s);
-	struct tiff_job j = { .kind = JOB_BEGIN, .page = page };
 	int ret;
 
-	if (!t->pool) {
+	if (!wias_tiff_pipeline_ready(&t->pipe)) {
 		ret = wias_sink_check_compression(t->opt.compression,
 						  fmt->mode);
 		if (ret)
@@ -471,69 +360,21 @@ static int tiff_begin_page(struct sink *s, uint32_t page,
 		if (ret)
 			return ret;
 	}
-	return tiff_push(t, &j);
-}
-
-static int tiff_queue_strip(struct sink_tiff *t)
-{
-	struct tiff_job j = {
-		.kind = JOB_STRIP,
-		.buf = t->cur,
-		.len = t->cur_len,
-		.rows = (uint32_t)(t->cur_len / t->fmt.bytes_per_line),
-	};
-	int ret;
-
-	ret = tiff_push(t, &j);
-	if (!ret)
-		t->cur = NULL;
-	return ret;
+	return tiff_check(t, wias_tiff_pipeline_begin_page(&t->pipe, page));
 }
 
 static int tiff_write(struct sink *s, const void *data, size_t len)
 {
 	struct sink_tiff *t = to_tiff(s);
-	const uint8_t *p = data;
-	size_t n;
-	int ret;
 
-	while (len) {
-		if (!t->cur) {
-			ret = tiff_get_strip(t);
-			if (ret)
-				return ret;
-		}
-		n = t->strip_bytes - t->cur_len;
-		if (n > len)
-			n = len;
-		memcpy(t->cur + t->cur_len, p, n);
-		t->cur_len += n;
-		p += n;
-		len -= n;
-		if (t->cur_len == t->strip_bytes) {
-			ret = tiff_queue_strip(t);
-			if (ret)
-				return ret;
-		}
-	}
-	return 0;
+	return tiff_check(t, wias_tiff_pipeline_write(&t->pipe, data, len));
 }
 
 static int tiff_end_page(struct sink *s)
 {
 	struct sink_tiff *t = to_tiff(s);
-	struct tiff_job j = { .kind = JOB_END };
-	int ret;
 
-	if (t->cur && t->cur_len) {
-		ret = tiff_queue_strip(t);
-		if (ret)
-			return ret;
-	}
-	ret = tiff_push(t, &j);
-	if (!ret)
-		t->pages_queued++;
-	return ret;
+	return tiff_check(t, wias_tiff_pipeline_end_page(&t->pipe));
 }
 
 /*
@@ -543,18 +384,7 @@ static int tiff_end_page(struct sink *s)
  */
 static int tiff_stop_worker(struct sink_tiff *t, bool drop)
 {
-	struct tiff_job j = { .kind = JOB_QUIT };
-
-	if (t->running) {
-		pthread_mutex_lock(&t->lock);
-		t->dropping = drop;
-		t->keep_pages = t->pages_queued;
-		pthread_mutex_unlock(&t->lock);
-		tiff_push(t, &j);
-		pthread_join(t->thread, NULL);
-		t->running = false;
-	}
-	return t->werr;
+	return wias_tiff_pipeline_stop(&t->pipe, drop);
 }
 
 static void tiff_free(struct sink_tiff *t)
@@ -563,9 +393,7 @@ static void tiff_free(struct sink_tiff *t)
 		TIFFCleanup(
 			t->tif); /* never TIFFClose: it could write an IFD */
 	wias_tiff_io_discard(&t->io);
-	pthread_mutex_destroy(&t->lock);
-	pthread_cond_destroy(&t->cond);
-	free(t->pool);
+	wias_tiff_pipeline_destroy(&t->pipe);
 	free((char *)t->opt.path);
 	free((char *)t->opt.batch);
 	free((char *)t->opt.make);
@@ -685,20 +513,6 @@ static int tiff_copy_options(struct sink_tiff *t,
 	return fail ? -ENOMEM : 0;
 }
 
-/* The worker never takes the cancel signals: they must reach the loop */
-static int tiff_start_worker(struct sink_tiff *t)
-{
-	sigset_t all, old;
-	int ret;
-
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = -pthread_create(&t->thread, NULL, tiff_worker, t);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	t->running = !ret;
-	return ret;
-}
-
 int wias_sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
 			struct sink **out)
 {
@@ -714,8 +528,7 @@ int wias_sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
 	t->base.ops = &sink_tiff_ops;
 	t->base.err = err;
 	wias_tiff_io_init(&t->io);
-	pthread_mutex_init(&t->lock, NULL);
-	pthread_cond_init(&t->cond, NULL);
+	wias_tiff_pipeline_init(&t->pipe, tiff_run_job, t);
 	ret = tiff_copy_options(t, opt);
 	if (ret) {
 		wias_werr_set(err, WERR_OTHER, ret, "TIFF output");
@@ -729,7 +542,7 @@ int wias_sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
 			goto err;
 		}
 	}
-	ret = tiff_start_worker(t);
+	ret = wias_tiff_pipeline_start(&t->pipe);
 	if (ret) {
 		wias_werr_set(err, WERR_OTHER, ret, "TIFF writer thread");
 		goto err;

@@ -26,7 +26,7 @@ PREFIX		?= /usr/local
 INSTALL_SH	:= $(TOP)/tools/install/install.sh
 # Every variable install.sh reads, passed only when set.
 INSTALL_VARS	:= DESTDIR PREFIX BINDIR INCLUDEDIR MANDIR UDEVRULESDIR \
-		   BASHCOMPDIR KVER MODDIR DEPMOD
+		   BASHCOMPDIR SANEDIR SANECONFDIR KVER MODDIR DEPMOD
 INSTALL_ENV	 = $(foreach v,$(INSTALL_VARS),$(if $($(v)),$(v)='$($(v))'))
 
 .PHONY: install uninstall

@@ -12,11 +12,25 @@
 #   60-wiascan.rules    PREFIX/lib/udev/rules.d/
 #   wiascan.4, wiascan-helper.1   PREFIX/share/man/man4/, man1/
 #   bash completion     PREFIX/share/bash-completion/completions/
+#   libsane-wiascan.so.1, .so     SANEDIR/ (the SANE backend, and the
+#                       symlink every Debian backend has)
+#   dll.d/wiascan       SANECONFDIR/dll.d/ (its name, for SANE's dll backend)
+#   sane-wiascan.5      PREFIX/share/man/man5/
+#
+# The backend and its dll.d entry go where Debian's SANE looks for them,
+# whatever PREFIX: SANEDIR is `pkg-config --variable=libdir sane-backends`
+# followed by /sane (/usr/lib/x86_64-linux-gnu/sane on Debian 12 amd64),
+# SANECONFDIR is /etc/sane.d.  (A backend under /usr/local would never be
+# loaded: dll searches only its built-in directory and LD_LIBRARY_PATH.)
+# The backend reads no configuration file of its own (its scanners come
+# from sysfs), so there is no wiascan.conf.
 #
 # Variables (from the environment; make passes its own):
 #   DESTDIR       staging root prepended to every path (packages, tests)
 #   PREFIX        user-space prefix, default /usr/local
 #   BINDIR INCLUDEDIR MANDIR UDEVRULESDIR BASHCOMPDIR   finer overrides
+#   SANEDIR       the SANE backends' directory (default: from pkg-config)
+#   SANECONFDIR   SANE's configuration directory, default /etc/sane.d
 #   KVER          kernel release of the module; default: the vermagic of
 #                 kernel/wiascan.ko (the kernel it was built for)
 #   MODDIR        default /lib/modules/KVER/updates: "updates" comes
@@ -54,6 +68,7 @@ INCLUDEDIR=${INCLUDEDIR:-$PREFIX/include}
 MANDIR=${MANDIR:-$PREFIX/share/man}
 UDEVRULESDIR=${UDEVRULESDIR:-$PREFIX/lib/udev/rules.d}
 BASHCOMPDIR=${BASHCOMPDIR:-$PREFIX/share/bash-completion/completions}
+SANECONFDIR=${SANECONFDIR:-/etc/sane.d}
 DEPMOD=${DEPMOD:-depmod}
 PATH=$PATH:/usr/sbin:/sbin
 
@@ -80,13 +95,28 @@ kernel_release() {
 	fi
 }
 
+# Where Debian's dll backend loads backends from (libsane-dev's
+# sane-backends.pc); asked only by the commands that need it.
+sane_dir() {
+	if [ -n "${SANEDIR:-}" ]; then
+		echo "$SANEDIR"
+		return
+	fi
+	libdir=$(pkg-config --variable=libdir sane-backends 2>/dev/null) ||
+		libdir=
+	[ -n "$libdir" ] ||
+		die "pkg-config knows no sane-backends (apt-get install libsane-dev, or set SANEDIR)"
+	echo "$libdir/sane"
+}
+
 KVER=$(kernel_release)
 [ -n "$KVER" ] || die "cannot tell the kernel release of $ko (set KVER)"
 MODDIR=${MODDIR:-/lib/modules/$KVER/updates}
 
 # The manifest: "mode source destination" per line, destinations without
-# DESTDIR.  The helper's man page comes with the helper's documentation
-# and is installed once it exists.
+# DESTDIR; mode "link" makes destination a symbolic link to source.  The
+# helper's man page comes with the helper's documentation and is installed
+# once it exists.
 manifest() {
 	echo "0644 kernel/wiascan.ko $MODDIR/wiascan.ko"
 	echo "0755 helper/wiascan-helper $BINDIR/wiascan-helper"
@@ -97,6 +127,10 @@ manifest() {
 		echo "0644 Documentation/man/wiascan-helper.1 $MANDIR/man1/wiascan-helper.1"
 	fi
 	echo "0644 completion/wiascan-helper.bash $BASHCOMPDIR/wiascan-helper"
+	echo "0644 helper/sane/libsane-wiascan.so.1 $SANEDIR/libsane-wiascan.so.1"
+	echo "link libsane-wiascan.so.1 $SANEDIR/libsane-wiascan.so"
+	echo "0644 helper/sane/dll.d-wiascan $SANECONFDIR/dll.d/wiascan"
+	echo "0644 Documentation/man/sane-wiascan.5 $MANDIR/man5/sane-wiascan.5"
 }
 
 # headers_install does this to every uapi header: user space sees the
@@ -136,8 +170,13 @@ check_group() {
 
 do_install() {
 	manifest | while read -r mode src dst; do
-		[ -e "$top/$src" ] || die "$top/$src is missing: run make first"
 		mkdir -p "$DESTDIR$(dirname "$dst")"
+		if [ "$mode" = link ]; then
+			ln -sfn "$src" "$DESTDIR$dst"
+			echo "  LINK    $DESTDIR$dst -> $src"
+			continue
+		fi
+		[ -e "$top/$src" ] || die "$top/$src is missing: run make first"
 		case $src in
 		include/uapi/*) install_header "$top/$src" "$DESTDIR$dst" "$mode" ;;
 		*) install -m "$mode" "$top/$src" "$DESTDIR$dst" ;;
@@ -185,6 +224,12 @@ do_dkms_source() {
 	install -m 0644 "$top/include/uapi/linux/wiascan.h" "$dst/include/uapi/linux/"
 	echo "$dst"
 }
+
+case $cmd in
+install | uninstall | list)
+	SANEDIR=$(sane_dir) || exit 1
+	;;
+esac
 
 case $cmd in
 install) do_install ;;
