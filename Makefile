@@ -5,8 +5,11 @@
 #   make check      install missing packages, build against Debian 12's
 #                   kernel, run every test suite (native and in the VM) and
 #                   end with "N passed, N failed"
-#   make demo       scan three sheets from the reference scanner in the VM
-#                   into a multipage TIFF (build/demo/scan.tif)
+#   make demo       scan a two-page letter from the reference scanner in
+#                   the VM into a multipage TIFF (build/demo/scan.tif), and
+#                   the same through scanimage (build/demo/sane-page*.pnm)
+#   make demo-pages the demo's letter, typeset from README.md into
+#                   build/demo/page-1.pnm and page-2.pnm (groff, Ghostscript)
 #   make lint       the quality gates (checkpatch, sparse, W=1, kernel-doc,
 #                   ABI, -Werror, clang-tidy, cppcheck, clang-format, shellcheck)
 #   make bench      figures of the helper's file path
@@ -30,7 +33,7 @@ RUN_SUITE	:= $(TOP)/tools/testing/run-suite
 
 .PHONY: all module userspace helper emulator selftests deps check check-run \
 	check-native check-lint check-vm check-vm-debug check-debug \
-	check-debug-run demo bench lint clean
+	check-debug-run demo demo-pages bench lint clean
 
 all: module userspace
 
@@ -127,10 +130,21 @@ check-debug-run:
 	$(MAKE) check-vm-debug
 	$(TOP)/tools/testing/tap-summary $(CHECK_DIR)
 
-# A real scan: three sheets from the reference scanner in the VM into a
-# multipage TIFF on the host (build/demo/scan.tif) with a PNG preview.
+# A real scan: a two-page letter from the reference scanner's ADF in the VM
+# into a multipage TIFF on the host (build/demo/scan.tif) with a PNG
+# preview, then the same pages through SANE's scanimage.
 demo:
 	$(TOP)/tools/demo/demo
+
+# The letter the demo scans: typeset at build time from this repository's
+# text (tools/demo/make-pages); the same bytes on every build.
+DEMO_PAGES	:= $(TOP)/build/demo/page-1.pnm $(TOP)/build/demo/page-2.pnm
+
+demo-pages: $(DEMO_PAGES)
+
+$(DEMO_PAGES) &: $(TOP)/tools/demo/make-pages $(TOP)/README.md \
+		$(TOP)/Documentation/reference-protocol.rst $(TOP)/VERSION
+	$(TOP)/tools/demo/make-pages $(TOP)/build/demo
 
 # Figures, not pass/fail: the helper's file path against a plain write loop
 # (native), then wiascan.ko's mmap ring and read() against libusb and the
