@@ -212,7 +212,10 @@ static void test_color(void)
 				      0,   0,	0,    255, 255, 255, 255 };
 	static const uint8_t luma[4] = { 76, 150, 29, 255 };
 	static const uint8_t lineart[2] = { 0x80, 0x80 };
+	static const uint8_t mean_rgb[3] = { 128, 128, 128 };
+	uint8_t big[48];
 	struct pic pic;
+	int i;
 
 	ok(!load(write_file("rgb.ppm", p6, sizeof(p6)), &pic) && pic.ch == 3 &&
 		   pic.w == 2 && pic.h == 2,
@@ -223,6 +226,18 @@ static void test_color(void)
 	   "gray of red green blue white is the BT.601 luma 76 150 29 255");
 	ok(render_is(&pic, REFSCAN_MODE_LINEART, 2, 2, lineart),
 	   "lineart of red green blue white is 80 80 (luma 76 and 29 black)");
+	ok(render_is(&pic, REFSCAN_MODE_COLOR, 1, 1, mean_rgb) &&
+		   render_is(&pic, REFSCAN_MODE_GRAY, 1, 1, mean_rgb),
+	   "2x2 -> 1x1: color 128 128 128 (510 / 4 rounded up), gray 128 "
+	   "(the mean of the lumas, 510 / 4)");
+	for (i = 0; i < 48; i++) {
+		unsigned int x = (unsigned int)i / 3 % 4,
+			     y = (unsigned int)i / 12;
+
+		big[i] = p6[11 + (y / 2 * 2 + x / 2) * 3 + i % 3];
+	}
+	ok(render_is(&pic, REFSCAN_MODE_COLOR, 4, 4, big),
+	   "color 2x2 -> 4x4 repeats each R G B pixel as a 2x2 block");
 	pic_free(&pic);
 }
 

@@ -262,6 +262,23 @@ static uint32_t span_weight(const struct span *s, uint32_t j)
 	return j == s->first ? s->w_first : j == s->last ? s->w_last : s->w_mid;
 }
 
+/*
+ * round(@num / @den) for the filter's sums, without a division per sample:
+ * a floating-point reciprocal, then the one-off error corrected exactly
+ */
+static uint8_t div_round(uint64_t num, uint64_t den, double inv)
+{
+	uint64_t q;
+
+	num += den / 2;
+	q = (uint64_t)((double)num * inv);
+	if (q * den > num)
+		q--;
+	else if ((q + 1) * den <= num)
+		q++;
+	return (uint8_t)q;
+}
+
 /* BT.601 luma of 8-bit R G B, rounded */
 static uint8_t luma(const uint8_t *rgb)
 {
@@ -270,24 +287,25 @@ static uint8_t luma(const uint8_t *rgb)
 }
 
 /*
- * Row @y of @pic scaled horizontally to @width pixels of @ch channels,
- * unnormalized: each sample is the sum of source samples times their
- * overlap (the weights of a pixel sum to pic->w).
+ * Row @y of @pic scaled horizontally to @width pixels of @ch channels by
+ * the spans @xs (one per output pixel), unnormalized: each sample is the
+ * sum of source samples times their overlap (a pixel's weights sum to
+ * pic->w).
  */
-static void hscale(const struct pic *pic, uint32_t y, uint32_t width,
-		   unsigned int ch, uint32_t *out)
+static void hscale(const struct pic *pic, uint32_t y, const struct span *xs,
+		   uint32_t width, unsigned int ch, uint32_t *out)
 {
 	const uint8_t *row = pic->px + (size_t)y * pic->w * pic->ch;
 	uint32_t x, j;
 	unsigned int c;
 
 	for (x = 0; x < width; x++) {
-		struct span s = box_span(x, pic->w, width);
+		const struct span *s = &xs[x];
 		uint32_t acc[3] = { 0, 0, 0 };
 
-		for (j = s.first; j <= s.last; j++) {
+		for (j = s->first; j <= s->last; j++) {
 			const uint8_t *p = row + (size_t)j * pic->ch;
-			uint32_t wgt = span_weight(&s, j);
+			uint32_t wgt = span_weight(s, j);
 
 			if (ch == pic->ch) {
 				for (c = 0; c < ch; c++)
@@ -301,6 +319,48 @@ static void hscale(const struct pic *pic, uint32_t y, uint32_t width,
 		}
 		for (c = 0; c < ch; c++)
 			out[(size_t)x * ch + c] = acc[c];
+	}
+}
+
+/* Pixel @v (@ch samples in @pic's layout) into pixel @x of row @out */
+static void put_pixel(uint8_t *out, uint32_t x, uint8_t mode,
+		      unsigned int pic_ch, const uint8_t *v)
+{
+	uint8_t g;
+
+	if (mode == REFSCAN_MODE_COLOR) {
+		out[3 * x] = v[0];
+		out[3 * x + 1] = v[pic_ch == 3];
+		out[3 * x + 2] = v[2 * (pic_ch == 3)];
+		return;
+	}
+	g = pic_ch == 3 ? luma(v) : v[0];
+	if (mode == REFSCAN_MODE_GRAY)
+		out[x] = g;
+	else if (g < 128)
+		out[x / 8] |= (uint8_t)(0x80 >> x % 8);
+}
+
+/* A picture of exactly the page's size: converted, not filtered */
+static void render_same_size(const struct pic *pic, uint8_t mode, uint32_t bpl,
+			     uint8_t *dst)
+{
+	uint32_t x, y;
+
+	for (y = 0; y < pic->h; y++) {
+		const uint8_t *row = pic->px + (size_t)y * pic->w * pic->ch;
+		uint8_t *out = dst + (size_t)y * bpl;
+
+		if (mode == REFSCAN_MODE_LINEART)
+			memset(out, 0, bpl);
+		if (mode != REFSCAN_MODE_LINEART &&
+		    pic->ch == 1 + 2 * (mode == REFSCAN_MODE_COLOR)) {
+			memcpy(out, row, (size_t)pic->w * pic->ch);
+			continue;
+		}
+		for (x = 0; x < pic->w; x++)
+			put_pixel(out, x, mode, pic->ch,
+				  row + (size_t)x * pic->ch);
 	}
 }
 
@@ -320,7 +380,9 @@ int pic_render(const struct pic *pic, uint8_t mode, uint32_t width,
 	unsigned int ch = mode == REFSCAN_MODE_COLOR ? 3 : 1;
 	uint32_t bpl = refscan_bytes_per_line(mode, width);
 	uint64_t area = (uint64_t)pic->w * pic->h;
+	double inv = 1.0 / (double)area;
 	uint32_t *h[2] = { NULL, NULL }, cached[2] = { UINT32_MAX, UINT32_MAX };
+	struct span *xs = NULL;
 	uint64_t *acc;
 	uint32_t x, y, j;
 	unsigned int c;
@@ -328,13 +390,20 @@ int pic_render(const struct pic *pic, uint8_t mode, uint32_t width,
 
 	if (mode > REFSCAN_MODE_COLOR || !width || !rows)
 		return -EINVAL;
+	if (width == pic->w && rows == pic->h) {
+		render_same_size(pic, mode, bpl, dst);
+		return 0;
+	}
 	acc = malloc(sizeof(*acc) * width * ch);
 	h[0] = malloc(sizeof(uint32_t) * width * ch);
 	h[1] = malloc(sizeof(uint32_t) * width * ch);
-	if (!acc || !h[0] || !h[1]) {
+	xs = malloc(sizeof(*xs) * width);
+	if (!acc || !h[0] || !h[1] || !xs) {
 		ret = -ENOMEM;
 		goto out;
 	}
+	for (x = 0; x < width; x++)
+		xs[x] = box_span(x, pic->w, width);
 	for (y = 0; y < rows; y++) {
 		struct span s = box_span(y, pic->h, rows);
 		uint8_t *out = dst + (size_t)y * bpl;
@@ -346,7 +415,7 @@ int pic_render(const struct pic *pic, uint8_t mode, uint32_t width,
 			uint32_t wgt = span_weight(&s, j);
 
 			if (cached[k] != j) {
-				hscale(pic, j, width, ch, h[k]);
+				hscale(pic, j, xs, width, ch, h[k]);
 				cached[k] = j;
 			}
 			for (x = 0; x < width * ch; x++)
@@ -357,8 +426,7 @@ int pic_render(const struct pic *pic, uint8_t mode, uint32_t width,
 		for (x = 0; x < width; x++) {
 			for (c = 0; c < ch; c++) {
 				uint8_t v =
-					(uint8_t)((acc[x * ch + c] + area / 2) /
-						  area);
+					div_round(acc[x * ch + c], area, inv);
 
 				if (mode != REFSCAN_MODE_LINEART)
 					out[x * ch + c] = v;
@@ -368,6 +436,7 @@ int pic_render(const struct pic *pic, uint8_t mode, uint32_t width,
 		}
 	}
 out:
+	free(xs);
 	free(acc);
 	free(h[0]);
 	free(h[1]);

@@ -269,6 +269,17 @@ static void begin_page(struct stream *s)
 	s->page_len = (uint64_t)rows * s->params.bytes_per_line;
 	s->page_data = NULL;
 	if (emu->sheets) {
+		/*
+		 * Rendering a page anew takes a while at high resolutions
+		 * (about 1 s natively for A4 color at 600 dpi, ten times
+		 * that under TCG): a real scanner would be drawing the sheet
+		 * or warming up, and says so, so the host keeps waiting
+		 */
+		pthread_mutex_lock(&emu->lock);
+		emu->activity = s->params.source == REFSCAN_SOURCE_ADF ?
+					REFSCAN_ACT_FEEDING :
+					REFSCAN_ACT_WARMING_UP;
+		pthread_mutex_unlock(&emu->lock);
 		s->page_data = sheets_page(emu->sheets, sheet, s->params.mode,
 					   s->params.width_px, rows);
 		if (!s->page_data && rows)
