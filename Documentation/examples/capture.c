@@ -8,7 +8,7 @@
  *   capture DEVICE WIDTH HEIGHT OUTPUT     (gray, 8 bits a pixel, 100 dpi)
  *
  * Build, from the top of the tree (the directory above Documentation/):
- *   cc -std=c17 -D_GNU_SOURCE -I include/uapi -I helper -o capture Documentation/examples/capture.c
+ *   cc -std=c17 -D_GNU_SOURCE -I include/uapi -I helper/lib -o capture Documentation/examples/capture.c
  */
 #include <errno.h>
 #include <fcntl.h>

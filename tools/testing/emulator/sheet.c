@@ -395,8 +395,8 @@ int pic_render(const struct pic *pic, uint8_t mode, uint32_t width,
 		return 0;
 	}
 	acc = malloc(sizeof(*acc) * width * ch);
-	h[0] = malloc(sizeof(uint32_t) * width * ch);
-	h[1] = malloc(sizeof(uint32_t) * width * ch);
+	h[0] = calloc((size_t)width * ch, sizeof(uint32_t));
+	h[1] = calloc((size_t)width * ch, sizeof(uint32_t));
 	xs = malloc(sizeof(*xs) * width);
 	if (!acc || !h[0] || !h[1] || !xs) {
 		ret = -ENOMEM;
