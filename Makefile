@@ -87,7 +87,8 @@ check-lint:
 
 # Suites in guests of Debian's kernel (one boot each, about 3 s): the
 # kselftest suite against the driver and the emulator, the helper end to
-# end, the emulator against an independent libusb client, the rig's own
+# end, the emulator against an independent libusb client, its --image
+# pictures scanned end to end, the rig's own
 # self-test, and every command the documentation shows (natively, then in
 # one guest).
 check-vm:
@@ -101,6 +102,8 @@ check-vm:
 		$(TOP)/helper/tests/vm-client-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-emulator $(VM_RUN) --kernel debian -- \
 		$(TOP)/$(EMULATOR)/emu-selftest
+	$(RUN_SUITE) $(CHECK_DIR) vm-emulator-image $(VM_RUN) --kernel debian -- \
+		$(TOP)/$(EMULATOR)/vm-image-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-rig $(TOP)/tools/testing/vm/test-vm-run
 	$(RUN_SUITE) $(CHECK_DIR) vm-udev $(VM_RUN) --kernel debian --no-module -- \
 		$(TOP)/tools/testing/install/vm-udev-test
