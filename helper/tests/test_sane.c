@@ -536,7 +536,10 @@ TEST(large_page_read_in_odd_pieces_equals_the_formula)
 	sane_exit();
 }
 
-/* ADF, unknown length: lines -1; 3 sheets of 40, 50, 60 rows, NO_DOCS */
+/*
+ * ADF, unknown length (page-height 0, br-y at its maximum 356 mm): lines
+ * -1; 3 sheets of 40, 50, 60 rows, then NO_DOCS
+ */
 TEST(adf_batch_of_unknown_length_gives_every_page_then_no_docs)
 {
 	static const int rows[] = { 40, 50, 60 };
@@ -546,7 +549,7 @@ TEST(adf_batch_of_unknown_length_gives_every_page_then_no_docs)
 	int i;
 
 	init("3:0:40,50,60");
-	h = open_set("Gray", "ADF", 100, 100, 100);
+	h = open_set("Gray", "ADF", 100, 100, 356);
 	ASSERT_NE(NULL, h);
 	ASSERT_EQ(SANE_STATUS_GOOD, sane_get_parameters(h, &p));
 	EXPECT_EQ(-1, p.lines) TH_LOG("page-height 0: unknown length");
@@ -563,6 +566,8 @@ TEST(adf_batch_of_unknown_length_gives_every_page_then_no_docs)
 	}
 	EXPECT_EQ(SANE_STATUS_NO_DOCS, sane_start(h)) TH_LOG("feeder empty");
 	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h)) TH_LOG("a new batch");
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_get_parameters(h, &p));
+	EXPECT_EQ(-1, p.lines);
 	read_page(h, 394, 0, 32768, &r);
 	EXPECT_EQ(394ULL * 40, r.bytes);
 	sane_cancel(h);
@@ -602,6 +607,52 @@ TEST(adf_pages_of_known_height_have_exact_lines)
 	sane_exit();
 }
 
+/* page-height 0 but br-y below its maximum: pages of br-y's length */
+TEST(adf_br_y_below_its_maximum_gives_pages_of_that_length)
+{
+	SANE_Parameters p;
+	struct page_result r;
+	SANE_Handle h;
+
+	init("1:0:30");
+	h = open_set("Gray", "ADF", 100, 50, 200);
+	ASSERT_NE(NULL, h);
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_get_parameters(h, &p));
+	EXPECT_EQ(787, p.lines) TH_LOG("200 mm at 100 dpi, not -1");
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
+	read_page(h, 197, 0, 32768, &r);
+	EXPECT_EQ(SANE_STATUS_EOF, r.status);
+	EXPECT_EQ(197ULL * 787,
+		  r.bytes) TH_LOG("787 rows, the sheet's 30 ignored");
+	EXPECT_EQ(0, r.bad);
+	sane_close(h);
+	sane_exit();
+}
+
+/* preview: at most 75 dpi, so the parameters change with it */
+TEST(preview_scans_at_75_dpi)
+{
+	SANE_Parameters p;
+	struct page_result r;
+	SANE_Handle h;
+	struct opts o;
+
+	init("1");
+	h = open_set("Gray", "Flatbed", 300, 216, 100);
+	ASSERT_NE(NULL, h);
+	find_opts(h, &o);
+	ASSERT_EQ(SANE_STATUS_GOOD, set_word(h, o.preview, SANE_TRUE, NULL));
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_get_parameters(h, &p));
+	EXPECT_EQ(638, p.pixels_per_line) TH_LOG("216 mm at 75 dpi");
+	EXPECT_EQ(295, p.lines) TH_LOG("100 mm at 75 dpi");
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
+	read_page(h, 638, 0, 32768, &r);
+	EXPECT_EQ(638ULL * 295, r.bytes);
+	EXPECT_EQ(0, r.bad);
+	sane_close(h);
+	sane_exit();
+}
+
 TEST(empty_feeder_at_start_is_no_docs)
 {
 	SANE_Handle h;
@@ -623,7 +674,7 @@ TEST(jam_mid_batch_is_jammed_and_the_pages_before_stay)
 	SANE_Byte b;
 
 	init("4:0:30/jam@1");
-	h = open_set("Gray", "ADF", 100, 50, 100);
+	h = open_set("Gray", "ADF", 100, 50, 356);
 	ASSERT_NE(NULL, h);
 	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
 	read_page(h, 197, 0, 32768, &r);
@@ -650,7 +701,7 @@ TEST(double_feed_is_jammed)
 	SANE_Handle h;
 
 	init("3:0:30/double-feed@0");
-	h = open_set("Gray", "ADF", 100, 50, 100);
+	h = open_set("Gray", "ADF", 100, 50, 356);
 	ASSERT_NE(NULL, h);
 	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
 	read_page(h, 197, 0, 32768, &r);
@@ -666,7 +717,7 @@ TEST(empty_sheet_is_skipped_never_a_page_of_zero_lines)
 	SANE_Handle h;
 
 	init("3:0:30/short@1:0");
-	h = open_set("Gray", "ADF", 100, 50, 100);
+	h = open_set("Gray", "ADF", 100, 50, 356);
 	ASSERT_NE(NULL, h);
 	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
 	read_page(h, 197, 0, 32768, &r);
@@ -689,7 +740,7 @@ TEST(unplug_mid_batch_is_io_error_and_the_pages_before_stay)
 	SANE_Handle h;
 
 	init("3:0:30/unplug@8000");
-	h = open_set("Gray", "ADF", 100, 50, 100);
+	h = open_set("Gray", "ADF", 100, 50, 356);
 	ASSERT_NE(NULL, h);
 	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
 	read_page(h, 197, 0, 32768, &r);
@@ -846,7 +897,7 @@ TEST(cancel_mid_page_then_read_is_cancelled_and_the_next_start_scans)
 	SANE_Int len;
 
 	init("3:0:30");
-	h = open_set("Gray", "ADF", 100, 50, 100);
+	h = open_set("Gray", "ADF", 100, 50, 356);
 	ASSERT_NE(NULL, h);
 	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
 	ASSERT_EQ(SANE_STATUS_GOOD, sane_read(h, buf, sizeof(buf), &len));
