@@ -6,8 +6,11 @@
 #   make check      install missing packages, build against Debian 12's
 #                   kernel, run every test suite (native and in the VM) and
 #                   end with "N passed, N failed"
-#   make demo       scan three sheets from the reference scanner in the VM
-#                   into a multipage TIFF (build/demo/scan.tif)
+#   make demo       scan a two-page letter from the reference scanner in
+#                   the VM into a multipage TIFF (build/demo/scan.tif), and
+#                   the same through scanimage (build/demo/sane-page*.pnm)
+#   make demo-pages the demo's letter, typeset from README.md into
+#                   build/demo/page-1.pnm and page-2.pnm (groff, Ghostscript)
 #   make lint       the quality gates (checkpatch, sparse, W=1, kernel-doc,
 #                   ABI, -Werror, clang-tidy, cppcheck, clang-format, shellcheck,
 #                   SPDX lines)
@@ -33,7 +36,7 @@ RUN_SUITE	:= $(TOP)/tools/testing/run-suite
 
 .PHONY: all module userspace helper emulator selftests deps check check-run \
 	check-native check-lint check-vm check-vm-debug check-debug \
-	check-debug-run demo bench lint clean
+	check-debug-run demo demo-pages bench lint clean
 
 all: module userspace
 
@@ -87,7 +90,8 @@ check-lint:
 
 # Suites in guests of Debian's kernel (one boot each, about 3 s): the
 # kselftest suite against the driver and the emulator, the helper end to
-# end, the emulator against an independent libusb client, the rig's own
+# end, the emulator against an independent libusb client, its --image
+# pictures scanned end to end, the rig's own
 # self-test, and every command the documentation shows (natively, then in
 # one guest).
 check-vm:
@@ -101,6 +105,8 @@ check-vm:
 		$(TOP)/helper/tests/vm-client-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-emulator $(VM_RUN) --kernel debian -- \
 		$(TOP)/$(EMULATOR)/emu-selftest
+	$(RUN_SUITE) $(CHECK_DIR) vm-emulator-image $(VM_RUN) --kernel debian -- \
+		$(TOP)/$(EMULATOR)/vm-image-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-rig $(TOP)/tools/testing/vm/test-vm-run
 	$(RUN_SUITE) $(CHECK_DIR) vm-udev $(VM_RUN) --kernel debian --no-module -- \
 		$(TOP)/tools/testing/install/vm-udev-test
@@ -130,10 +136,21 @@ check-debug-run:
 	$(MAKE) check-vm-debug
 	$(TOP)/tools/testing/tap-summary $(CHECK_DIR)
 
-# A real scan: three sheets from the reference scanner in the VM into a
-# multipage TIFF on the host (build/demo/scan.tif) with a PNG preview.
+# A real scan: a two-page letter from the reference scanner's ADF in the VM
+# into a multipage TIFF on the host (build/demo/scan.tif) with a PNG
+# preview, then the same pages through SANE's scanimage.
 demo:
 	$(TOP)/tools/demo/demo
+
+# The letter the demo scans: typeset at build time from this repository's
+# text (tools/demo/make-pages); the same bytes on every build.
+DEMO_PAGES	:= $(TOP)/build/demo/page-1.pnm $(TOP)/build/demo/page-2.pnm
+
+demo-pages: $(DEMO_PAGES)
+
+$(DEMO_PAGES) &: $(TOP)/tools/demo/make-pages $(TOP)/README.md \
+		$(TOP)/Documentation/reference-protocol.rst $(TOP)/VERSION
+	$(TOP)/tools/demo/make-pages $(TOP)/build/demo
 
 # Figures, not pass/fail: the helper's file path against a plain write loop
 # (native), then wiascan.ko's mmap ring and read() against libusb and the

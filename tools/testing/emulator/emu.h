@@ -36,6 +36,7 @@
 /* Longest --page-lengths entry: keeps PAGE_DONE's byte count in 32 bits */
 #define EMU_MAX_PAGE_ROWS    100000
 #define EMU_MAX_PAGE_LENGTHS 64
+#define EMU_MAX_IMAGES	     256 /* --image files */
 
 /* Bulk-in pipeline: requests in flight and bytes per request */
 #define EMU_DEF_QUEUE	  4
@@ -88,6 +89,8 @@ struct emu_options {
 	unsigned int start_delay_ms; /* before answering START */
 	unsigned int feed_ms;	     /* drawing one ADF sheet takes this long */
 	struct emu_fault fault;
+	char **images; /* --image: one picture per sheet, or NULL */
+	unsigned int n_images;
 };
 
 /* Longest configfs or mount path we build; names are short (--name) */
@@ -105,11 +108,13 @@ struct gadget {
 };
 
 struct stream;
+struct sheets;
 
 struct emu {
 	struct emu_options opt;
 	struct gadget gadget;
 	struct stream *stream;
+	struct sheets *sheets; /* --image pictures; the stream thread's */
 
 	/*
 	 * @lock protects the scanner's visible state below; the ep0, stream
@@ -162,6 +167,31 @@ int sink_start(struct emu *emu, pthread_t *thread);
 int image_init(void);
 void image_fill(uint8_t *dst, size_t len, uint64_t offset, uint32_t bpl,
 		uint32_t page);
+
+/* sheet.c */
+
+/**
+ * struct pic - a decoded picture
+ * @w: width, pixels
+ * @h: height, pixels
+ * @ch: samples per pixel: 1 gray, 3 R G B
+ * @px: @w * @h * @ch bytes, rows top down, 0 black, 255 white
+ */
+struct pic {
+	uint32_t w, h;
+	unsigned int ch;
+	uint8_t *px;
+};
+
+int pic_load(const char *path, struct pic *pic, char *err, size_t errlen);
+void pic_free(struct pic *pic);
+int pic_render(const struct pic *pic, uint8_t mode, uint32_t width,
+	       uint32_t rows, uint8_t *dst);
+int sheets_open(char *const *files, unsigned int n, struct sheets **out,
+		char *err, size_t errlen);
+void sheets_close(struct sheets *s);
+const uint8_t *sheets_page(struct sheets *s, unsigned int sheet, uint8_t mode,
+			   uint32_t width, uint32_t rows);
 
 /* Wake a thread blocked in a system call (see main.c) */
 void emu_kick(pthread_t thread);

@@ -87,6 +87,10 @@ static void usage(FILE *f)
 		"  --ctrl-delay-ms N      wait N ms before answering each vendor request\n"
 		"  --start-delay-ms N     wait N ms more before answering START\n"
 		"  --feed-ms N            drawing one ADF sheet takes N ms (default 0)\n"
+		"  --image FILE...        send these pictures (PNM P4/P5/P6 or PNG) instead\n"
+		"                         of the formula: one per ADF sheet, repeated in\n"
+		"                         turn (the flatbed shows the first), each scaled\n"
+		"                         to the page the host asks for, in its mode\n"
 		"  --fault KIND@PAGE[:BYTES]\n"
 		"                         once, in page PAGE (0-based from START) after\n"
 		"                         BYTES bytes (rounded down to whole packets):\n"
@@ -186,6 +190,16 @@ static void parse_fault(struct emu_fault *f, const char *arg)
 	f->offset = colon ? parse_num("--fault", colon, 0, 0xffffffffUL) : 0;
 }
 
+static void add_image(struct emu_options *o, char *path)
+{
+	static char *files[EMU_MAX_IMAGES];
+
+	if (o->n_images == EMU_MAX_IMAGES)
+		bad_option("--image: at most %d files", EMU_MAX_IMAGES);
+	files[o->n_images++] = path;
+	o->images = files;
+}
+
 static void check_name(const char *opt, const char *s, size_t max)
 {
 	if (!*s || strlen(s) > max || strchr(s, '/') || *s == '.')
@@ -209,6 +223,7 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		{ "start-delay-ms", required_argument, NULL, 'T' },
 		{ "feed-ms", required_argument, NULL, 'F' },
 		{ "fault", required_argument, NULL, 'f' },
+		{ "image", required_argument, NULL, 'i' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -281,6 +296,9 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		case 'f':
 			parse_fault(&o->fault, optarg);
 			break;
+		case 'i':
+			add_image(o, optarg);
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -293,6 +311,9 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 			bad_option("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	/* the files after --image's first: --image A.pnm B.pnm C.png */
+	for (; optind < argc && o->n_images; optind++)
+		add_image(o, argv[optind]);
 	if (optind < argc)
 		bad_option("unexpected argument '%s'", argv[optind]);
 }
@@ -530,6 +551,15 @@ int main(int argc, char **argv)
 		emu_warn("image generator disagrees with formula.h");
 		return 1;
 	}
+	if (emu.opt.n_images) {
+		char err[512];
+
+		if (sheets_open(emu.opt.images, emu.opt.n_images, &emu.sheets,
+				err, sizeof(err))) {
+			fprintf(stderr, PROG ": --image %s\n", err);
+			return EXIT_USAGE;
+		}
+	}
 	ret = setup_signals(&set);
 	if (ret) {
 		emu_warn("signals: %s", strerror(-ret));
@@ -542,6 +572,7 @@ int main(int argc, char **argv)
 	gadget_teardown(&emu.gadget);
 	if (emu.opt.ready && !ret)
 		unlink(emu.opt.ready);
+	sheets_close(emu.sheets);
 	emu_log(&emu, "exit");
 	return ret ? 1 : 0;
 }

@@ -108,6 +108,7 @@ struct stream {
 	bool page_last;		      /* no page follows it */
 	bool zlp_due; /* it still needs its zero-length packet */
 	uint64_t page_len, page_off;
+	const uint8_t *page_data; /* --image: the page's bytes, else formula */
 
 	/* the feeder: START's bound on the sheets, sheets drawn since */
 	unsigned int max_sheets, sheets_fed;
@@ -240,10 +241,13 @@ static void begin_page(struct stream *s)
 	struct emu *emu = s->emu;
 	const struct emu_options *opt = &emu->opt;
 	uint32_t rows = s->params.height_px;
+	unsigned int sheet = 0; /* the flatbed shows the first picture */
 
 	pthread_mutex_lock(&emu->lock);
 	if (s->params.source == REFSCAN_SOURCE_ADF) {
 		unsigned int i = emu->sheet_index++;
+
+		sheet = i;
 
 		emu->status.sheets_left--;
 		feed_sheet(s);
@@ -263,6 +267,26 @@ static void begin_page(struct stream *s)
 	pthread_mutex_unlock(&emu->lock);
 
 	s->page_len = (uint64_t)rows * s->params.bytes_per_line;
+	s->page_data = NULL;
+	if (emu->sheets) {
+		/*
+		 * Rendering a page anew takes a while at high resolutions
+		 * (about 1 s natively for A4 color at 600 dpi, ten times
+		 * that under TCG): a real scanner would be drawing the sheet
+		 * or warming up, and says so, so the host keeps waiting
+		 */
+		pthread_mutex_lock(&emu->lock);
+		emu->activity = s->params.source == REFSCAN_SOURCE_ADF ?
+					REFSCAN_ACT_FEEDING :
+					REFSCAN_ACT_WARMING_UP;
+		pthread_mutex_unlock(&emu->lock);
+		s->page_data = sheets_page(emu->sheets, sheet, s->params.mode,
+					   s->params.width_px, rows);
+		if (!s->page_data && rows)
+			emu_warn("page %u: no memory for the picture, "
+				 "sending the formula",
+				 s->page);
+	}
 	if (opt->fault.kind == FAULT_SHORT && !s->fault_done &&
 	    s->page == opt->fault.page && opt->fault.offset < s->page_len) {
 		s->page_len = opt->fault.offset;
@@ -312,7 +336,11 @@ static size_t next_chunk(struct stream *s, struct req *r)
 		    s->scan_chunk;
 	if (fault_point(s) > s->page_off && fault_point(s) - s->page_off < n)
 		n = fault_point(s) - s->page_off;
-	image_fill(r->buf, n, s->page_off, s->params.bytes_per_line, s->page);
+	if (s->page_data)
+		memcpy(r->buf, s->page_data + s->page_off, n);
+	else
+		image_fill(r->buf, n, s->page_off, s->params.bytes_per_line,
+			   s->page);
 	s->page_off += n;
 	r->page_end = false;
 	if (s->page_off == s->page_len) {
