@@ -11,7 +11,8 @@
  *
  * Every test runs in its own process (the harness forks), so the
  * environment each one sets stays its own.  WIASCAN_SYSFS points at a
- * directory without scanners, so only the synthetic one is listed.
+ * directory without scanners, so only the synthetic one is listed (but in
+ * the test of the list, which builds a fake sysfs with two scanners).
  */
 #include <dirent.h>
 #include <errno.h>
