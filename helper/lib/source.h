@@ -9,6 +9,7 @@
 #ifndef WIASCAN_SOURCE_H
 #define WIASCAN_SOURCE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -35,12 +36,20 @@ struct scan_source;
 /**
  * struct scan_source_ops - a source of filled buffers
  * @start: queue every buffer, start streaming and start the scan
- * @next: wait for the next filled buffer; -EINTR when a signal came
+ * @next: wait for the next filled buffer; -EINTR when a signal came (or
+ *	the source's @cancel flag was seen set); with the source's @nonblock
+ *	set, -EAGAIN at once instead of waiting when none is ready
  * @release: give a buffer back to be filled again
  * @page_done: page @page ended after @bytes bytes: wait until the device
  *	confirms it and say whether it was the @last one
  * @stop: stop streaming; @cancel also tells the scanner to stop
  * @close: free everything
+ * @poll_fd: (may be NULL) a file descriptor, owned by the source, that
+ *	polls readable (POLLIN, so select()'s read set sees it) whenever
+ *	@next may have something to say without waiting: a buffer, an event
+ *	that ends the scan, or a periodic tick so a stalled scanner's timeout
+ *	is noticed; -errno if it cannot have one.  For front ends that wait
+ *	themselves (SANE's sane_get_select_fd)
  */
 struct scan_source_ops {
 	int (*start)(struct scan_source *src);
@@ -50,6 +59,7 @@ struct scan_source_ops {
 			 bool *last);
 	void (*stop)(struct scan_source *src, bool cancel);
 	void (*close)(struct scan_source *src);
+	int (*poll_fd)(struct scan_source *src);
 };
 
 /**
@@ -61,6 +71,11 @@ struct scan_source_ops {
  * @activity: (may be NULL) told, while @ops->next waits, what the scanner
  *	says it is busy with ("warming up"), for the progress display
  * @activity_arg: for @activity
+ * @nonblock: @ops->next returns -EAGAIN instead of waiting (the scanner's
+ *	timeouts still count, from the front end's calls)
+ * @cancel: (may be NULL) while it points at a non-zero flag, a waiting
+ *	@ops->next returns -EINTR within about a second (a cancel from
+ *	another thread, which no signal interrupts)
  */
 struct scan_source {
 	const struct scan_source_ops *ops;
@@ -69,6 +84,8 @@ struct scan_source {
 	struct wia_error *err;
 	void (*activity)(void *arg, const char *what);
 	void *activity_arg;
+	bool nonblock;
+	volatile sig_atomic_t *cancel;
 };
 
 static inline void scan_source_close(struct scan_source *src)

@@ -32,7 +32,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "device.h"
 #include "protocol.h"
@@ -68,6 +71,9 @@ struct dev_source {
 	uint64_t moved_ms;	  /* when the scanner last showed progress */
 	uint64_t busy_since_ms;	  /* warming up or feeding since, 0: not */
 	enum scan_activity shown; /* the activity the display was told */
+	uint64_t checked_ms;	  /* non-blocking: status last asked then */
+	int epfd;		  /* poll_fd: the node and the tick, or -1 */
+	int tfd;		  /* the tick (a timerfd), or -1 */
 };
 
 static uint64_t mono_ms(void)
@@ -342,6 +348,38 @@ static int dev_slice(const struct dev_source *d)
 	return t > STATUS_POLL_MS ? STATUS_POLL_MS : t;
 }
 
+/* Empty a tick that fired (the tick only wakes the front end up) */
+static void dev_tick_drain(struct dev_source *d)
+{
+	uint64_t n;
+
+	if (d->tfd >= 0 && read(d->tfd, &n, sizeof(n)) < 0)
+		return; /* -EAGAIN: it had not fired */
+}
+
+/*
+ * Non-blocking, nothing ready: -EAGAIN, unless the scanner's time is up.
+ * The checks a blocking wait makes every slice are made here, at most once
+ * a slice, from the front end's calls: the grace of a fault, and the
+ * scanner's status while no data comes.
+ */
+static int dev_nb_idle(struct dev_source *d)
+{
+	uint64_t now = mono_ms();
+	int ret;
+
+	dev_tick_drain(d);
+	if (d->fault)
+		return now - d->moved_ms >= (uint64_t)dev_slice(d) ?
+			       dev_fault(d) :
+			       -EAGAIN;
+	if (now - d->checked_ms < STATUS_POLL_MS)
+		return -EAGAIN;
+	d->checked_ms = now;
+	ret = dev_check_moving(d);
+	return ret ? dev_fail(d, ret, "wait for data") : -EAGAIN;
+}
+
 static int dev_next(struct scan_source *src, struct scan_buf *buf)
 {
 	struct dev_source *d = to_dev(src);
@@ -352,15 +390,20 @@ static int dev_next(struct scan_source *src, struct scan_buf *buf)
 		/* no ended page is waiting for its data: the fault ends it */
 		if (d->fault && !d->npending)
 			return dev_fault(d);
+		if (src->cancel && *src->cancel)
+			return -EINTR;
 		/*
 		 * If poll keeps reporting an event that is not there, stop
 		 * trusting it and block in DQBUF (which has the timeout too).
 		 */
-		if (d->empty_wakeups > 2)
+		if (d->empty_wakeups > 2 && !src->nonblock)
 			return dev_dequeue(d, buf);
-		ret = wias_device_wait(d->dev, dev_slice(d), &ready);
+		ret = wias_device_wait(d->dev, src->nonblock ? 0 : dev_slice(d),
+				       &ready);
 		if (ret == -EINTR)
 			return ret;
+		if (ret == -ETIMEDOUT && src->nonblock)
+			return dev_nb_idle(d);
 		if (ret == -ETIMEDOUT && d->fault)
 			return dev_fault(d);
 		if (ret == -ETIMEDOUT) {
@@ -470,9 +513,52 @@ static void dev_stop(struct scan_source *src, bool cancel)
 	wias_device_streamoff(d->dev);
 }
 
+/*
+ * An epoll set of the node (a done buffer polls POLLIN, an event POLLPRI,
+ * which select()'s read set would miss) and a tick every STATUS_POLL_MS
+ * (so a front end waiting on it calls again and a stalled scanner's
+ * timeout is seen): readable whenever dev_next has something to do.
+ */
+static int dev_poll_fd(struct scan_source *src)
+{
+	struct dev_source *d = to_dev(src);
+	struct itimerspec its = {
+		.it_interval = { .tv_sec = STATUS_POLL_MS / 1000,
+				 .tv_nsec = STATUS_POLL_MS % 1000 * 1000000L },
+		.it_value = { .tv_sec = STATUS_POLL_MS / 1000,
+			      .tv_nsec = STATUS_POLL_MS % 1000 * 1000000L },
+	};
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLPRI };
+
+	if (d->epfd >= 0)
+		return d->epfd;
+	d->epfd = epoll_create1(EPOLL_CLOEXEC);
+	d->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (d->epfd < 0 || d->tfd < 0 ||
+	    epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->dev->fd, &ev))
+		goto fail;
+	ev.events = EPOLLIN;
+	if (epoll_ctl(d->epfd, EPOLL_CTL_ADD, d->tfd, &ev) ||
+	    timerfd_settime(d->tfd, 0, &its, NULL))
+		goto fail;
+	return d->epfd;
+fail:
+	if (d->epfd >= 0)
+		close(d->epfd);
+	if (d->tfd >= 0)
+		close(d->tfd);
+	d->epfd = d->tfd = -1;
+	return -EIO;
+}
+
 static void dev_close(struct scan_source *src)
 {
 	struct dev_source *d = to_dev(src);
+
+	if (d->epfd >= 0)
+		close(d->epfd);
+	if (d->tfd >= 0)
+		close(d->tfd);
 
 	wias_device_close(d->dev);
 	free(d->path);
@@ -486,6 +572,7 @@ static const struct scan_source_ops dev_source_ops = {
 	.page_done = dev_page_done,
 	.stop = dev_stop,
 	.close = dev_close,
+	.poll_fd = dev_poll_fd,
 };
 
 static int dev_open_node(struct dev_source *d, const char *path)
@@ -698,6 +785,7 @@ int wias_dev_source_open(const struct dev_source_options *opt,
 		return wias_werr_set(err, WERR_OTHER, -ENOMEM, "%s", opt->path);
 	d->base.ops = &dev_source_ops;
 	d->base.err = err;
+	d->epfd = d->tfd = -1;
 	d->path = strdup(opt->path);
 	if (!d->path) {
 		free(d);

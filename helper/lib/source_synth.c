@@ -10,7 +10,9 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/timerfd.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "formula.h"
 #include "source.h"
@@ -30,7 +32,11 @@ struct synth_source {
 	bool done;
 	bool streaming;
 	struct timespec t0; /* start, for the rate limit */
+	int tfd;	    /* poll_fd: fires when the next buffer is due */
 };
+
+/* The longest sleep between two looks at the source's cancel flag */
+#define SYNTH_CANCEL_SLICE_NS 100000000L
 
 static struct synth_source *to_synth(struct scan_source *src)
 {
@@ -54,6 +60,8 @@ static uint64_t synth_page_len(const struct synth_source *s, uint32_t page)
 	return len;
 }
 
+static void synth_arm(struct synth_source *s, const struct timespec *when);
+
 static int synth_start(struct scan_source *src)
 {
 	struct synth_source *s = to_synth(src);
@@ -71,6 +79,7 @@ static int synth_start(struct scan_source *src)
 	s->done = s->opt.pages == 0;
 	s->streaming = true;
 	clock_gettime(CLOCK_MONOTONIC, &s->t0);
+	synth_arm(s, &s->t0);
 	if (s->done) {
 		wias_werr_cond(src->err, SCAN_COND_NO_PAPER);
 		return wias_werr_set(src->err, WERR_DEVICE, -EPIPE,
@@ -97,20 +106,75 @@ static void synth_fill(struct synth_source *s, uint8_t *dst, size_t len)
 	}
 }
 
-/* Sleep until @bytes more may go at the rate asked; -EINTR on a signal */
+static int ts_cmp(const struct timespec *a, const struct timespec *b)
+{
+	if (a->tv_sec != b->tv_sec)
+		return a->tv_sec < b->tv_sec ? -1 : 1;
+	return a->tv_nsec < b->tv_nsec ? -1 : a->tv_nsec > b->tv_nsec;
+}
+
+static void ts_add_ns(struct timespec *t, uint64_t ns)
+{
+	t->tv_sec += (time_t)(ns / 1000000000ULL);
+	t->tv_nsec += (long)(ns % 1000000000ULL);
+	if (t->tv_nsec >= 1000000000L) {
+		t->tv_sec++;
+		t->tv_nsec -= 1000000000L;
+	}
+}
+
+/* Make the poll fd fire at @when (CLOCK_MONOTONIC; the past: at once) */
+static void synth_arm(struct synth_source *s, const struct timespec *when)
+{
+	struct itimerspec its = { .it_value = *when };
+
+	if (s->tfd < 0)
+		return;
+	if (!its.it_value.tv_sec && !its.it_value.tv_nsec)
+		its.it_value.tv_nsec = 1; /* zero would disarm it */
+	timerfd_settime(s->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+}
+
+static void synth_arm_now(struct synth_source *s)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	synth_arm(s, &now);
+}
+
+/*
+ * Sleep until @bytes more may go at the rate asked; -EINTR on a signal or
+ * once the source's cancel flag is set; non-blocking: -EAGAIN when not
+ * yet, with the poll fd armed for the moment it is
+ */
 static int synth_pace(struct synth_source *s, uint64_t bytes)
 {
 	uint64_t ns = (s->sent + bytes) * 1000000000ULL /
 		      ((uint64_t)s->opt.rate_kib * 1024);
-	struct timespec until = s->t0;
+	struct timespec until = s->t0, now, step;
+	int ret;
 
-	until.tv_sec += (time_t)(ns / 1000000000ULL);
-	until.tv_nsec += (long)(ns % 1000000000ULL);
-	if (until.tv_nsec >= 1000000000L) {
-		until.tv_sec++;
-		until.tv_nsec -= 1000000000L;
+	ts_add_ns(&until, ns);
+	for (;;) {
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (ts_cmp(&now, &until) >= 0)
+			return 0;
+		if (s->base.nonblock) {
+			synth_arm(s, &until);
+			return -EAGAIN;
+		}
+		if (s->base.cancel && *s->base.cancel)
+			return -EINTR;
+		step = now;
+		ts_add_ns(&step, SYNTH_CANCEL_SLICE_NS);
+		if (ts_cmp(&step, &until) > 0)
+			step = until;
+		ret = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &step,
+				      NULL);
+		if (ret)
+			return -ret;
 	}
-	return -clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &until, NULL);
 }
 
 static int synth_next(struct scan_source *src, struct scan_buf *buf)
@@ -131,8 +195,13 @@ static int synth_next(struct scan_source *src, struct scan_buf *buf)
 		    size;
 	if (s->zlp_due)
 		n = 0;
-	if (s->opt.rate_kib && synth_pace(s, n))
-		return -EINTR;
+	if (s->opt.rate_kib) {
+		int ret = synth_pace(s, n);
+
+		if (ret)
+			return ret;
+	}
+	synth_arm_now(s); /* the next one may be due: let the caller look */
 	if (s->opt.fail_status && s->sent + n > s->opt.fail_after)
 		return wias_werr_set(src->err, WERR_DEVICE, s->opt.fail_status,
 				     "%s: transfer", src->name);
@@ -203,10 +272,26 @@ static void synth_stop(struct scan_source *src, bool cancel)
 	to_synth(src)->streaming = false;
 }
 
+/* A timerfd that fires when synth_next has something to say */
+static int synth_poll_fd(struct scan_source *src)
+{
+	struct synth_source *s = to_synth(src);
+
+	if (s->tfd >= 0)
+		return s->tfd;
+	s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (s->tfd < 0)
+		return -errno;
+	synth_arm_now(s);
+	return s->tfd;
+}
+
 static void synth_close(struct scan_source *src)
 {
 	struct synth_source *s = to_synth(src);
 
+	if (s->tfd >= 0)
+		close(s->tfd);
 	free(s->mem);
 	free(s->queued);
 	free(s);
@@ -219,6 +304,7 @@ static const struct scan_source_ops synth_source_ops = {
 	.page_done = synth_page_done,
 	.stop = synth_stop,
 	.close = synth_close,
+	.poll_fd = synth_poll_fd,
 };
 
 int wias_synth_source_open(const struct synth_options *opt,
@@ -235,6 +321,7 @@ int wias_synth_source_open(const struct synth_options *opt,
 		return wias_werr_set(err, WERR_OTHER, -ENOMEM,
 				     "synthetic source");
 	s->opt = *opt;
+	s->tfd = -1;
 	s->mem = malloc(opt->nbufs * opt->buf_size);
 	s->queued = calloc(opt->nbufs, sizeof(*s->queued));
 	if (!s->mem || !s->queued) {
