@@ -26,7 +26,10 @@
  *
  * Lineart: the protocol sends 1 bit per pixel, MSB first, 1 = black
  * (Documentation/reference-protocol.rst, "Modes"), which is SANE's own
- * GRAY depth-1 frame (sane.h: "a bit value of 1 is black"): no inversion.
+ * GRAY depth-1 frame (the SANE standard, "Image Data Format": for depth 1
+ * a set bit is black; so scanimage copies such frames into PBM, where 1 is
+ * black too, unchanged): no inversion.  tests/sane-scanimage-test checks
+ * scanimage's PBM bytes against the formula.
  *
  * sane_cancel only sets a flag (async-signal-safe: scanimage calls it from
  * its SIGINT handler).  A signal interrupts the source's wait (-EINTR);

@@ -23,9 +23,12 @@
  *
  * The image: width = px(br-x), at least one pixel; height = px(br-y) on
  * the flatbed, at least one row.  From the ADF: width = px(min(br-x,
- * page-width)); height = 0 (unknown length: SANE lines = -1) when
- * page-height is 0, else px(min(br-y, page-height)).  px(mm) is rounded to
- * the nearest pixel, as the protocol's own px(um) = round(um * dpi / 25400).
+ * page-width)); height = px(min(br-y, page-height)) when page-height is
+ * set; with page-height 0, px(br-y) when br-y is below its maximum (the
+ * user asked for that length: scanimage -y, a front end's paper size),
+ * and 0 when it is at its maximum (the default): pages of unknown length,
+ * each as long as its sheet (SANE lines = -1).  px(mm) is rounded to the
+ * nearest pixel, as the protocol's own px(um) = round(um * dpi / 25400).
  */
 #include <errno.h>
 #include <string.h>
@@ -230,8 +233,9 @@ void wsane_options_init(struct wsane_options *o,
 		   SANE_UNIT_MM, &o->x_range);
 	desc_range(&o->desc[OPT_PAGE_HEIGHT], SANE_NAME_PAGE_HEIGHT,
 		   SANE_TITLE_PAGE_HEIGHT,
-		   SANE_DESC_PAGE_HEIGHT " 0 means pages of unknown length, "
-					 "each ending where the sheet does.",
+		   SANE_DESC_PAGE_HEIGHT
+		   " 0: as long as br-y, or, with br-y at its maximum, pages "
+		   "of unknown length, each ending where the sheet does.",
 		   SANE_TYPE_FIXED, SANE_UNIT_MM, &o->y_range);
 	options_activate(o);
 }
@@ -419,9 +423,9 @@ void wsane_options_request(const struct wsane_options *o,
 	if (o->source == SCAN_SOURCE_ADF) {
 		if (fixed_to_um(o->page_w) < w_um)
 			w_um = fixed_to_um(o->page_w);
-		if (!o->page_h)
+		if (!o->page_h && o->br_y >= o->y_range.max)
 			h_um = 0;
-		else if (fixed_to_um(o->page_h) < h_um)
+		else if (o->page_h && fixed_to_um(o->page_h) < h_um)
 			h_um = fixed_to_um(o->page_h);
 	}
 	req->width_px = um_to_px(w_um, dpi);

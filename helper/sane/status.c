@@ -14,8 +14,8 @@
  *
  * A double feed is JAMMED: SANE 1 has no status of its own for it, and
  * JAMMED ("document feeder jammed") is what a front end shows as "clear
- * the feeder", which is what the user must do; SANE's fujitsu and
- * canon_dr backends report their double-feed sensors the same way.
+ * the feeder", which is what the user must do after a double feed; the
+ * debug log says which of the two it was.
  */
 #include <errno.h>
 #include <string.h>
