@@ -98,6 +98,7 @@ struct wsane_handle {
 
 static struct wsane_handle *handles;
 static struct wsane_device *dev_list;
+static SANE_Device *sane_devs;
 static const SANE_Device **sane_list;
 
 /* The SANE functions are sane_wiascan_*, as SANE's dll backend looks them
@@ -286,8 +287,10 @@ void sane_wiascan_exit(void)
 	while (handles)
 		sane_wiascan_close(handles);
 	free(dev_list);
+	free(sane_devs);
 	free(sane_list);
 	dev_list = NULL;
+	sane_devs = NULL;
 	sane_list = NULL;
 }
 
@@ -305,13 +308,14 @@ SANE_Status sane_wiascan_get_devices(const SANE_Device ***device_list,
 		return SANE_STATUS_INVAL;
 	if (wsane_devices_scan(&list, &n))
 		return SANE_STATUS_NO_MEM;
-	/* one block: the pointers, then the SANE_Devices */
-	sl = calloc(1, (n + 1) * sizeof(*sl) + n * sizeof(*sd));
-	if (!sl) {
+	sl = calloc(n + 1, sizeof(SANE_Device *));
+	sd = calloc(n ? n : 1, sizeof(SANE_Device));
+	if (!sl || !sd) {
+		free(sl);
+		free(sd);
 		free(list);
 		return SANE_STATUS_NO_MEM;
 	}
-	sd = (SANE_Device *)(sl + n + 1);
 	for (i = 0; i < n; i++) {
 		sd[i].name = list[i].name;
 		sd[i].vendor = list[i].vendor;
@@ -320,8 +324,10 @@ SANE_Status sane_wiascan_get_devices(const SANE_Device ***device_list,
 		sl[i] = &sd[i];
 	}
 	free(sane_list);
+	free(sane_devs);
 	free(dev_list);
 	dev_list = list;
+	sane_devs = sd;
 	sane_list = sl;
 	*device_list = sane_list;
 	return SANE_STATUS_GOOD;

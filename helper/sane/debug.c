@@ -18,7 +18,7 @@ void wsane_debug_init(void)
 {
 	const char *v = getenv("SANE_DEBUG_WIASCAN");
 
-	wsane_level = v ? atoi(v) : 0;
+	wsane_level = v ? (int)strtol(v, NULL, 10) : 0;
 }
 
 int wsane_debug_level(void)

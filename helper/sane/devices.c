@@ -146,7 +146,7 @@ static int list_one(const struct sysfs_scanner *s, void *arg)
 	int ret;
 
 	node_device(s, &d);
-	if (c->want && strcmp(c->want, d.name))
+	if (c->want && strcmp(c->want, d.name) != 0)
 		return 0;
 	ret = node_info(s->node, &d.info);
 	if (ret) {

@@ -31,6 +31,7 @@
  * nearest pixel, as the protocol's own px(um) = round(um * dpi / 25400).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "backend.h"
@@ -292,10 +293,12 @@ static SANE_Status option_get(struct wsane_options *o, SANE_Int n, void *val)
 		*(SANE_Word *)val = OPT_COUNT;
 		return SANE_STATUS_GOOD;
 	case OPT_MODE:
-		strcpy(val, mode_value(o->mode));
+		snprintf(val, (size_t)o->desc[n].size, "%s",
+			 mode_value(o->mode));
 		return SANE_STATUS_GOOD;
 	case OPT_SOURCE:
-		strcpy(val, source_value(o->source));
+		snprintf(val, (size_t)o->desc[n].size, "%s",
+			 source_value(o->source));
 		return SANE_STATUS_GOOD;
 	}
 	w = word_value(o, n);

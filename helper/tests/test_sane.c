@@ -11,7 +11,8 @@
  *
  * Every test runs in its own process (the harness forks), so the
  * environment each one sets stays its own.  WIASCAN_SYSFS points at a
- * directory without scanners, so only the synthetic one is listed.
+ * directory without scanners, so only the synthetic one is listed (but in
+ * the test of the list, which builds a fake sysfs with two scanners).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +30,7 @@
 #include "kselftest_harness.h"
 
 #include "formula.h"
+#include "test_util.h"
 
 #define SYNTH "synth"
 
@@ -193,6 +195,76 @@ TEST(device_list_has_the_synthetic_flatbed_scanner_only_when_asked)
 	ASSERT_EQ(SANE_STATUS_GOOD, sane_get_devices(&list, SANE_TRUE));
 	EXPECT_EQ(NULL, list[0]) TH_LOG("no device for a bad spec");
 	sane_exit();
+}
+
+/* One USB device in a fake sysfs: @usb/{idVendor,...}, its interface dir */
+static int fake_scanner(const char *root, const char *name, const char *vid,
+			const char *manufacturer, const char *product)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32], link[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%s/usb-%s", root, name);
+	snprintf(path, sizeof(path), "%s/%s:1.0", dir, name);
+	if (mkdir(dir, 0755) || mkdir(path, 0755))
+		return -1;
+	snprintf(path, sizeof(path), "%s/idVendor", dir);
+	tu_write_file(path, vid, strlen(vid));
+	snprintf(path, sizeof(path), "%s/idProduct", dir);
+	tu_write_file(path, "0001\n", 5);
+	if (manufacturer) {
+		snprintf(path, sizeof(path), "%s/manufacturer", dir);
+		tu_write_file(path, manufacturer, strlen(manufacturer));
+	}
+	if (product) {
+		snprintf(path, sizeof(path), "%s/product", dir);
+		tu_write_file(path, product, strlen(product));
+	}
+	snprintf(path, sizeof(path), "%s/class/usbmisc/%s", root, name);
+	if (mkdir(path, 0755))
+		return -1;
+	snprintf(link, sizeof(link), "%s/usb-%s/%s:1.0", root, name, name);
+	snprintf(path, sizeof(path), "%s/class/usbmisc/%s/device", root, name);
+	return symlink(link, path);
+}
+
+/*
+ * Scanners sysfs shows: named by their node, vendor and model from the
+ * USB strings (IDs without a product string); a node that cannot answer
+ * GET_INFO (here: none exists) is listed as "scanner"
+ */
+TEST(device_list_names_sysfs_scanners_by_node_with_their_usb_strings)
+{
+	const SANE_Device **list;
+	char root[PATH_MAX], path[PATH_MAX + 32];
+	SANE_Handle h;
+
+	ASSERT_EQ(0, tu_mkdtemp(root, sizeof(root)));
+	snprintf(path, sizeof(path), "%s/class", root);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	snprintf(path, sizeof(path), "%s/class/usbmisc", root);
+	ASSERT_EQ(0, mkdir(path, 0755));
+	ASSERT_EQ(0, fake_scanner(root, "wiascan7", "1209\n", "ACME Corp\n",
+				  "Scan 3000\n"));
+	ASSERT_EQ(0, fake_scanner(root, "wiascan8", "1209\n", NULL, NULL));
+	init("1");
+	setenv("WIASCAN_SYSFS", root, 1);
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_get_devices(&list, SANE_FALSE));
+	ASSERT_NE(NULL, list[0]);
+	ASSERT_NE(NULL, list[1]);
+	ASSERT_NE(NULL, list[2]);
+	EXPECT_EQ(NULL, list[3]) TH_LOG("2 from sysfs and the synthetic one");
+	EXPECT_STREQ("/dev/wiascan7", list[0]->name);
+	EXPECT_STREQ("ACME Corp", list[0]->vendor);
+	EXPECT_STREQ("Scan 3000", list[0]->model);
+	EXPECT_STREQ("scanner", list[0]->type);
+	EXPECT_STREQ("/dev/wiascan8", list[1]->name);
+	EXPECT_STREQ("wiascan", list[1]->vendor);
+	EXPECT_STREQ("USB scanner 1209:0001", list[1]->model);
+	EXPECT_STREQ("synth", list[2]->name);
+	EXPECT_EQ(SANE_STATUS_INVAL, sane_open("wiascan:/dev/wiascan7", &h))
+	TH_LOG("listed, but its node does not exist");
+	sane_exit();
+	tu_rmtree(root);
 }
 
 TEST(open_takes_the_name_with_or_without_the_backend_prefix)
