@@ -90,7 +90,8 @@ check-lint:
 
 # Suites in guests of Debian's kernel (one boot each, about 3 s): the
 # kselftest suite against the driver and the emulator, the helper end to
-# end, the emulator against an independent libusb client, its --image
+# end, the SANE backend with Debian's scanimage, saned and simple-scan,
+# the emulator against an independent libusb client, its --image
 # pictures scanned end to end, the rig's own
 # self-test, and every command the documentation shows (natively, then in
 # one guest).
@@ -103,6 +104,8 @@ check-vm:
 		$(TOP)/helper/tests/vm-tiff-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-helper-client $(VM_RUN) --kernel debian -- \
 		$(TOP)/helper/tests/vm-client-test
+	$(RUN_SUITE) $(CHECK_DIR) vm-sane $(VM_RUN) --kernel debian -- \
+		$(TOP)/helper/tests/vm-sane-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-emulator $(VM_RUN) --kernel debian -- \
 		$(TOP)/$(EMULATOR)/emu-selftest
 	$(RUN_SUITE) $(CHECK_DIR) vm-emulator-image $(VM_RUN) --kernel debian -- \

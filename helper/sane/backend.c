@@ -18,8 +18,12 @@
  * command line skips it, so no front end ever gets a page of zero lines.
  *
  * sane_read hands out the mapped ring's buffers (struct scan_buf.data)
- * themselves: the one copy is the memcpy into the front end's buffer, and
- * a buffer goes back to the device as soon as it is consumed.  At a page's
+ * themselves: the one copy is the one into the front end's buffer, and
+ * a buffer goes back to the device as soon as it is consumed.  That copy
+ * crops the scan window (crop.c): the protocol has no offset, so the
+ * scanner sends its image from its origin to br-x, br-y, and the rows
+ * above tl-y and the pixels left of tl-x are dropped there.  A sheet whose
+ * bytes all lie above the window is skipped like an empty sheet.  At a page's
  * end the scanner's confirmation is awaited (scan_source_ops.page_done):
  * a page the scanner reports jammed ends with SANE_STATUS_JAMMED, not EOF,
  * and the pages before it stay as they were delivered.
@@ -75,6 +79,8 @@ enum wsane_state {
  * @page_ended: the page's last buffer was consumed
  * @cancel: set by sane_cancel
  * @nonblock: sane_set_io_mode(SANE_TRUE) for this page
+ * @win: the scan window the options asked for (px(tl-x), px(tl-y))
+ * @crop: the crop of the batch and its cursor in the page
  * @rows: the synthetic scanner's page rows
  */
 struct wsane_handle {
@@ -93,6 +99,8 @@ struct wsane_handle {
 	bool page_ended;
 	volatile sig_atomic_t cancel;
 	bool nonblock;
+	struct wsane_window win;
+	struct wsane_crop crop;
 	uint32_t rows[WSANE_SYNTH_ROWS];
 };
 
@@ -150,7 +158,7 @@ static bool scan_take_cancel(struct wsane_handle *h)
 static int scan_open_synth(struct wsane_handle *h,
 			   const struct scan_request *req)
 {
-	const char *spec = getenv(WSANE_SYNTH_ENV);
+	const char *spec = getenv(WSANE_SYNTH_ENV), *buf;
 	struct synth_options o;
 
 	if (!spec || wsane_synth_options(spec, &o, h->rows))
@@ -170,6 +178,17 @@ static int scan_open_synth(struct wsane_handle *h,
 	o.page_rows = h->rows;
 	o.nbufs = DEV_SOURCE_NBUFS;
 	o.buf_size = DEV_SOURCE_BUF_SIZE;
+	/* tests: rows straddling small ring buffers */
+	buf = getenv(WSANE_SYNTH_BUF_ENV);
+	if (buf) {
+		char *end;
+		long v = strtol(buf, &end, 10);
+
+		if (*end || v < 1 || v > (long)DEV_SOURCE_BUF_SIZE)
+			return wias_werr_set(&h->err, WERR_OPEN, -EINVAL, "%s",
+					     WSANE_SYNTH_BUF_ENV);
+		o.buf_size = (size_t)v;
+	}
 	return wias_synth_source_open(&o, &h->err, &h->src);
 }
 
@@ -179,10 +198,11 @@ static SANE_Status scan_open(struct wsane_handle *h)
 	struct scan_request req;
 	int ret;
 
-	wsane_options_request(&h->opt, &req);
-	DBG(2, "%s: scan %s, %s, %u dpi, %u x %u pixels\n", h->dev.name,
-	    wias_scan_mode_name(req.mode), wias_scan_source_name(req.source),
-	    req.dpi, req.width_px, req.height_px);
+	wsane_options_request(&h->opt, &req, &h->win);
+	DBG(2, "%s: scan %s, %s, %u dpi, %u x %u pixels, window from %u, %u\n",
+	    h->dev.name, wias_scan_mode_name(req.mode),
+	    wias_scan_source_name(req.source), req.dpi, req.width_px,
+	    req.height_px, h->win.x0, h->win.y0);
 	memset(&h->err, 0, sizeof(h->err));
 	if (h->dev.synth) {
 		ret = scan_open_synth(h, &req);
@@ -196,6 +216,7 @@ static SANE_Status scan_open(struct wsane_handle *h)
 	}
 	if (ret)
 		return scan_fail(h, ret, "open the scanner");
+	wsane_crop_setup(&h->crop, &h->src->fmt, &h->win);
 	h->src->cancel = &h->cancel;
 	ret = h->src->ops->start(h->src);
 	if (ret)
@@ -226,38 +247,74 @@ static void scan_batch_done(struct wsane_handle *h)
 	DBG(2, "%s: last page read (%u sheets)\n", h->dev.name, h->sheet);
 }
 
+/* The page's length is not what the format says: -EPROTO, recorded */
+static int page_check_length(struct wsane_handle *h)
+{
+	const struct scan_format *fmt = &h->src->fmt;
+	uint64_t want = (uint64_t)fmt->height_px * fmt->bytes_per_line;
+
+	if ((!want || h->page_bytes == want) &&
+	    !(h->page_bytes % fmt->bytes_per_line))
+		return 0;
+	wias_werr_set(&h->err, WERR_DEVICE, -EPROTO, "%s: sheet %u",
+		      h->dev.name, h->sheet + 1);
+	wias_werr_why(&h->err,
+		      "page of %llu bytes (rows of %u bytes, %llu expected)",
+		      (unsigned long long)h->page_bytes, fmt->bytes_per_line,
+		      (unsigned long long)want);
+	return -EPROTO;
+}
+
 /*
- * Wait for the page's first bytes, skipping empty sheets.  NO_DOCS when
- * the sheets left were all empty.
+ * Wait for the page's first bytes in the window, skipping empty sheets
+ * (and sheets that end before the window's first row: their bytes are
+ * consumed, checked and confirmed, as a page's).  NO_DOCS when the sheets
+ * left were all empty.
  */
 static SANE_Status page_begin(struct wsane_handle *h)
 {
+	size_t used;
 	bool last;
 	int ret;
 
 	h->page_bytes = 0;
 	h->page_ended = false;
+	wsane_crop_page(&h->crop);
 	for (;;) {
 		ret = scan_next_wait(h, &h->buf);
 		if (ret)
 			return scan_fail(h, ret, "wait for the page");
+		h->page_bytes += h->buf.bytesused;
 		if (h->buf.bytesused) {
-			h->have_buf = true;
-			h->off = 0;
-			h->page_bytes = h->buf.bytesused;
-			return SANE_STATUS_GOOD;
+			/* rows above the window: consumed, no output */
+			wsane_crop_copy(&h->crop, h->buf.data, h->buf.bytesused,
+					&used, NULL, 0);
+			if (used < h->buf.bytesused) {
+				h->have_buf = true;
+				h->off = used;
+				return SANE_STATUS_GOOD;
+			}
 		}
 		ret = h->src->ops->release(h->src, &h->buf);
 		if (ret)
 			return scan_fail(h, ret, "queue a buffer");
 		if (!h->buf.end_of_page)
 			continue;
-		ret = h->src->ops->page_done(h->src, h->sheet, 0, &last);
+		if (h->page_bytes) {
+			ret = page_check_length(h);
+			if (ret)
+				return scan_fail(h, ret, "end of page");
+		}
+		ret = h->src->ops->page_done(h->src, h->sheet, h->page_bytes,
+					     &last);
 		if (ret)
 			return scan_fail(h, ret, "end of an empty sheet");
-		DBG(2, "%s: sheet %u is empty: skipped\n", h->dev.name,
-		    h->sheet + 1);
+		DBG(2, "%s: sheet %u is empty%s: skipped\n", h->dev.name,
+		    h->sheet + 1,
+		    h->page_bytes ? " in the window (it ends above it)" : "");
 		h->sheet++;
+		h->page_bytes = 0;
+		wsane_crop_page(&h->crop);
 		if (last) {
 			scan_batch_done(h);
 			h->batch_over = false;
@@ -408,23 +465,28 @@ SANE_Status sane_wiascan_control_option(SANE_Handle handle, SANE_Int option,
 }
 
 /*
- * Exact at any time: during a batch what the scanner confirmed it will
- * send, before it what the options will ask for (the same computation the
- * protocol makes: wias_scan_bytes_per_line)
+ * Exact at any time: during a batch the window of what the scanner
+ * confirmed it will send, before it the window of what the options will
+ * ask for (the same computation the protocol makes:
+ * wias_scan_bytes_per_line, for the window's width)
  */
 SANE_Status sane_wiascan_get_parameters(SANE_Handle handle,
 					SANE_Parameters *params)
 {
 	struct wsane_handle *h = handle;
 	struct scan_request req;
+	struct wsane_window win;
 
 	if (!h || !params)
 		return SANE_STATUS_INVAL;
 	if (h->src) {
-		wsane_format_params(&h->src->fmt, params);
+		wsane_window_params(h->src->fmt.mode, h->src->fmt.width_px,
+				    h->src->fmt.height_px, &h->crop.win,
+				    params);
 	} else {
-		wsane_options_request(&h->opt, &req);
-		wsane_request_params(&req, params);
+		wsane_options_request(&h->opt, &req, &win);
+		wsane_window_params(req.mode, req.width_px, req.height_px, &win,
+				    params);
 	}
 	DBG(3,
 	    "sane_get_parameters: %s depth %d, %d pixels, %d bytes, %d lines\n",
@@ -469,22 +531,12 @@ SANE_Status sane_wiascan_start(SANE_Handle handle)
 /* The page's end: checked, confirmed by the scanner, then EOF */
 static SANE_Status page_finish(struct wsane_handle *h)
 {
-	const struct scan_format *fmt = &h->src->fmt;
-	uint64_t want = (uint64_t)fmt->height_px * fmt->bytes_per_line;
 	bool last;
 	int ret;
 
-	if ((want && h->page_bytes != want) ||
-	    h->page_bytes % fmt->bytes_per_line) {
-		wias_werr_set(&h->err, WERR_DEVICE, -EPROTO, "%s: sheet %u",
-			      h->dev.name, h->sheet + 1);
-		wias_werr_why(
-			&h->err,
-			"page of %llu bytes (rows of %u bytes, %llu expected)",
-			(unsigned long long)h->page_bytes, fmt->bytes_per_line,
-			(unsigned long long)want);
-		return scan_fail(h, -EPROTO, "end of page");
-	}
+	ret = page_check_length(h);
+	if (ret)
+		return scan_fail(h, ret, "end of page");
 	ret = h->src->ops->page_done(h->src, h->sheet, h->page_bytes, &last);
 	if (ret)
 		return scan_fail(h, ret, "end of page");
@@ -542,7 +594,7 @@ SANE_Status sane_wiascan_read(SANE_Handle handle, SANE_Byte *data,
 			      SANE_Int max_length, SANE_Int *length)
 {
 	struct wsane_handle *h = handle;
-	size_t n;
+	size_t n, used;
 	bool end;
 	int ret;
 
@@ -560,30 +612,39 @@ SANE_Status sane_wiascan_read(SANE_Handle handle, SANE_Byte *data,
 		DBG(1, "sane_read: no scan (call sane_start first)\n");
 		return SANE_STATUS_INVAL;
 	}
-	while (!h->have_buf) {
-		if (h->page_ended)
-			return page_finish(h);
-		ret = page_next(h);
-		if (ret == -EAGAIN)
-			return SANE_STATUS_GOOD;
-		if (ret)
-			return scan_fail(h, ret, "read");
-	}
-	n = h->buf.bytesused - h->off;
-	if (n > (size_t)max_length)
-		n = (size_t)max_length;
-	memcpy(data, h->buf.data + h->off, n);
-	h->off += n;
-	*length = (SANE_Int)n;
-	DBG(4, "sane_read: %zu bytes\n", n);
-	if (h->off < h->buf.bytesused)
+	/* a byte a read left over (lineart: two output bytes of one) */
+	if (h->crop.has_held) {
+		*length = (SANE_Int)wsane_crop_copy(&h->crop, NULL, 0, &used,
+						    data, (size_t)max_length);
 		return SANE_STATUS_GOOD;
-	end = h->buf.end_of_page;
-	h->have_buf = false;
-	ret = h->src->ops->release(h->src, &h->buf);
-	if (ret)
-		return scan_fail(h, ret, "queue a buffer");
-	h->page_ended = end;
+	}
+	/* until a byte of the window or the page's end (not a GOOD of 0
+	 * bytes only because the buffer's rows were above the window) */
+	do {
+		while (!h->have_buf) {
+			if (h->page_ended)
+				return page_finish(h);
+			ret = page_next(h);
+			if (ret == -EAGAIN)
+				return SANE_STATUS_GOOD;
+			if (ret)
+				return scan_fail(h, ret, "read");
+		}
+		n = wsane_crop_copy(&h->crop, h->buf.data + h->off,
+				    h->buf.bytesused - h->off, &used, data,
+				    (size_t)max_length);
+		h->off += used;
+		*length = (SANE_Int)n;
+		DBG(4, "sane_read: %zu bytes\n", n);
+		if (h->off < h->buf.bytesused)
+			return SANE_STATUS_GOOD;
+		end = h->buf.end_of_page;
+		h->have_buf = false;
+		ret = h->src->ops->release(h->src, &h->buf);
+		if (ret)
+			return scan_fail(h, ret, "queue a buffer");
+		h->page_ended = end;
+	} while (!n && max_length > 0);
 	return SANE_STATUS_GOOD;
 }
 

@@ -3,7 +3,8 @@
  * The SANE backend "wiascan": what its units share.  backend.c has the
  * SANE entry points and the scan state machine, options.c the option
  * descriptors and their values, devices.c the device list, status.c the
- * library's errors as SANE_Status, debug.c the SANE_DEBUG_WIASCAN log.
+ * library's errors as SANE_Status, debug.c the SANE_DEBUG_WIASCAN log,
+ * crop.c the scan window's crop (tl-x, tl-y) while sane_read copies.
  */
 #ifndef WIASCAN_SANE_BACKEND_H
 #define WIASCAN_SANE_BACKEND_H
@@ -18,17 +19,19 @@
 #include "libwiascan.h"
 #include "protocol.h"
 
-#define WSANE_NAME	  "wiascan"
-#define WSANE_PREFIX	  "wiascan:"
-#define WSANE_SYNTH_NAME  "synth"
+#define WSANE_NAME	    "wiascan"
+#define WSANE_PREFIX	    "wiascan:"
+#define WSANE_SYNTH_NAME    "synth"
 /* The environment variable that adds the synthetic scanner (tests) */
-#define WSANE_SYNTH_ENV	  "WIASCAN_SANE_SYNTH"
-#define WSANE_SYNTH_ROWS  64
+#define WSANE_SYNTH_ENV	    "WIASCAN_SANE_SYNTH"
+#define WSANE_SYNTH_ROWS    64
+/* Tests: the synthetic scanner's ring buffers have this many bytes */
+#define WSANE_SYNTH_BUF_ENV "WIASCAN_SANE_SYNTH_BUF"
 /* The source names simple-scan, NAPS2 and libinsane recognize */
-#define WSANE_SRC_FLATBED "Flatbed"
-#define WSANE_SRC_ADF	  "ADF"
+#define WSANE_SRC_FLATBED   "Flatbed"
+#define WSANE_SRC_ADF	    "ADF"
 /* Preview scans at most at this resolution */
-#define WSANE_PREVIEW_DPI 75U
+#define WSANE_PREVIEW_DPI   75U
 
 /* debug.c: SANE_DEBUG_WIASCAN=N prints messages of level <= N to stderr */
 void wsane_debug_init(void);
@@ -88,7 +91,7 @@ enum wsane_opt {
  * @desc: the descriptors, indexed by enum wsane_opt
  * @mode_list, @source_list: the string lists (NULL-terminated)
  * @modes, @sources: which SCAN_MODE_* / SCAN_SOURCE_* each entry means
- * @dpi_range, @x_range, @y_range, @zero_range: the range constraints
+ * @dpi_range, @x_range, @y_range: the range constraints
  * @mode, @source: the values, as SCAN_MODE_* / SCAN_SOURCE_*
  * @dpi: resolution
  * @preview: SANE_TRUE for a preview scan
@@ -103,12 +106,54 @@ struct wsane_options {
 	SANE_Range dpi_range;
 	SANE_Range x_range;
 	SANE_Range y_range;
-	SANE_Range zero_range;
 	enum scan_mode mode;
 	enum scan_source_kind source;
 	SANE_Int dpi;
 	SANE_Bool preview;
 	SANE_Fixed tl_x, tl_y, br_x, br_y, page_w, page_h;
+};
+
+/**
+ * struct wsane_window - where the front end's window starts in the image
+ *	the scanner sends (which starts at the scanner's origin)
+ * @x0: pixels dropped at the left of every row: px(tl-x)
+ * @y0: rows dropped at the top: px(tl-y)
+ */
+struct wsane_window {
+	uint32_t x0;
+	uint32_t y0;
+};
+
+/**
+ * struct wsane_crop - the crop of one scan and its cursor in the page
+ * @win: the window's offsets, fitted to the scanner's image
+ * @in_bpl: bytes of a row the scanner sends
+ * @out_bpl: bytes of a row the front end gets
+ * @skip: input bytes of every row before the first one copied
+ * @shift: lineart: bits of input byte @skip before the first kept pixel
+ * @bits: lineart (1 bit a pixel)
+ * @last_mask: lineart: the bits of a row's last output byte that are
+ *	pixels (the rest, padding, are 0)
+ * @row: the device row the cursor is in (0-based, in the page)
+ * @col: the byte in it the cursor is at
+ * @oj: output bytes of that row made so far
+ * @prev: lineart: the input byte before the cursor
+ * @held: an output byte made but not yet handed out, while @has_held
+ */
+struct wsane_crop {
+	struct wsane_window win;
+	uint32_t in_bpl;
+	uint32_t out_bpl;
+	uint32_t skip;
+	unsigned int shift;
+	bool bits;
+	uint8_t last_mask;
+	uint64_t row;
+	uint32_t col;
+	uint32_t oj;
+	uint8_t prev;
+	uint8_t held;
+	bool has_held;
 };
 
 /* options.c */
@@ -117,8 +162,18 @@ void wsane_options_init(struct wsane_options *o,
 SANE_Status wsane_option_control(struct wsane_options *o, SANE_Int n,
 				 SANE_Action action, void *val, SANE_Int *info);
 void wsane_options_request(const struct wsane_options *o,
-			   struct scan_request *req);
-void wsane_request_params(const struct scan_request *req, SANE_Parameters *p);
-void wsane_format_params(const struct scan_format *fmt, SANE_Parameters *p);
+			   struct scan_request *req, struct wsane_window *win);
+
+/* crop.c */
+void wsane_window_fit(struct wsane_window *win, uint32_t width_px,
+		      uint32_t height_px);
+void wsane_window_params(enum scan_mode mode, uint32_t width_px,
+			 uint32_t height_px, const struct wsane_window *win,
+			 SANE_Parameters *p);
+void wsane_crop_setup(struct wsane_crop *c, const struct scan_format *fmt,
+		      const struct wsane_window *win);
+void wsane_crop_page(struct wsane_crop *c);
+size_t wsane_crop_copy(struct wsane_crop *c, const uint8_t *in, size_t in_len,
+		       size_t *in_used, uint8_t *out, size_t out_len);
 
 #endif /* WIASCAN_SANE_BACKEND_H */

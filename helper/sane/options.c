@@ -7,28 +7,38 @@
  *	resolution  INT     DPI, the scanner's min_dpi..max_dpi, step 1
  *	source      STRING  Flatbed | ADF (those the scanner has)
  *	preview     BOOL    scan at most at 75 dpi
- *	tl-x, tl-y  FIXED   mm, 0..0: see below
+ *	tl-x, tl-y  FIXED   mm, 0..max_width_um / max_height_um
  *	br-x, br-y  FIXED   mm, 0..max_width_um / max_height_um
  *	page-width  FIXED   mm, 0..max width, ADF only (else inactive)
  *	page-height FIXED   mm, 0..max height, ADF only; 0: pages of unknown
  *	                    length, each sheet ends where the paper does
  *
- * The reference protocol's SET_PARAMS has no window offset: a scan always
- * starts at the scanner's origin and is width_px x height_px from there
- * (Documentation/reference-protocol.rst, "SET_PARAMS").  So tl-x and tl-y
- * are honest about it: their range is 0..0, and any other value is
- * clipped to 0 with SANE_INFO_INEXACT; br-x and br-y are the scan's width
- * and height.  (Cropping in the backend would scan more than the user
- * asked for and hide the limit; a protocol with offsets widens the range.)
+ * tl-x..br-y select the scan area, as the SANE standard says.  A value
+ * outside its range is clipped into it with SANE_INFO_INEXACT; a tl above
+ * its br is not refused (a front end may set them in any order): the two
+ * are swapped when the scan is made, as SANE's own test backend does.
  *
- * The image: width = px(br-x), at least one pixel; height = px(br-y) on
- * the flatbed, at least one row.  From the ADF: width = px(min(br-x,
- * page-width)); height = px(min(br-y, page-height)) when page-height is
- * set; with page-height 0, px(br-y) when br-y is below its maximum (the
- * user asked for that length: scanimage -y, a front end's paper size),
- * and 0 when it is at its maximum (the default): pages of unknown length,
- * each as long as its sheet (SANE lines = -1).  px(mm) is rounded to the
- * nearest pixel, as the protocol's own px(um) = round(um * dpi / 25400).
+ * The device's image: width = px(br-x), at least one pixel; height =
+ * px(br-y) on the flatbed, at least one row.  From the ADF: width =
+ * px(min(br-x, page-width)); height = px(min(br-y, page-height)) when
+ * page-height is set; with page-height 0, px(br-y) when br-y is below its
+ * maximum (the user asked for that length: scanimage -y, a front end's
+ * paper size), and 0 when it is at its maximum (the default): pages of
+ * unknown length, each as long as its sheet (SANE lines = -1).  px(mm) is
+ * rounded to the nearest pixel, as the protocol's own px(um) = round(um *
+ * dpi / 25400).
+ *
+ * The window: the reference protocol's SET_PARAMS has no offset (a scan
+ * always starts at the scanner's origin and is width_px x height_px from
+ * there: Documentation/reference-protocol.rst, "SET_PARAMS"), so the
+ * backend crops while sane_read copies into the front end's buffer
+ * (crop.c): it drops the first px(tl-y) rows and, of every row, the first
+ * px(tl-x) pixels.  The front end gets px(br-x) - px(tl-x) pixels a row
+ * (at least 1) and px(br-y) - px(tl-y) rows (at least 1; -1 for pages of
+ * unknown length, of which the top px(tl-y) rows are still dropped).  The
+ * cost: the scanner sends the rows above the window and the columns left
+ * of it too, so a window at the bottom right takes the bus time of the
+ * whole area from the origin to br.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -219,10 +229,10 @@ void wsane_options_init(struct wsane_options *o,
 	desc_group(&o->desc[OPT_GROUP_GEOMETRY], SANE_TITLE_GEOMETRY);
 	desc_range(&o->desc[OPT_TL_X], SANE_NAME_SCAN_TL_X,
 		   SANE_TITLE_SCAN_TL_X, SANE_DESC_SCAN_TL_X, SANE_TYPE_FIXED,
-		   SANE_UNIT_MM, &o->zero_range);
+		   SANE_UNIT_MM, &o->x_range);
 	desc_range(&o->desc[OPT_TL_Y], SANE_NAME_SCAN_TL_Y,
 		   SANE_TITLE_SCAN_TL_Y, SANE_DESC_SCAN_TL_Y, SANE_TYPE_FIXED,
-		   SANE_UNIT_MM, &o->zero_range);
+		   SANE_UNIT_MM, &o->y_range);
 	desc_range(&o->desc[OPT_BR_X], SANE_NAME_SCAN_BR_X,
 		   SANE_TITLE_SCAN_BR_X, SANE_DESC_SCAN_BR_X, SANE_TYPE_FIXED,
 		   SANE_UNIT_MM, &o->x_range);
@@ -405,14 +415,19 @@ SANE_Status wsane_option_control(struct wsane_options *o, SANE_Int n,
 }
 
 /**
- * wsane_options_request() - the scan request the options make
+ * wsane_options_request() - the scan request and window the options make
  * @o: the options
  * @req: filled (mode, source, dpi, width_px, height_px; see the top)
+ * @win: filled: px(tl-x), px(tl-y), fitted to @req's image
  */
 void wsane_options_request(const struct wsane_options *o,
-			   struct scan_request *req)
+			   struct scan_request *req, struct wsane_window *win)
 {
-	uint64_t w_um = fixed_to_um(o->br_x), h_um = fixed_to_um(o->br_y);
+	SANE_Fixed tx = o->tl_x < o->br_x ? o->tl_x : o->br_x;
+	SANE_Fixed ty = o->tl_y < o->br_y ? o->tl_y : o->br_y;
+	SANE_Fixed bx = o->tl_x < o->br_x ? o->br_x : o->tl_x;
+	SANE_Fixed by = o->tl_y < o->br_y ? o->br_y : o->tl_y;
+	uint64_t w_um = fixed_to_um(bx), h_um = fixed_to_um(by);
 	uint32_t dpi = (uint32_t)o->dpi;
 
 	if (o->preview && dpi > WSANE_PREVIEW_DPI)
@@ -426,7 +441,7 @@ void wsane_options_request(const struct wsane_options *o,
 	if (o->source == SCAN_SOURCE_ADF) {
 		if (fixed_to_um(o->page_w) < w_um)
 			w_um = fixed_to_um(o->page_w);
-		if (!o->page_h && o->br_y >= o->y_range.max)
+		if (!o->page_h && by >= o->y_range.max)
 			h_um = 0;
 		else if (o->page_h && fixed_to_um(o->page_h) < h_um)
 			h_um = fixed_to_um(o->page_h);
@@ -437,31 +452,7 @@ void wsane_options_request(const struct wsane_options *o,
 	req->height_px = um_to_px(h_um, dpi);
 	if (!req->height_px && (o->source != SCAN_SOURCE_ADF || h_um))
 		req->height_px = 1;
-}
-
-static void params_fill(enum scan_mode mode, uint32_t width_px,
-			uint32_t height_px, uint32_t bytes_per_line,
-			SANE_Parameters *p)
-{
-	memset(p, 0, sizeof(*p));
-	p->format = mode == SCAN_MODE_COLOR ? SANE_FRAME_RGB : SANE_FRAME_GRAY;
-	p->last_frame = SANE_TRUE;
-	p->depth = mode == SCAN_MODE_LINEART ? 1 : 8;
-	p->pixels_per_line = (SANE_Int)width_px;
-	p->bytes_per_line = (SANE_Int)bytes_per_line;
-	p->lines = height_px ? (SANE_Int)height_px : -1;
-}
-
-/* The parameters a request will give, before the scanner confirmed it */
-void wsane_request_params(const struct scan_request *req, SANE_Parameters *p)
-{
-	params_fill(req->mode, req->width_px, req->height_px,
-		    wias_scan_bytes_per_line(req->mode, req->width_px), p);
-}
-
-/* The parameters of what the scanner confirmed it will send */
-void wsane_format_params(const struct scan_format *fmt, SANE_Parameters *p)
-{
-	params_fill(fmt->mode, fmt->width_px, fmt->height_px,
-		    fmt->bytes_per_line, p);
+	win->x0 = um_to_px(fixed_to_um(tx), dpi);
+	win->y0 = um_to_px(fixed_to_um(ty), dpi);
+	wsane_window_fit(win, req->width_px, req->height_px);
 }

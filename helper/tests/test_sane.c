@@ -416,8 +416,8 @@ TEST(well_known_options_have_their_standard_types_units_and_ranges)
 		SANE_Word min, max;
 	} want[] = {
 		{ "resolution", SANE_TYPE_INT, SANE_UNIT_DPI, 50, 1200 },
-		{ "tl-x", SANE_TYPE_FIXED, SANE_UNIT_MM, 0, 0 },
-		{ "tl-y", SANE_TYPE_FIXED, SANE_UNIT_MM, 0, 0 },
+		{ "tl-x", SANE_TYPE_FIXED, SANE_UNIT_MM, 0, SANE_FIX(216) },
+		{ "tl-y", SANE_TYPE_FIXED, SANE_UNIT_MM, 0, SANE_FIX(356) },
 		{ "br-x", SANE_TYPE_FIXED, SANE_UNIT_MM, 0, SANE_FIX(216) },
 		{ "br-y", SANE_TYPE_FIXED, SANE_UNIT_MM, 0, SANE_FIX(356) },
 		{ "page-width", SANE_TYPE_FIXED, SANE_UNIT_MM, 0,
@@ -495,8 +495,22 @@ TEST(setting_options_reports_reloads_and_clips_with_inexact)
 	ASSERT_EQ(SANE_STATUS_GOOD,
 		  sane_control_option(h, o.tl_x, SANE_ACTION_SET_VALUE, &v,
 				      &info));
-	EXPECT_EQ(0, v) TH_LOG("tl-x 10 mm clipped to 0 (no offset)");
-	EXPECT_EQ(SANE_INFO_INEXACT, info);
+	EXPECT_EQ(SANE_FIX(10), v) TH_LOG("tl-x 10 mm taken as it is");
+	EXPECT_EQ(SANE_INFO_RELOAD_PARAMS, info);
+	v = SANE_FIX(300);
+	ASSERT_EQ(SANE_STATUS_GOOD,
+		  sane_control_option(h, o.tl_x, SANE_ACTION_SET_VALUE, &v,
+				      &info));
+	EXPECT_EQ(SANE_FIX(216), v) TH_LOG("tl-x 300 mm clipped to 216");
+	EXPECT_EQ(SANE_INFO_INEXACT | SANE_INFO_RELOAD_PARAMS, info);
+	v = SANE_FIX(400);
+	ASSERT_EQ(SANE_STATUS_GOOD,
+		  sane_control_option(h, o.tl_y, SANE_ACTION_SET_VALUE, &v,
+				      &info));
+	EXPECT_EQ(SANE_FIX(356), v) TH_LOG("tl-y 400 mm clipped to 356");
+	EXPECT_EQ(SANE_INFO_INEXACT | SANE_INFO_RELOAD_PARAMS, info);
+	ASSERT_EQ(SANE_STATUS_GOOD, set_word(h, o.tl_x, 0, NULL));
+	ASSERT_EQ(SANE_STATUS_GOOD, set_word(h, o.tl_y, 0, NULL));
 	v = SANE_FIX(300);
 	ASSERT_EQ(SANE_STATUS_GOOD,
 		  sane_control_option(h, o.br_x, SANE_ACTION_SET_VALUE, &v,
@@ -604,6 +618,239 @@ TEST(large_page_read_in_odd_pieces_equals_the_formula)
 	EXPECT_EQ(0, r.bad);
 	EXPECT_EQ(SANE_STATUS_EOF, sane_read(h, (SANE_Byte *)&p, 1, &p.depth))
 	TH_LOG("after the end: EOF again");
+	sane_close(h);
+	sane_exit();
+}
+
+/*
+ * The window's expected byte @j of its row @r, page @page: device pixel
+ * (@x0 + c, @y0 + r) for window pixel c; lineart at an @x0 that is not a
+ * multiple of 8 has its bits gathered one by one (MSB first) and the
+ * padding after the @w pixels 0; at a multiple of 8, the device's bytes.
+ */
+static uint8_t window_byte(const char *mode, uint64_t j, uint64_t r, int x0,
+			   int y0, int w, uint32_t page)
+{
+	uint64_t y = (uint64_t)y0 + r;
+	uint8_t v = 0;
+	int k;
+
+	if (!strcmp(mode, "Gray"))
+		return formula_byte((uint64_t)x0 + j, y, page);
+	if (!strcmp(mode, "Color"))
+		return formula_byte(3 * (uint64_t)x0 + j, y, page);
+	if (x0 % 8 == 0)
+		return formula_byte((uint64_t)x0 / 8 + j, y, page);
+	for (k = 0; k < 8; k++) {
+		uint64_t c = 8 * j + (uint64_t)k, X = (uint64_t)x0 + c;
+
+		if (c < (uint64_t)w &&
+		    (formula_byte(X / 8, y, page) >> (7 - X % 8) & 1))
+			v |= (uint8_t)(0x80U >> k);
+	}
+	return v;
+}
+
+/* Read a page in pieces of @chunk, checking it against the window */
+static void read_window(SANE_Handle h, const char *mode, int chunk, int x0,
+			int y0, const SANE_Parameters *p, uint32_t page,
+			struct page_result *r)
+{
+	static SANE_Byte buf[65536];
+	uint64_t bpl = (uint64_t)p->bytes_per_line;
+	SANE_Int len, i;
+
+	memset(r, 0, sizeof(*r));
+	for (;;) {
+		r->status = sane_read(h, buf, chunk, &len);
+		if (r->status != SANE_STATUS_GOOD)
+			break;
+		for (i = 0; i < len; i++, r->bytes++)
+			if (buf[i] != window_byte(mode, r->bytes % bpl,
+						  r->bytes / bpl, x0, y0,
+						  p->pixels_per_line, page) &&
+			    !r->bad++)
+				r->first_bad = r->bytes;
+	}
+}
+
+/* Set the window's top left corner (mm) */
+static int set_tl(SANE_Handle h, double x_mm, double y_mm)
+{
+	struct opts o;
+
+	find_opts(h, &o);
+	return set_word(h, o.tl_x, SANE_FIX(x_mm), NULL) ||
+	       set_word(h, o.tl_y, SANE_FIX(y_mm), NULL);
+}
+
+/*
+ * 100 dpi, br 50 x 30 mm (197 x 118 pixels from the scanner), tl 3.302 x
+ * 5 mm (13 pixels, 20 rows): the front end gets 184 x 98, the formula's
+ * sub-window from (13, 20) (lineart: 13 is no multiple of 8, the bits
+ * shifted by 5); 16 pixels (4.064 mm) too, lineart's byte-aligned case.
+ * Rings of 1000-byte buffers, so rows straddle them, read in pieces of 1,
+ * 7, 1000 and 32768 bytes.
+ */
+TEST(window_each_mode_and_read_size_is_the_formulas_sub_window)
+{
+	static const struct {
+		const char *mode;
+		double tl_x_mm;
+		int x0, bpl;
+	} m[] = {
+		{ "Lineart", 3.302, 13, 23 },
+		{ "Gray", 3.302, 13, 184 },
+		{ "Color", 3.302, 13, 552 },
+		{ "Lineart", 4.064, 16, 23 },
+	};
+	static const int chunks[] = { 1, 7, 1000, 32768 };
+	SANE_Parameters before, during;
+	struct page_result r;
+	SANE_Handle h;
+	size_t i, c;
+
+	setenv("WIASCAN_SANE_SYNTH_BUF", "1000", 1);
+	init("1");
+	for (i = 0; i < sizeof(m) / sizeof(m[0]); i++) {
+		int w = 197 - m[i].x0;
+
+		EXPECT_EQ(m[i].x0, px(m[i].tl_x_mm, 100));
+		EXPECT_EQ(20, px(5, 100));
+		for (c = 0; c < sizeof(chunks) / sizeof(chunks[0]); c++) {
+			h = open_set(m[i].mode, "Flatbed", 100, 50, 30);
+			ASSERT_NE(NULL, h);
+			ASSERT_EQ(0, set_tl(h, m[i].tl_x_mm, 5));
+			ASSERT_EQ(SANE_STATUS_GOOD,
+				  sane_get_parameters(h, &before));
+			EXPECT_EQ(w, before.pixels_per_line)
+			TH_LOG("%s: 197 - %d pixels", m[i].mode, m[i].x0);
+			EXPECT_EQ(m[i].bpl, before.bytes_per_line)
+			TH_LOG("%s: %d bytes a row", m[i].mode, m[i].bpl);
+			EXPECT_EQ(98, before.lines) TH_LOG("118 - 20 rows");
+			ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
+			ASSERT_EQ(SANE_STATUS_GOOD,
+				  sane_get_parameters(h, &during));
+			EXPECT_EQ(0, memcmp(&before, &during, sizeof(before)))
+			TH_LOG("%s: the same parameters during the scan",
+			       m[i].mode);
+			read_window(h, m[i].mode, chunks[c], m[i].x0, 20,
+				    &before, 0, &r);
+			EXPECT_EQ(SANE_STATUS_EOF, r.status);
+			EXPECT_EQ((uint64_t)m[i].bpl * 98, r.bytes)
+			TH_LOG("%s, pieces of %d: %d x 98 bytes", m[i].mode,
+			       chunks[c], m[i].bpl);
+			EXPECT_EQ(0, r.bad)
+			TH_LOG("%s x0 %d, pieces of %d: %llu bad bytes, the "
+			       "first at %llu",
+			       m[i].mode, m[i].x0, chunks[c],
+			       (unsigned long long)r.bad,
+			       (unsigned long long)r.first_bad);
+			sane_close(h);
+		}
+	}
+	sane_exit();
+}
+
+/*
+ * A tl below or right of its br is swapped with it (SANE's test backend
+ * does the same); a window of zero width or height keeps 1 pixel / row;
+ * a window at the bottom right corner of the whole area
+ */
+TEST(window_tl_past_br_is_swapped_and_a_window_keeps_one_pixel)
+{
+	SANE_Parameters p;
+	struct page_result r;
+	SANE_Handle h;
+	struct opts o;
+
+	init("1");
+	h = open_set("Gray", "Flatbed", 100, 10, 5);
+	ASSERT_NE(NULL, h);
+	ASSERT_EQ(0, set_tl(h, 50, 30));
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_get_parameters(h, &p));
+	EXPECT_EQ(197 - 39, p.pixels_per_line)
+	TH_LOG("tl-x 50, br-x 10: 10..50 mm, 39..197 px");
+	EXPECT_EQ(118 - 20, p.lines) TH_LOG("tl-y 30, br-y 5: 20..118 rows");
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
+	read_window(h, "Gray", 4096, 39, 20, &p, 0, &r);
+	EXPECT_EQ(SANE_STATUS_EOF, r.status);
+	EXPECT_EQ(158ULL * 98, r.bytes);
+	EXPECT_EQ(0, r.bad);
+	sane_close(h);
+
+	h = open_set("Lineart", "Flatbed", 100, 50, 30);
+	ASSERT_NE(NULL, h);
+	ASSERT_EQ(0, set_tl(h, 50, 30));
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_get_parameters(h, &p));
+	EXPECT_EQ(1, p.pixels_per_line) TH_LOG("tl-x = br-x: 1 pixel");
+	EXPECT_EQ(1, p.bytes_per_line);
+	EXPECT_EQ(1, p.lines) TH_LOG("tl-y = br-y: 1 row");
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
+	read_window(h, "Lineart", 1, 196, 117, &p, 0, &r);
+	EXPECT_EQ(SANE_STATUS_EOF, r.status);
+	EXPECT_EQ(1ULL, r.bytes) TH_LOG("pixel (196, 117), 1 byte");
+	EXPECT_EQ(0, r.bad);
+	sane_close(h);
+
+	/* the bottom right 10 x 10 mm of the whole 216 x 356 mm area */
+	h = open_set("Color", "Flatbed", 100, 216, 356);
+	ASSERT_NE(NULL, h);
+	find_opts(h, &o);
+	ASSERT_EQ(0, set_tl(h, 206, 346));
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_get_parameters(h, &p));
+	EXPECT_EQ(px(216, 100) - px(206, 100), p.pixels_per_line)
+	TH_LOG("850 - 811 = 39 pixels");
+	EXPECT_EQ(39, p.pixels_per_line);
+	EXPECT_EQ(1402 - 1362, p.lines);
+	EXPECT_EQ(px(356, 100) - px(346, 100), p.lines);
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
+	read_window(h, "Color", 7, 811, 1362, &p, 0, &r);
+	EXPECT_EQ(SANE_STATUS_EOF, r.status);
+	EXPECT_EQ(117ULL * 40, r.bytes);
+	EXPECT_EQ(0, r.bad);
+	sane_close(h);
+	sane_exit();
+}
+
+/*
+ * ADF, unknown length, tl 3.302 x 5 mm (13 pixels, 20 rows): lines -1
+ * before and during; sheets of 40, 10, 60 rows: the first gives 20 rows,
+ * the second ends above the window and is skipped as an empty sheet, the
+ * third gives 40 rows (the formula's page 2); then NO_DOCS.  Buffers of
+ * 1000 bytes, pieces of 7.
+ */
+TEST(adf_unknown_length_window_drops_the_top_rows_of_each_sheet)
+{
+	SANE_Parameters before, during;
+	struct page_result r;
+	SANE_Handle h;
+
+	setenv("WIASCAN_SANE_SYNTH_BUF", "1000", 1);
+	init("3:0:40,10,60");
+	h = open_set("Gray", "ADF", 100, 100, 356);
+	ASSERT_NE(NULL, h);
+	ASSERT_EQ(0, set_tl(h, 3.302, 5));
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_get_parameters(h, &before));
+	EXPECT_EQ(-1, before.lines) TH_LOG("unknown length stays -1");
+	EXPECT_EQ(394 - 13, before.pixels_per_line);
+	EXPECT_EQ(381, before.bytes_per_line);
+
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_get_parameters(h, &during));
+	EXPECT_EQ(0, memcmp(&before, &during, sizeof(before)));
+	read_window(h, "Gray", 7, 13, 20, &before, 0, &r);
+	EXPECT_EQ(SANE_STATUS_EOF, r.status);
+	EXPECT_EQ(381ULL * 20, r.bytes) TH_LOG("sheet 0: 40 - 20 rows");
+	EXPECT_EQ(0, r.bad);
+
+	ASSERT_EQ(SANE_STATUS_GOOD, sane_start(h));
+	read_window(h, "Gray", 7, 13, 20, &before, 2, &r);
+	EXPECT_EQ(SANE_STATUS_EOF, r.status);
+	EXPECT_EQ(381ULL * 40, r.bytes)
+	TH_LOG("sheet 1 (10 rows) skipped; sheet 2: 60 - 20 rows");
+	EXPECT_EQ(0, r.bad) TH_LOG("the formula's page 2");
+	EXPECT_EQ(SANE_STATUS_NO_DOCS, sane_start(h));
 	sane_close(h);
 	sane_exit();
 }
