@@ -12,6 +12,8 @@
  * line's "synth:SPEC", wias_synth_parse_spec) the list also has
  * "wiascan:synth", the synthetic scanner the native tests use: the
  * reference formula, the emulator's abilities (below), no driver.
+ * WIASCAN_SANE_SYNTH_BUF=BYTES (1..1 MiB) gives its ring buffers that
+ * size (backend.c), so tests make rows straddle buffers.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -34,8 +34,10 @@
  * backend crops while sane_read copies into the front end's buffer
  * (crop.c): it drops the first px(tl-y) rows and, of every row, the first
  * px(tl-x) pixels.  The front end gets px(br-x) - px(tl-x) pixels a row
- * (at least 1) and px(br-y) - px(tl-y) rows (at least 1; -1 for pages of
- * unknown length, of which the top px(tl-y) rows are still dropped).  The
+ * (at least 1: a tl at or past the image's edge keeps its last column or
+ * row) and px(br-y) - px(tl-y) rows (at least 1; -1 for pages of unknown
+ * length, of which the top px(tl-y) rows are still dropped, and a sheet
+ * that ends above the window is skipped as an empty sheet is).  The
  * cost: the scanner sends the rows above the window and the columns left
  * of it too, so a window at the bottom right takes the bus time of the
  * whole area from the origin to br.

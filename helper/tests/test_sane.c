@@ -5,9 +5,11 @@
  * scanner of WIASCAN_SANE_SYNTH: the option descriptors, the status of
  * every call in the wrong state (SANE standard 1, sane.h), exact
  * parameters before and during a scan, image bytes equal to the formula
- * (formula.h) in each mode, ADF batches, faults, non-blocking reads with
- * the select fd, cancels (from a signal handler too), and 100
- * open/start/cancel/close cycles (leaks: the SAN=1 build's LeakSanitizer).
+ * (formula.h) in each mode, the scan window (tl-x, tl-y: the backend's
+ * crop) equal to the formula's sub-window, ADF batches, faults,
+ * non-blocking reads with the select fd, cancels (from a signal handler
+ * too), and 100 open/start/cancel/close cycles (leaks: the SAN=1
+ * build's LeakSanitizer).
  *
  * Every test runs in its own process (the harness forks), so the
  * environment each one sets stays its own.  WIASCAN_SYSFS points at a
@@ -826,8 +828,15 @@ TEST(adf_unknown_length_window_drops_the_top_rows_of_each_sheet)
 	struct page_result r;
 	SANE_Handle h;
 
-	setenv("WIASCAN_SANE_SYNTH_BUF", "1000", 1);
+	/* the buffer size is taken: 0 bytes is refused */
+	setenv("WIASCAN_SANE_SYNTH_BUF", "0", 1);
 	init("3:0:40,10,60");
+	h = open_set("Gray", "ADF", 100, 100, 356);
+	ASSERT_NE(NULL, h);
+	EXPECT_NE(SANE_STATUS_GOOD, sane_start(h))
+	TH_LOG("WIASCAN_SANE_SYNTH_BUF=0 refused");
+	sane_close(h);
+	setenv("WIASCAN_SANE_SYNTH_BUF", "1000", 1);
 	h = open_set("Gray", "ADF", 100, 100, 356);
 	ASSERT_NE(NULL, h);
 	ASSERT_EQ(0, set_tl(h, 3.302, 5));
