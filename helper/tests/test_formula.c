@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The shared image formula: formula_byte against its definition, and
- * formula_fill against formula_byte at every starting column.
+ * The shared image formula: formula_byte against its definition,
+ * formula_fill against formula_byte at every starting column, and the
+ * synthetic scanner's rows (one precomputed sequence, shifted) against
+ * formula_byte for every byte.
  */
 #include "kselftest_harness.h"
 
 #include "formula.h"
+#include "source.h"
 
 TEST(formula_byte_matches_known_values)
 {
@@ -59,6 +62,66 @@ TEST(formula_fill_of_zero_bytes_writes_nothing)
 
 	formula_fill(buf, 0, 3, 4, 5);
 	EXPECT_EQ(0xaa, buf[0]);
+}
+
+/* Pages of 260 rows (every shift of the sequence appears), 3 pages, in
+ * 4099-byte buffers so that rows straddle them */
+static int synth_mismatch(uint32_t bpl, uint64_t *bytes)
+{
+	struct synth_options o = {
+		.fmt = { .mode = SCAN_MODE_GRAY,
+			 .source = SCAN_SOURCE_ADF,
+			 .dpi = 300,
+			 .width_px = bpl,
+			 .height_px = 260,
+			 .bytes_per_line = bpl },
+		.pages = 3,
+		.nbufs = 4,
+		.buf_size = 4099,
+	};
+	struct wia_error err = { 0 };
+	struct scan_source *src;
+	struct scan_buf b;
+	uint64_t off = 0;
+	uint32_t page = 0;
+	bool last = false;
+	int bad = 0;
+	size_t i;
+
+	if (wias_synth_source_open(&o, &err, &src) || src->ops->start(src))
+		return -1;
+	while (!last && !src->ops->next(src, &b)) {
+		for (i = 0; i < b.bytesused && !bad; i++, off++)
+			bad = b.data[i] !=
+			      formula_byte(off % bpl, off / bpl, page);
+		src->ops->release(src, &b);
+		if (bad)
+			break;
+		if (b.end_of_page) {
+			*bytes += off;
+			if (src->ops->page_done(src, page, off, &last))
+				bad = 1;
+			page++;
+			off = 0;
+		}
+	}
+	src->ops->stop(src, false);
+	scan_source_close(src);
+	return bad || page != 3 ? 1 : 0;
+}
+
+TEST(synthetic_rows_equal_formula_byte_at_every_width)
+{
+	static const uint32_t widths[] = { 1, 7, 250, 251, 252, 1000, 7440 };
+	size_t i;
+
+	for (i = 0; i < sizeof(widths) / sizeof(widths[0]); i++) {
+		uint64_t bytes = 0;
+
+		ASSERT_EQ(0, synth_mismatch(widths[i], &bytes))
+		TH_LOG("rows of %u bytes", widths[i]);
+		ASSERT_EQ(3ULL * 260 * widths[i], bytes);
+	}
 }
 
 TEST_HARNESS_MAIN
