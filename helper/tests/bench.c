@@ -4,8 +4,11 @@
  * through the real scan loop and sinks: pages per second and MB/s by
  * format and compression, and each run's peak RSS (measured in a child
  * with getrusage), against the machine's limit, a plain write loop of the
- * same bytes.  A4 at 300 dpi (26.1 MB a color page, 8.7 MB gray, 1.1 MB
- * lineart), written under $TMPDIR (default /tmp) and removed.
+ * same bytes, and the synthetic scanner's own rate into no sink at all (so
+ * that the file path's figures are known not to be the source's); the raw
+ * case's rate over the write loop's is printed as a ratio.  A4 at 300 dpi
+ * (26.1 MB a color page, 8.7 MB gray, 1.1 MB lineart), written under
+ * $TMPDIR (default /tmp) and removed.
  *
  *   make -C helper bench [BENCH_PAGES=N]
  */
@@ -113,6 +116,53 @@ static int bench_scan(const struct bench_case *c, const char *path,
 	return ret;
 }
 
+/* The synthetic scanner alone: every buffer taken and given back */
+static int bench_source(uint32_t pages, double *secs)
+{
+	struct synth_options o = {
+		.fmt = {
+			.mode = SCAN_MODE_COLOR,
+			.source = SCAN_SOURCE_ADF,
+			.dpi = 300,
+			.width_px = A4_W,
+			.height_px = A4_H,
+			.bytes_per_line = wias_scan_bytes_per_line(SCAN_MODE_COLOR,
+								   A4_W),
+		},
+		.pages = pages,
+		.nbufs = DEV_SOURCE_NBUFS,
+		.buf_size = DEV_SOURCE_BUF_SIZE,
+	};
+	struct wia_error err = { 0 };
+	struct scan_source *src;
+	struct scan_buf b;
+	uint64_t bytes = 0;
+	uint32_t page = 0;
+	bool last = false;
+	double t0 = now_s();
+	int ret;
+
+	ret = wias_synth_source_open(&o, &err, &src);
+	if (ret)
+		return ret;
+	ret = src->ops->start(src);
+	while (!ret && !last) {
+		ret = src->ops->next(src, &b);
+		if (ret)
+			break;
+		bytes += b.bytesused;
+		ret = src->ops->release(src, &b);
+		if (!ret && b.end_of_page)
+			ret = src->ops->page_done(src, page++, bytes, &last);
+		if (b.end_of_page)
+			bytes = 0;
+	}
+	src->ops->stop(src, false);
+	scan_source_close(src);
+	*secs = now_s() - t0;
+	return ret || page != pages ? -1 : 0;
+}
+
 /* The limit: write the same bytes from memory, fsync once a page */
 static int bench_write(const char *path, size_t page, uint32_t pages,
 		       double *secs)
@@ -141,9 +191,9 @@ static int bench_write(const char *path, size_t page, uint32_t pages,
 	return 0;
 }
 
-/* One case in a child, so its peak RSS is its own */
-static void run_case(const struct bench_case *c, const char *path,
-		     uint32_t pages)
+/* One case in a child, so its peak RSS is its own; its pages/s (0: failed) */
+static double run_case(const struct bench_case *c, const char *path,
+		       uint32_t pages)
 {
 	struct scan_stats st = { 0 };
 	struct rusage ru;
@@ -151,7 +201,7 @@ static void run_case(const struct bench_case *c, const char *path,
 	pid_t pid;
 
 	if (pipe(fds))
-		return;
+		return 0;
 	pid = fork();
 	if (pid == 0) {
 		close(fds[0]);
@@ -167,11 +217,12 @@ static void run_case(const struct bench_case *c, const char *path,
 	close(fds[0]);
 	if (pid < 0 || wait4(pid, &status, 0, &ru) != pid || !st.pages) {
 		printf("%-24s failed\n", c->name);
-		return;
+		return 0;
 	}
 	printf("%-24s %6u %8.2f %9.1f %12ld\n", c->name, st.pages,
 	       st.pages / st.seconds, wias_scan_mb_per_s(&st), ru.ru_maxrss);
 	unlink(path);
+	return st.pages / st.seconds;
 }
 
 int main(void)
@@ -180,7 +231,7 @@ int main(void)
 	const char *np = getenv("BENCH_PAGES");
 	uint32_t pages = np ? (uint32_t)atoi(np) : 8;
 	char path[4096];
-	double secs;
+	double secs, limit = 0, raw;
 	size_t i;
 
 	snprintf(path, sizeof(path), "%s/wiascan-bench.%d",
@@ -189,12 +240,21 @@ int main(void)
 	       pages);
 	printf("# %-22s %6s %8s %9s %12s\n", "case", "pages", "pages/s", "MB/s",
 	       "peak RSS KiB");
-	if (!bench_write(path, (size_t)A4_W * 3 * A4_H, pages, &secs))
-		printf("%-24s %6u %8.2f %9.1f %12s\n", "write loop (limit)",
+	if (!bench_source(pages, &secs))
+		printf("%-24s %6u %8.2f %9.1f %12s\n", "color source alone",
 		       pages, pages / secs,
 		       (double)A4_W * 3 * A4_H * pages / 1e6 / secs, "-");
+	if (!bench_write(path, (size_t)A4_W * 3 * A4_H, pages, &secs)) {
+		limit = pages / secs;
+		printf("%-24s %6u %8.2f %9.1f %12s\n", "write loop (limit)",
+		       pages, limit,
+		       (double)A4_W * 3 * A4_H * pages / 1e6 / secs, "-");
+	}
 	unlink(path);
-	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+	raw = run_case(&cases[0], path, pages); /* color raw */
+	if (limit > 0 && raw > 0)
+		printf("# color raw / write loop: %.2f\n", raw / limit);
+	for (i = 1; i < sizeof(cases) / sizeof(cases[0]); i++)
 		run_case(&cases[i], path, pages);
 	return 0;
 }
