@@ -241,9 +241,12 @@ void wsane_options_init(struct wsane_options *o,
 	desc_range(&o->desc[OPT_BR_Y], SANE_NAME_SCAN_BR_Y,
 		   SANE_TITLE_SCAN_BR_Y, SANE_DESC_SCAN_BR_Y, SANE_TYPE_FIXED,
 		   SANE_UNIT_MM, &o->y_range);
-	desc_range(&o->desc[OPT_PAGE_WIDTH], SANE_NAME_PAGE_WIDTH,
-		   SANE_TITLE_PAGE_WIDTH, SANE_DESC_PAGE_WIDTH, SANE_TYPE_FIXED,
-		   SANE_UNIT_MM, &o->x_range);
+	desc_range(
+		&o->desc[OPT_PAGE_WIDTH], SANE_NAME_PAGE_WIDTH,
+		SANE_TITLE_PAGE_WIDTH,
+		"Width of the sheets in the feeder: the scan is at most this "
+		"wide, from the scanner's left edge (no centering).",
+		SANE_TYPE_FIXED, SANE_UNIT_MM, &o->x_range);
 	desc_range(&o->desc[OPT_PAGE_HEIGHT], SANE_NAME_PAGE_HEIGHT,
 		   SANE_TITLE_PAGE_HEIGHT,
 		   SANE_DESC_PAGE_HEIGHT
