@@ -131,7 +131,8 @@ struct wsane_window {
  * @out_bpl: bytes of a row the front end gets
  * @skip: input bytes of every row before the first one copied
  * @shift: lineart: bits of input byte @skip before the first kept pixel
- * @bits: lineart (1 bit a pixel)
+ * @bits: lineart from within a byte (tl-x not a multiple of 8): bits are
+ *	shifted; otherwise whole bytes are cut, as in gray and color
  * @last_mask: lineart: the bits of a row's last output byte that are
  *	pixels (the rest, padding, are 0)
  * @row: the device row the cursor is in (0-based, in the page)

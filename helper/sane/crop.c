@@ -94,13 +94,17 @@ void wsane_crop_setup(struct wsane_crop *c, const struct scan_format *fmt,
 	w = keep(fmt->width_px, c->win.x0);
 	c->in_bpl = fmt->bytes_per_line;
 	c->out_bpl = wias_scan_bytes_per_line(fmt->mode, w);
-	c->bits = fmt->mode == SCAN_MODE_LINEART;
+	/*
+	 * Lineart from a whole byte (tl-x a multiple of 8, the usual 0) is
+	 * cut like gray: whole bytes, padding as the scanner sent it.  Only
+	 * a window from within a byte shifts bits, one byte at a time.
+	 */
+	c->bits = fmt->mode == SCAN_MODE_LINEART && c->win.x0 % 8;
 	if (c->bits) {
 		c->skip = c->win.x0 / 8;
 		c->shift = c->win.x0 % 8;
-		/* shifted: the padding 0; else the bytes pass unchanged */
-		c->last_mask =
-			c->shift ? (uint8_t)(0xffU << ((8 - w % 8) % 8)) : 0xff;
+		/* the padding bits at the end of each row: 0 */
+		c->last_mask = (uint8_t)(0xffU << ((8 - w % 8) % 8));
 	} else {
 		c->skip = c->in_bpl - c->out_bpl;
 	}
