@@ -101,7 +101,8 @@ static int capture(int fd, unsigned int width, unsigned int height, FILE *out)
 
 	if (ioctl(fd, WIASCAN_IOC_QUERYCAP, &caps))
 		return -errno;
-	if (caps.abi_version != WIASCAN_ABI_VERSION ||
+	/* Version 1's ABI is all it uses; later versions only add to it */
+	if (caps.abi_version < 1 ||
 	    !(caps.caps & WIASCAN_CAP_STREAMING))
 		return -EOPNOTSUPP;
 	/* SET_PARAMS, then GET_PARAMS: it stalls if the device refused them */
