@@ -102,8 +102,7 @@ static int capture(int fd, unsigned int width, unsigned int height, FILE *out)
 	if (ioctl(fd, WIASCAN_IOC_QUERYCAP, &caps))
 		return -errno;
 	/* Version 1's ABI is all it uses; later versions only add to it */
-	if (caps.abi_version < 1 ||
-	    !(caps.caps & WIASCAN_CAP_STREAMING))
+	if (caps.abi_version < 1 || !(caps.caps & WIASCAN_CAP_STREAMING))
 		return -EOPNOTSUPP;
 	/* SET_PARAMS, then GET_PARAMS: it stalls if the device refused them */
 	ret = request(fd, REFSCAN_RT_OUT, REFSCAN_REQ_SET_PARAMS, &p,
