@@ -608,7 +608,7 @@ static void info_text(const struct info *in)
 	}
 	printf("\n  %-18s", "sources:");
 	sep = "";
-	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF; i++) {
+	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF_DUPLEX; i++) {
 		if (in->dev.sources & (1U << i)) {
 			printf("%s%s", sep,
 			       wias_scan_source_name((enum scan_source_kind)i));
@@ -653,7 +653,7 @@ static void info_json_protocol(struct json *j, const struct info *in)
 				 wias_scan_mode_name((enum scan_mode)i));
 	json_array_end(j);
 	json_array_begin(j, "sources");
-	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF; i++)
+	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF_DUPLEX; i++)
 		if (in->dev.sources & (1U << i))
 			json_str(j, NULL,
 				 wias_scan_source_name(

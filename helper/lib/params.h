@@ -19,7 +19,14 @@ enum scan_mode {
 enum scan_source_kind {
 	SCAN_SOURCE_FLATBED,
 	SCAN_SOURCE_ADF,
+	SCAN_SOURCE_ADF_DUPLEX, /* both sides: front 1, back 1, front 2... */
 };
+
+/* The sheet feeder, one side or both */
+static inline int scan_source_is_adf(int source)
+{
+	return source == SCAN_SOURCE_ADF || source == SCAN_SOURCE_ADF_DUPLEX;
+}
 
 /* Conditions a scanner reports, beyond plain I/O errors */
 enum scan_cond {
@@ -27,7 +34,8 @@ enum scan_cond {
 	SCAN_COND_NO_PAPER, /* START refused: feeder (or glass) empty */
 	SCAN_COND_JAM,
 	SCAN_COND_DOUBLE_FEED,
-	SCAN_COND_CANCELLED, /* issue 3: stopped by a signal */
+	SCAN_COND_CANCELLED,  /* issue 3: stopped by a signal */
+	SCAN_COND_COVER_OPEN, /* issue 12: the ADF cover is open */
 };
 
 /* Largest values the command line accepts (the wire has 16-bit dpi) */
