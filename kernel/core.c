@@ -17,6 +17,7 @@
  * fifo; those know nothing about it.
  */
 
+#include <linux/build_bug.h>
 #include <linux/fs.h>
 #include <linux/module.h>
 #include <linux/poll.h>
@@ -59,6 +60,16 @@ struct wiascan_file {
 };
 
 static struct usb_driver wiascan_driver;
+
+/*
+ * ABI version 2 took &wiascan_buffer.xfer_length from reserved[0]: the
+ * size, and so the ioctl numbers, and every older field stay where a
+ * version 1 client put them (tools/testing/abi/abi-check pins them too).
+ */
+static_assert(sizeof(struct wiascan_buffer) == 64);
+static_assert(offsetof(struct wiascan_buffer, status) == 40);
+static_assert(offsetof(struct wiascan_buffer, xfer_length) == 44);
+static_assert(offsetof(struct wiascan_buffer, reserved) == 48);
 
 static void wiascan_delete(struct kref *kref)
 {
@@ -185,7 +196,8 @@ static int wiascan_ioc_querycap(struct wiascan_file *wf, void __user *arg)
 
 	caps.abi_version = WIASCAN_ABI_VERSION;
 	caps.caps = WIASCAN_CAP_STREAMING | WIASCAN_CAP_READ |
-		    WIASCAN_CAP_CLAIM;
+		    WIASCAN_CAP_CLAIM | WIASCAN_CAP_XFER_LENGTH |
+		    WIASCAN_CAP_READ_IDLE;
 	if (dev->bulk_out)
 		caps.caps |= WIASCAN_CAP_WRITE;
 	if (dev->intr_in)
@@ -473,7 +485,8 @@ static int wiascan_probe(struct usb_interface *intf,
 	if (usb_find_int_in_endpoint(alt, &dev->intr_in))
 		dev->intr_in = NULL;
 	dev->use_sg = wiascan_can_sg(dev->udev);
-	wiascan_queue_init(&dev->queue, &wiascan_transport_ops, !dev->use_sg);
+	wiascan_queue_init(&dev->queue, &wiascan_transport_ops, !dev->use_sg,
+			   usb_endpoint_maxp(dev->bulk_in));
 
 	ret = wiascan_event_init(dev);
 	if (ret)

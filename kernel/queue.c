@@ -46,11 +46,21 @@ static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
 }
 #endif
 
+/**
+ * wiascan_queue_init() - set up an empty queue
+ * @q: the queue, zeroed
+ * @ops: the transport behind it
+ * @contiguous: buffers must be physically contiguous (no sg URBs)
+ * @xfer_align: bytes a QBUF's &wiascan_buffer.xfer_length must be a
+ *	multiple of: the bulk-in endpoint's wMaxPacketSize, not 0
+ */
 void wiascan_queue_init(struct wiascan_queue *q,
-			const struct wiascan_queue_ops *ops, bool contiguous)
+			const struct wiascan_queue_ops *ops, bool contiguous,
+			unsigned int xfer_align)
 {
 	q->ops = ops;
 	q->contiguous = contiguous;
+	q->xfer_align = xfer_align;
 	q->max_buffer_size = contiguous ? WIASCAN_MAX_CONTIG_SIZE :
 					  WIASCAN_MAX_BUFFER_SIZE;
 	mutex_init(&q->lock);
@@ -211,6 +221,26 @@ static int wiascan_queue_check_owner(struct wiascan_queue *q,
 }
 
 /*
+ * Called with q->lock: whether a buffer is queued to the transport.  While
+ * streaming every queued buffer is in flight (or being submitted under
+ * q->lock); a completion only ever takes a buffer out of the state.
+ */
+static bool wiascan_queue_in_flight(struct wiascan_queue *q)
+{
+	bool busy = false;
+	unsigned int i;
+
+	lockdep_assert_held(&q->lock);
+	if (!q->ring)
+		return false;
+	spin_lock_irq(&q->done_lock);
+	for (i = 0; i < q->ring->count && !busy; i++)
+		busy = q->ring->bufs[i].state == WIASCAN_BUF_QUEUED;
+	spin_unlock_irq(&q->done_lock);
+	return busy;
+}
+
+/*
  * Called with q->lock: cancel every transfer and give every buffer back
  * to user space.  Data in flight or not yet dequeued is discarded.
  */
@@ -234,6 +264,7 @@ static void wiascan_queue_stop(struct wiascan_queue *q)
 			buf->state = WIASCAN_BUF_DEQUEUED;
 			INIT_LIST_HEAD(&buf->list);
 			buf->flags = 0;
+			buf->xfer_length = 0;
 			buf->bytesused = 0;
 			buf->status = 0;
 		}
@@ -339,6 +370,7 @@ static void wiascan_buf_fill(struct wiascan_buf *buf, struct wiascan_buffer *b)
 	if (atomic_read(&buf->mapcount))
 		b->flags |= WIASCAN_BUF_FLAG_MAPPED;
 	b->length = buf->npages << PAGE_SHIFT;
+	b->xfer_length = buf->xfer_length;
 	b->bytesused = buf->bytesused;
 	b->offset = buf->offset;
 	b->sequence = buf->sequence;
@@ -377,13 +409,29 @@ int wiascan_queue_querybuf(struct wiascan_queue *q, struct wiascan_buffer *b)
 	return ret;
 }
 
+/**
+ * wiascan_queue_qbuf() - give a buffer to the driver (QBUF)
+ * @q: the queue
+ * @owner: the calling file
+ * @b: in: index, flags (0), xfer_length (0 or a multiple of
+ *	&wiascan_queue.xfer_align up to the buffer's length, in bytes),
+ *	reserved (0); out: the buffer's state
+ *
+ * While streaming the buffer's transfer starts at once, unless a read()
+ * or CLEAR_HALT holds the bulk-in endpoint (&wiascan_queue.bulk_in_users).
+ *
+ * Return: 0; -EINVAL for a bad argument or a buffer not dequeued; -EBUSY
+ * for another file's queue, or while streaming and the bulk-in endpoint is
+ * held; -ENODEV once unplugged; or the transport's submission error.
+ */
 int wiascan_queue_qbuf(struct wiascan_queue *q, const void *owner,
 		       struct wiascan_buffer *b)
 {
 	struct wiascan_buf *buf;
 	int ret;
 
-	if (b->flags || memchr_inv(b->reserved, 0, sizeof(b->reserved)))
+	if (b->flags || memchr_inv(b->reserved, 0, sizeof(b->reserved)) ||
+	    b->xfer_length % q->xfer_align)
 		return -EINVAL;
 
 	mutex_lock(&q->lock);
@@ -391,8 +439,13 @@ int wiascan_queue_qbuf(struct wiascan_queue *q, const void *owner,
 	if (ret)
 		goto out;
 	buf = wiascan_queue_find(q, b);
-	if (!buf) {
+	if (!buf || b->xfer_length > buf->npages << PAGE_SHIFT) {
 		ret = -EINVAL;
+		goto out;
+	}
+	/* read() or CLEAR_HALT is using the bulk-in endpoint */
+	if (q->streaming && q->bulk_in_users) {
+		ret = -EBUSY;
 		goto out;
 	}
 
@@ -407,6 +460,7 @@ int wiascan_queue_qbuf(struct wiascan_queue *q, const void *owner,
 	}
 	buf->state = WIASCAN_BUF_QUEUED;
 	buf->flags = 0;
+	buf->xfer_length = b->xfer_length;
 	buf->bytesused = 0;
 	buf->status = 0;
 	if (!q->streaming)
@@ -579,21 +633,24 @@ bool wiascan_queue_has_ring(struct wiascan_queue *q, const void *owner)
  *	which read_mutex orders)
  *
  * The ring's streaming URBs and the other users of bulk-in exclude each
- * other: STREAMON fails with -EBUSY while a user holds the endpoint, and
- * the users fail with -EBUSY while the ring streams.  Both are decided
- * under q->lock, so a STREAMON cannot start between a read()'s check and
- * its URB.  Each successful call is paired with wiascan_queue_bulk_in_put().
+ * other: STREAMON, and QBUF while streaming, fail with -EBUSY while a user
+ * holds the endpoint, and the users fail with -EBUSY while the ring
+ * streams with a buffer in flight (%WIASCAN_CAP_READ_IDLE: a streaming
+ * ring with no buffer queued leaves the endpoint idle).  Both are decided
+ * under q->lock, so neither a STREAMON nor a QBUF can submit between a
+ * read()'s check and its URB.  Each successful call is paired with
+ * wiascan_queue_bulk_in_put().
  *
- * Return: 0, or -EBUSY while streaming or while another user holds the
- * endpoint in a way that excludes this one.
+ * Return: 0, or -EBUSY while a buffer is in flight or while another user
+ * holds the endpoint in a way that excludes this one.
  */
 int wiascan_queue_bulk_in_get(struct wiascan_queue *q, bool exclusive)
 {
 	int ret = 0;
 
 	mutex_lock(&q->lock);
-	if (q->streaming || q->bulk_in_exclusive ||
-	    (exclusive && q->bulk_in_users)) {
+	if ((q->streaming && wiascan_queue_in_flight(q)) ||
+	    q->bulk_in_exclusive || (exclusive && q->bulk_in_users)) {
 		ret = -EBUSY;
 	} else {
 		q->bulk_in_users++;

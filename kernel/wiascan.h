@@ -98,6 +98,9 @@ enum wiascan_buf_state {
  *	under &wiascan_queue.done_lock
  * @mapcount: number of VMAs mapping this buffer
  * @flags: END_OF_PAGE and ERROR bits of the last transfer
+ * @xfer_length: bytes the transfer asks for, from QBUF; 0 for the whole
+ *	buffer.  Set under &wiascan_queue.done_lock while the buffer is
+ *	dequeued, read by the transport when it submits the buffer
  * @bytesused: bytes the last transfer filled
  * @status: positive errno of the last transfer, 0 if it succeeded
  * @sequence: number of the last transfer since STREAMON
@@ -114,6 +117,7 @@ struct wiascan_buf {
 	struct list_head list;
 	atomic_t mapcount;
 	u32 flags;
+	u32 xfer_length;
 	u32 bytesused;
 	u32 status;
 	u64 sequence;
@@ -169,6 +173,8 @@ struct wiascan_queue_ops {
  * @ops: the transport behind the queue
  * @contiguous: allocate each buffer physically contiguous (no sg support)
  * @max_buffer_size: largest buffer REQBUFS grants
+ * @xfer_align: a buffer's transfer length must be a multiple of this
+ *	(bulk-in wMaxPacketSize, so that no packet is cut)
  * @lock: serialises REQBUFS, QBUF, DQBUF, STREAMON, STREAMOFF, mmap and
  *	owner changes; protects @ring, @owner, @streaming and
  *	@bulk_in_users (@owner and @streaming are also read without it by
@@ -177,9 +183,10 @@ struct wiascan_queue_ops {
  * @owner: the file that owns the queue (allocated @ring), or NULL
  * @streaming: between STREAMON and STREAMOFF
  * @bulk_in_users: read() calls and bulk-in CLEAR_HALTs in progress: the
- *	other users of the bulk-in endpoint.  STREAMON fails with -EBUSY
- *	while it is not zero, and they fail with -EBUSY while @streaming, so
- *	the endpoint has one consumer at a time
+ *	other users of the bulk-in endpoint.  STREAMON, and QBUF while
+ *	@streaming, fail with -EBUSY while it is not zero, and they fail
+ *	with -EBUSY while @streaming with a buffer in flight (state
+ *	%WIASCAN_BUF_QUEUED), so the endpoint has one consumer at a time
  * @bulk_in_exclusive: a CLEAR_HALT of bulk-in is in progress (it resets
  *	the data toggle, so no read() may have a URB in flight meanwhile)
  * @done_lock: taken in URB completion; protects every buffer's @state,
@@ -196,6 +203,7 @@ struct wiascan_queue {
 	const struct wiascan_queue_ops *ops;
 	bool contiguous;
 	unsigned int max_buffer_size;
+	unsigned int xfer_align;
 
 	struct mutex lock;		/* ring, owner, streaming */
 	struct wiascan_ring *ring;
@@ -329,7 +337,8 @@ static inline struct wiascan_dev *wiascan_queue_to_dev(struct wiascan_queue *q)
 
 /* queue.c */
 void wiascan_queue_init(struct wiascan_queue *q,
-			const struct wiascan_queue_ops *ops, bool contiguous);
+			const struct wiascan_queue_ops *ops, bool contiguous,
+			unsigned int xfer_align);
 int wiascan_queue_reqbufs_check(struct wiascan_queue *q,
 				const struct wiascan_reqbufs *req);
 int wiascan_queue_reqbufs(struct wiascan_queue *q, const void *owner,

@@ -24,9 +24,15 @@
  * most 256 KiB and returns what arrived: less than asked at a short packet,
  * 0 at a zero-length packet.  @count is rounded down to a multiple of the
  * endpoint's wMaxPacketSize (-EINVAL if smaller) so that no packet is cut.
- * It fails with -EBUSY while the ring is streaming, and STREAMON fails
- * with -EBUSY while a read() is in progress: the bulk-in endpoint has one
- * consumer at a time.  write() sends at most
+ * The bulk-in endpoint has one consumer at a time: read() fails with
+ * -EBUSY while the ring has a buffer in flight (queued while streaming),
+ * and STREAMON, and QBUF while streaming, fail with -EBUSY while a read()
+ * is in progress.  Since ABI version 2 (%WIASCAN_CAP_READ_IDLE) read()
+ * works while the ring streams with no buffer queued, so a protocol can
+ * take a command's status block or a short data phase with read() and
+ * its image data zero-copy in the ring, without STREAMOFF in between; in
+ * version 1 read() failed with -EBUSY whenever the ring streamed.
+ * write() sends at most
  * 256 KiB per call on bulk-out (-EINVAL if there is none).  Both return
  * -ETIMEDOUT when nothing moved within the timeout, and -ENODEV once the
  * device is unplugged.  With O_NONBLOCK they give the device about a
@@ -38,8 +44,14 @@
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
-/** WIASCAN_ABI_VERSION - version reported in &wiascan_caps.abi_version */
-#define WIASCAN_ABI_VERSION		1
+/**
+ * WIASCAN_ABI_VERSION - version reported in &wiascan_caps.abi_version
+ *
+ * 1: the first release (with %WIASCAN_CAP_CLAIM).  2: additive,
+ * %WIASCAN_CAP_XFER_LENGTH (&wiascan_buffer.xfer_length) and
+ * %WIASCAN_CAP_READ_IDLE; every version 1 call means what it meant.
+ */
+#define WIASCAN_ABI_VERSION		2
 
 /* Capability bits, &wiascan_caps.caps */
 /** WIASCAN_CAP_STREAMING - mmap'd buffer ring (REQBUFS .. DQBUF) */
@@ -54,6 +66,16 @@
 #define WIASCAN_CAP_SG			(1U << 4)
 /** WIASCAN_CAP_CLAIM - one file at a time owns the scanner, %WIASCAN_IOC_CLAIM */
 #define WIASCAN_CAP_CLAIM		(1U << 5)
+/**
+ * WIASCAN_CAP_XFER_LENGTH - QBUF takes &wiascan_buffer.xfer_length, the
+ * bytes to ask the device for in that buffer's transfer (ABI version 2)
+ */
+#define WIASCAN_CAP_XFER_LENGTH		(1U << 6)
+/**
+ * WIASCAN_CAP_READ_IDLE - read() works while the ring streams, as long as
+ * no buffer is queued to the device (ABI version 2)
+ */
+#define WIASCAN_CAP_READ_IDLE		(1U << 7)
 
 /**
  * struct wiascan_caps - what the device and the driver offer
@@ -149,6 +171,16 @@ struct wiascan_reqbufs {
  * @status: 0, or the positive errno of a failed transfer: EPIPE for a
  *	stall, EOVERFLOW for babble, EPROTO/EILSEQ for bus errors,
  *	ENODEV when unplugged (out, DQBUF)
+ * @xfer_length: in on QBUF (%WIASCAN_CAP_XFER_LENGTH, ABI version 2):
+ *	bytes to ask the device for in this buffer's transfer, 0 for the
+ *	whole buffer (@length); it must be at most @length and a multiple
+ *	of &wiascan_caps.bulk_in_maxpacket, else QBUF fails with -EINVAL.
+ *	The transfer ends after @xfer_length bytes or at a short packet
+ *	(then %WIASCAN_BUF_FLAG_END_OF_PAGE), and the next queued buffer
+ *	continues the device's data where it ended.  Out on QUERYBUF and
+ *	DQBUF: the value of the last QBUF (0 after STREAMOFF); ignored on
+ *	their input.  Was reserved[0] (zero) in version 1, so a version 1
+ *	client asks for whole buffers as before.
  * @reserved: must be zero on input
  */
 struct wiascan_buffer {
@@ -160,7 +192,8 @@ struct wiascan_buffer {
 	__u64 sequence;
 	__u64 timestamp_ns;
 	__u32 status;
-	__u32 reserved[5];
+	__u32 xfer_length;
+	__u32 reserved[4];
 };
 
 /* Request type bits checked by WIASCAN_IOC_CONTROL (USB 2.0, 9.3.1) */
@@ -308,7 +341,11 @@ struct wiascan_claim {
 #define WIASCAN_IOC_REQBUFS	_IOWR(WIASCAN_IOC_MAGIC, 0x01, struct wiascan_reqbufs)
 /** WIASCAN_IOC_QUERYBUF - get a buffer's mmap offset, length and state */
 #define WIASCAN_IOC_QUERYBUF	_IOWR(WIASCAN_IOC_MAGIC, 0x02, struct wiascan_buffer)
-/** WIASCAN_IOC_QBUF - give an empty buffer to the driver */
+/**
+ * WIASCAN_IOC_QBUF - give an empty buffer to the driver, to fill its first
+ * &wiascan_buffer.xfer_length bytes (all of it when 0); -EBUSY while
+ * streaming and a read() is in progress
+ */
 #define WIASCAN_IOC_QBUF	_IOWR(WIASCAN_IOC_MAGIC, 0x03, struct wiascan_buffer)
 /**
  * WIASCAN_IOC_DQBUF - take the oldest filled buffer; blocks up to the file's
@@ -340,8 +377,8 @@ struct wiascan_claim {
 #define WIASCAN_IOC_SET_TIMEOUT	_IOW(WIASCAN_IOC_MAGIC, 0x09, struct wiascan_timeout)
 /**
  * WIASCAN_IOC_CLEAR_HALT - clear a stalled endpoint of this interface;
- * -EINVAL for another endpoint, -EBUSY for bulk-in while streaming or
- * while a read() is in progress
+ * -EINVAL for another endpoint, -EBUSY for bulk-in while the ring has a
+ * buffer in flight or while a read() is in progress
  */
 #define WIASCAN_IOC_CLEAR_HALT	_IOW(WIASCAN_IOC_MAGIC, 0x0a, struct wiascan_clear_halt)
 /**

@@ -145,7 +145,7 @@ TEST_F(scanner, buffer_ioctls_with_nonzero_reserved_return_einval)
 
 	ASSERT_EQ(0, reqbufs(self->s.fd, &rb));
 	memset(&b, 0, sizeof(b));
-	b.reserved[4] = 1;
+	b.reserved[3] = 1;
 	EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYBUF, &b));
 	memset(&b, 0, sizeof(b));
 	b.reserved[0] = 1;

@@ -197,6 +197,83 @@ TEST_F(scanner, streamon_and_clear_halt_while_a_read_waits_give_ebusy)
 	ring_free(&r);
 }
 
+/*
+ * WIASCAN_CAP_READ_IDLE: a streaming ring with no buffer queued leaves
+ * bulk-in to read(), and the ring and read() take turns on one page with
+ * no byte lost: a 7000-byte gray page (700 x 10) is read as 512 bytes by
+ * read(), 4096 by a ring buffer with xfer_length 4096, and the remaining
+ * 2392 by read() (ended by the short packet), each equal to the formula
+ * at its offset.  With a buffer queued again, read() is EBUSY.
+ */
+TEST_F(scanner, read_while_streaming_with_none_queued_works_with_one_queued_ebusy)
+{
+	struct wiascan_buffer b = { .index = 0, .xfer_length = 4096 };
+	struct refscan_params p;
+	uint8_t buf[4096];
+	struct ring r;
+
+	ASSERT_EQ(0, ref_configure(self->s.fd, REFSCAN_MODE_GRAY,
+				   REFSCAN_SOURCE_FLATBED, 100, 700, 10, &p));
+	ASSERT_EQ(0, ring_alloc(&r, self->s.fd, 2, 4096));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMON, NULL));
+	ASSERT_EQ(0, ref_start(self->s.fd));
+
+	ASSERT_EQ(512, read(self->s.fd, buf, 512)) TH_LOG("read: %m");
+	EXPECT_EQ(-1, wt_formula_mismatch(buf, 512, p.bytes_per_line, 0, 0));
+
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QBUF, &b));
+	ASSERT_EQ(0, ring_dequeue(&r, &b));
+	EXPECT_EQ(0, b.index);
+	EXPECT_EQ(4096, b.bytesused);
+	EXPECT_EQ(4096, b.xfer_length);
+	EXPECT_EQ(0, b.flags & WIASCAN_BUF_FLAG_END_OF_PAGE);
+	EXPECT_EQ(-1, wt_formula_mismatch(r.map[0], 4096, p.bytes_per_line, 0,
+					  512));
+
+	ASSERT_EQ(2392, read(self->s.fd, buf, sizeof(buf))) TH_LOG("read: %m");
+	EXPECT_EQ(-1, wt_formula_mismatch(buf, 2392, p.bytes_per_line, 0,
+					  4608));
+
+	/* a buffer in flight owns the endpoint again */
+	ASSERT_EQ(0, ring_queue(&r, 1));
+	EXPECT_EQ(-1, read(self->s.fd, buf, 512));
+	EXPECT_EQ(EBUSY, errno);
+	ring_free(&r);
+}
+
+/*
+ * While a read() waits on a streaming ring with none queued, QBUF must
+ * not put a ring URB beside it: EBUSY, and the buffer stays dequeued.
+ * Once the read() timed out, the same QBUF succeeds and read() is EBUSY.
+ */
+TEST_F(scanner, qbuf_while_streaming_and_a_read_waits_gives_ebusy)
+{
+	struct waiting_read w = { .fd = self->s.fd };
+	struct wiascan_buffer b;
+	uint8_t buf[512];
+	struct ring r;
+
+	ASSERT_EQ(0, ring_alloc(&r, self->s.fd, 2, 4096));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMON, NULL));
+	/* an idle device: the read waits its whole timeout */
+	ASSERT_EQ(0, wt_set_timeout(self->s.fd, 3000));
+	ASSERT_EQ(0, pthread_create(&w.thread, NULL, waiting_read_thread, &w));
+	wt_sleep_ms(500);
+	ASSERT_FALSE(atomic_load(&w.done)) TH_LOG("read() did not wait");
+	EXPECT_EQ(-EBUSY, ring_queue(&r, 0))
+	TH_LOG("QBUF put a ring URB on bulk-in beside read()");
+	memset(&b, 0, sizeof(b));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYBUF, &b));
+	EXPECT_EQ(0, b.flags & WIASCAN_BUF_FLAG_QUEUED);
+	pthread_join(w.thread, NULL);
+	EXPECT_EQ(-1, w.ret);
+	EXPECT_EQ(ETIMEDOUT, w.err) TH_LOG("%s", strerror(w.err));
+	EXPECT_EQ(0, ring_queue(&r, 0));
+	EXPECT_EQ(-1, read(self->s.fd, buf, sizeof(buf)));
+	EXPECT_EQ(EBUSY, errno);
+	ring_free(&r);
+}
+
 TEST_F(scanner, read_times_out_when_the_device_sends_nothing)
 {
 	uint8_t buf[512];

@@ -30,6 +30,7 @@ SCANNER_FIXTURE(unknown_length_feeder, "--sheets", "3", "--page-lengths",
 SCANNER_FIXTURE(repeating_length_feeder, "--sheets", "4", "--page-lengths",
 		"10,25")
 CONTIGUOUS_SCANNER_FIXTURE(contiguous_feeder_of_two, "--sheets", "2")
+CONTIGUOUS_SCANNER_FIXTURE(contiguous_scanner, NULL)
 
 /* Everything a byte-exact scan must satisfy, whatever its geometry */
 static void expect_exact_pages(struct __test_metadata *_metadata,
@@ -392,8 +393,10 @@ TEST_F(scanner, dequeued_buffer_describes_itself)
 	EXPECT_EQ(r.offset[0], b.offset);
 	EXPECT_EQ(0, b.sequence);
 	EXPECT_EQ(0, b.status);
+	/* queued with xfer_length 0, the whole buffer */
+	EXPECT_EQ(0, b.xfer_length);
 	EXPECT_EQ(0, b.reserved[0] | b.reserved[1] | b.reserved[2] |
-			     b.reserved[3] | b.reserved[4]);
+			     b.reserved[3]);
 }
 
 TEST_F(scanner, dqbuf_nonblocking_with_nothing_done_returns_eagain)
@@ -556,6 +559,133 @@ TEST_F(scanner, restart_after_streamoff_mid_page_gives_page_zero_from_byte_zero)
 	       (unsigned long long)res.bad_pos);
 	/* Sequence numbers count from 0 again at the new STREAMON */
 	EXPECT_EQ(0, res.sequence_gaps);
+}
+
+TEST_F(scanner, querycap_reports_xfer_length_and_read_idle_at_abi_version_2)
+{
+	struct wiascan_caps caps;
+
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYCAP, &caps));
+	EXPECT_EQ(2, caps.abi_version);
+	EXPECT_EQ(2, WIASCAN_ABI_VERSION);
+	EXPECT_EQ(0x40, WIASCAN_CAP_XFER_LENGTH);
+	EXPECT_EQ(0x80, WIASCAN_CAP_READ_IDLE);
+	EXPECT_EQ(WIASCAN_CAP_XFER_LENGTH, caps.caps & WIASCAN_CAP_XFER_LENGTH);
+	EXPECT_EQ(WIASCAN_CAP_READ_IDLE, caps.caps & WIASCAN_CAP_READ_IDLE);
+}
+
+/* QBUF buffer @index asking the device for @xfer_length bytes (0: all) */
+static int qbuf_len(int fd, unsigned int index, uint32_t xfer_length)
+{
+	struct wiascan_buffer b = { .index = index,
+				    .xfer_length = xfer_length };
+
+	return wt_ioctl(fd, WIASCAN_IOC_QBUF, &b);
+}
+
+/*
+ * One 7000-byte gray page (700 x 10) into three 16 KiB buffers asking for
+ * 512 bytes, 4608 (a memory page and a packet: an sg URB cut inside its
+ * second entry) and the whole buffer: the first two get exactly what they
+ * asked for without END_OF_PAGE, the third the remaining 1880 with
+ * END_OF_PAGE at the short packet, and together they are the page's 7000
+ * bytes in order, each equal to the formula at its offset.
+ */
+static void expect_xfer_lengths_split_a_page(struct __test_metadata *_metadata,
+					     int fd)
+{
+	static const uint32_t ask[3] = { 512, 4608, 0 };
+	static const uint32_t want[3] = { 512, 4608, 7000 - 512 - 4608 };
+	const uint32_t eop = WIASCAN_BUF_FLAG_END_OF_PAGE;
+	struct refscan_params p;
+	struct wiascan_buffer b;
+	struct ring r;
+	uint64_t pos = 0;
+	unsigned int i;
+
+	ASSERT_EQ(0, ref_configure(fd, REFSCAN_MODE_GRAY,
+				   REFSCAN_SOURCE_FLATBED, DPI, 700, 10, &p));
+	ASSERT_EQ(700, p.bytes_per_line);
+	ASSERT_EQ(0, ring_alloc(&r, fd, 3, 16 * KIB));
+	for (i = 0; i < 3; i++)
+		ASSERT_EQ(0, qbuf_len(fd, i, ask[i]))
+		TH_LOG("buffer %u, xfer_length %u", i, ask[i]);
+	ASSERT_EQ(0, wt_ioctl(fd, WIASCAN_IOC_STREAMON, NULL));
+	ASSERT_EQ(0, ref_start(fd));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, ring_dequeue(&r, &b)) TH_LOG("buffer %u", i);
+		EXPECT_EQ(i, b.index);
+		EXPECT_EQ(i, b.sequence);
+		EXPECT_EQ(0, b.status);
+		EXPECT_EQ(ask[i], b.xfer_length) TH_LOG("buffer %u", i);
+		EXPECT_EQ(want[i], b.bytesused)
+		TH_LOG("buffer %u asked %u: bytesused %u, want %u", i, ask[i],
+		       b.bytesused, want[i]);
+		EXPECT_EQ(i == 2 ? eop : 0,
+			  b.flags & (eop | WIASCAN_BUF_FLAG_ERROR))
+		TH_LOG("buffer %u flags %#x", i, b.flags);
+		ASSERT_GE(r.size, b.bytesused);
+		EXPECT_EQ(-1, wt_formula_mismatch(r.map[b.index], b.bytesused,
+						  p.bytes_per_line, 0, pos))
+		TH_LOG("buffer %u, page offset %llu", i,
+		       (unsigned long long)pos);
+		pos += b.bytesused;
+	}
+	EXPECT_EQ(7000, pos);
+	ring_free(&r);
+}
+
+TEST_F(scanner, xfer_lengths_512_4608_0_split_a_7000_byte_page_losing_no_byte)
+{
+	expect_xfer_lengths_split_a_page(_metadata, self->s.fd);
+}
+
+TEST_F(contiguous_scanner,
+       xfer_lengths_512_4608_0_split_a_7000_byte_page_losing_no_byte)
+{
+	expect_xfer_lengths_split_a_page(_metadata, self->s.fd);
+}
+
+/*
+ * An xfer_length that would cut a packet (511, 513, 1) or pass the end of
+ * the buffer (length + 512), or a nonzero reserved word beside a good one,
+ * is refused with EINVAL and leaves the buffer dequeued with xfer_length
+ * 0; the buffer's own length is accepted and QUERYBUF reports it back.
+ */
+TEST_F(scanner, qbuf_xfer_length_511_513_1_or_past_the_buffer_returns_einval)
+{
+	static const uint32_t bad[] = { 511, 513, 1 };
+	struct wiascan_caps caps;
+	struct wiascan_buffer b;
+	struct ring r;
+	unsigned int i;
+
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYCAP, &caps));
+	ASSERT_EQ(512, caps.bulk_in_maxpacket);
+	ASSERT_EQ(0, ring_alloc(&r, self->s.fd, 2, 16 * KIB));
+	ASSERT_EQ(16 * KIB, r.size);
+	for (i = 0; i < ARRAY_SIZE(bad); i++)
+		EXPECT_EQ(-EINVAL, qbuf_len(self->s.fd, 0, bad[i]))
+		TH_LOG("xfer_length %u", bad[i]);
+	EXPECT_EQ(-EINVAL, qbuf_len(self->s.fd, 0, r.size + 512));
+	for (i = 0; i < ARRAY_SIZE(b.reserved); i++) {
+		memset(&b, 0, sizeof(b));
+		b.xfer_length = 512;
+		b.reserved[i] = 1;
+		EXPECT_EQ(-EINVAL, wt_ioctl(self->s.fd, WIASCAN_IOC_QBUF, &b))
+		TH_LOG("reserved[%u]", i);
+	}
+	memset(&b, 0, sizeof(b));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYBUF, &b));
+	EXPECT_EQ(0, b.flags & WIASCAN_BUF_FLAG_QUEUED);
+	EXPECT_EQ(0, b.xfer_length);
+
+	EXPECT_EQ(0, qbuf_len(self->s.fd, 0, r.size));
+	memset(&b, 0, sizeof(b));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QUERYBUF, &b));
+	EXPECT_EQ(WIASCAN_BUF_FLAG_QUEUED, b.flags & WIASCAN_BUF_FLAG_QUEUED);
+	EXPECT_EQ(16 * KIB, b.xfer_length);
+	ring_free(&r);
 }
 
 TEST_HARNESS_MAIN
