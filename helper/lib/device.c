@@ -72,7 +72,8 @@ static int device_querycap(struct device *dev)
 		return -ENOTTY; /* a node, but not a wiascan one */
 	if (ret)
 		return ret;
-	if (caps.abi_version != WIASCAN_ABI_VERSION)
+	/* ABI 2 only adds to 1: a version 1 driver lacks only its bits */
+	if (caps.abi_version < 1 || caps.abi_version > WIASCAN_ABI_VERSION)
 		return -EPROTO;
 	caps_from_uapi(&dev->caps, &caps);
 	return 0;
