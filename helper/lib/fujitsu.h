@@ -170,31 +170,34 @@ struct fj_hw_status {
 	uint8_t error_code;
 };
 
-size_t fj_cdb_tur(uint8_t *cdb);
-size_t fj_cdb_request_sense(uint8_t *cdb);
-size_t fj_cdb_inquiry(uint8_t *cdb, bool evpd, uint8_t page, uint8_t len);
-size_t fj_cdb_reserve(uint8_t *cdb);
-size_t fj_cdb_release(uint8_t *cdb);
-size_t fj_cdb_set_window(uint8_t *cdb, uint32_t data_len);
-size_t fj_cdb_object_position(uint8_t *cdb, uint8_t action);
-size_t fj_cdb_scan(uint8_t *cdb, uint8_t nwindows);
-size_t fj_cdb_read(uint8_t *cdb, uint8_t datatype, uint8_t wid, uint32_t len);
-size_t fj_cdb_hw_status(uint8_t *cdb, uint16_t len);
+size_t wias_fj_cdb_tur(uint8_t *cdb);
+size_t wias_fj_cdb_request_sense(uint8_t *cdb);
+size_t wias_fj_cdb_inquiry(uint8_t *cdb, bool evpd, uint8_t page, uint8_t len);
+size_t wias_fj_cdb_reserve(uint8_t *cdb);
+size_t wias_fj_cdb_release(uint8_t *cdb);
+size_t wias_fj_cdb_set_window(uint8_t *cdb, uint32_t data_len);
+size_t wias_fj_cdb_object_position(uint8_t *cdb, uint8_t action);
+size_t wias_fj_cdb_scan(uint8_t *cdb, uint8_t nwindows);
+size_t wias_fj_cdb_read(uint8_t *cdb, uint8_t datatype, uint8_t wid,
+			uint32_t len);
+size_t wias_fj_cdb_hw_status(uint8_t *cdb, uint16_t len);
 
-void fj_wrap_command(uint8_t out[FJ_USB_CMD_LEN], const uint8_t *cdb,
-		     size_t cdb_len);
-int fj_parse_status(const uint8_t *blk, size_t len, uint8_t *status);
-void fj_parse_sense(const uint8_t *rs, size_t len, struct fj_sense *s);
-enum fj_result fj_sense_result(const struct fj_sense *s);
+void wias_fj_wrap_command(uint8_t out[FJ_USB_CMD_LEN], const uint8_t *cdb,
+			  size_t cdb_len);
+int wias_fj_parse_status(const uint8_t *blk, size_t len, uint8_t *status);
+void wias_fj_parse_sense(const uint8_t *rs, size_t len, struct fj_sense *s);
+enum fj_result wias_fj_sense_result(const struct fj_sense *s);
 
-int fj_parse_inquiry(const uint8_t *in, size_t len, struct fj_inquiry *inq);
-int fj_parse_vpd(const uint8_t *in, size_t len, struct fj_vpd *vpd);
-void fj_parse_hw_status(const uint8_t *in, size_t len, struct fj_hw_status *hs);
-int fj_parse_pixelsize(const uint8_t *in, size_t len, uint32_t *px,
-		       uint32_t *lines);
+int wias_fj_parse_inquiry(const uint8_t *in, size_t len,
+			  struct fj_inquiry *inq);
+int wias_fj_parse_vpd(const uint8_t *in, size_t len, struct fj_vpd *vpd);
+void wias_fj_parse_hw_status(const uint8_t *in, size_t len,
+			     struct fj_hw_status *hs);
+int wias_fj_parse_pixelsize(const uint8_t *in, size_t len, uint32_t *px,
+			    uint32_t *lines);
 
-size_t fj_window_data(uint8_t *out, size_t out_len,
-		      const struct fj_window *wins, unsigned int n);
-uint32_t fj_px_to_1200(uint32_t px, uint32_t dpi);
+size_t wias_fj_window_data(uint8_t *out, size_t out_len,
+			   const struct fj_window *wins, unsigned int n);
+uint32_t wias_fj_px_to_1200(uint32_t px, uint32_t dpi);
 
 #endif /* WIASCAN_FUJITSU_H */

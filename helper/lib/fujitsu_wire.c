@@ -41,13 +41,13 @@ static size_t cdb_init(uint8_t *cdb, uint8_t op, size_t len)
 }
 
 /* TEST_UNIT_READY_code 0x00, 6 bytes */
-size_t fj_cdb_tur(uint8_t *cdb)
+size_t wias_fj_cdb_tur(uint8_t *cdb)
 {
 	return cdb_init(cdb, FJ_OP_TEST_UNIT_READY, 6);
 }
 
 /* REQUEST_SENSE_code 0x03, 6 bytes, byte 4: RS_return_size (18) */
-size_t fj_cdb_request_sense(uint8_t *cdb)
+size_t wias_fj_cdb_request_sense(uint8_t *cdb)
 {
 	size_t n = cdb_init(cdb, FJ_OP_REQUEST_SENSE, 6);
 
@@ -56,7 +56,7 @@ size_t fj_cdb_request_sense(uint8_t *cdb)
 }
 
 /* INQUIRY 0x12, 6 bytes: byte 1 bit 0 EVPD, byte 2 page, byte 4 length */
-size_t fj_cdb_inquiry(uint8_t *cdb, bool evpd, uint8_t page, uint8_t len)
+size_t wias_fj_cdb_inquiry(uint8_t *cdb, bool evpd, uint8_t page, uint8_t len)
 {
 	size_t n = cdb_init(cdb, FJ_OP_INQUIRY, 6);
 
@@ -67,19 +67,19 @@ size_t fj_cdb_inquiry(uint8_t *cdb, bool evpd, uint8_t page, uint8_t len)
 }
 
 /* RESERVE_UNIT_code 0x16, 6 bytes */
-size_t fj_cdb_reserve(uint8_t *cdb)
+size_t wias_fj_cdb_reserve(uint8_t *cdb)
 {
 	return cdb_init(cdb, FJ_OP_RESERVE_UNIT, 6);
 }
 
 /* RELEASE_UNIT_code 0x17, 6 bytes */
-size_t fj_cdb_release(uint8_t *cdb)
+size_t wias_fj_cdb_release(uint8_t *cdb)
 {
 	return cdb_init(cdb, FJ_OP_RELEASE_UNIT, 6);
 }
 
 /* SET_WINDOW 0x24, 10 bytes, bytes 6..8 data length (set_SW_xferlen) */
-size_t fj_cdb_set_window(uint8_t *cdb, uint32_t data_len)
+size_t wias_fj_cdb_set_window(uint8_t *cdb, uint32_t data_len)
 {
 	size_t n = cdb_init(cdb, FJ_OP_SET_WINDOW, 10);
 
@@ -88,7 +88,7 @@ size_t fj_cdb_set_window(uint8_t *cdb, uint32_t data_len)
 }
 
 /* OBJECT_POSITION 0x31, 10 bytes, byte 1 bits 2..0 action (set_OP_action) */
-size_t fj_cdb_object_position(uint8_t *cdb, uint8_t action)
+size_t wias_fj_cdb_object_position(uint8_t *cdb, uint8_t action)
 {
 	size_t n = cdb_init(cdb, FJ_OP_OBJECT_POSITION, 10);
 
@@ -101,7 +101,7 @@ size_t fj_cdb_object_position(uint8_t *cdb, uint8_t action)
  * lists the window IDs (set_SC_xfer_length; fujitsu.c start_scan sends
  * one byte per window: 0x00, and 0x80 for duplex)
  */
-size_t fj_cdb_scan(uint8_t *cdb, uint8_t nwindows)
+size_t wias_fj_cdb_scan(uint8_t *cdb, uint8_t nwindows)
 {
 	size_t n = cdb_init(cdb, FJ_OP_SCAN, 6);
 
@@ -110,7 +110,8 @@ size_t fj_cdb_scan(uint8_t *cdb, uint8_t nwindows)
 }
 
 /* READ 0x28, 10 bytes: byte 2 data type, byte 5 window, 6..8 length */
-size_t fj_cdb_read(uint8_t *cdb, uint8_t datatype, uint8_t wid, uint32_t len)
+size_t wias_fj_cdb_read(uint8_t *cdb, uint8_t datatype, uint8_t wid,
+			uint32_t len)
 {
 	size_t n = cdb_init(cdb, FJ_OP_READ, 10);
 
@@ -121,7 +122,7 @@ size_t fj_cdb_read(uint8_t *cdb, uint8_t datatype, uint8_t wid, uint32_t len)
 }
 
 /* GET_HW_STATUS 0xc2, 10 bytes, bytes 7..8 allocation length */
-size_t fj_cdb_hw_status(uint8_t *cdb, uint16_t len)
+size_t wias_fj_cdb_hw_status(uint8_t *cdb, uint16_t len)
 {
 	size_t n = cdb_init(cdb, FJ_OP_GET_HW_STATUS, 10);
 
@@ -133,8 +134,8 @@ size_t fj_cdb_hw_status(uint8_t *cdb, uint16_t len)
  * The 31-byte USB command block: byte 0 USB_COMMAND_CODE, the CDB at
  * USB_COMMAND_OFFSET, zeros elsewhere (fujitsu.c do_usb_cmd)
  */
-void fj_wrap_command(uint8_t out[FJ_USB_CMD_LEN], const uint8_t *cdb,
-		     size_t cdb_len)
+void wias_fj_wrap_command(uint8_t out[FJ_USB_CMD_LEN], const uint8_t *cdb,
+			  size_t cdb_len)
 {
 	memset(out, 0, FJ_USB_CMD_LEN);
 	out[0] = FJ_USB_CMD_CODE;
@@ -147,7 +148,7 @@ void fj_wrap_command(uint8_t out[FJ_USB_CMD_LEN], const uint8_t *cdb,
  * The 13-byte status block: the SCSI status at USB_STATUS_OFFSET (9).
  * -EPROTO if the block has another length.
  */
-int fj_parse_status(const uint8_t *blk, size_t len, uint8_t *status)
+int wias_fj_parse_status(const uint8_t *blk, size_t len, uint8_t *status)
 {
 	if (len != FJ_USB_STAT_LEN)
 		return -EPROTO;
@@ -156,7 +157,7 @@ int fj_parse_status(const uint8_t *blk, size_t len, uint8_t *status)
 }
 
 /* REQUEST SENSE data: the get_RS_* offsets */
-void fj_parse_sense(const uint8_t *rs, size_t len, struct fj_sense *s)
+void wias_fj_parse_sense(const uint8_t *rs, size_t len, struct fj_sense *s)
 {
 	uint8_t b[FJ_SENSE_LEN] = { 0 };
 
@@ -199,7 +200,7 @@ static enum fj_result medium_result(uint8_t ascq)
  * side; key 2 (ASC 0) busy; key 3 ASC 0x80 medium errors; key 5 illegal
  * request; key 6 (unit attention, reset or power saving) is harmless.
  */
-enum fj_result fj_sense_result(const struct fj_sense *s)
+enum fj_result wias_fj_sense_result(const struct fj_sense *s)
 {
 	switch (s->key) {
 	case 0x0:
@@ -240,7 +241,7 @@ static void trim_copy(char *dst, const uint8_t *src, size_t n)
  * get_IN_periph_devtype; get_IN_has_back at 0x2d bit 0).  -EPROTO when
  * shorter than the 36 bytes every SCSI device returns.
  */
-int fj_parse_inquiry(const uint8_t *in, size_t len, struct fj_inquiry *inq)
+int wias_fj_parse_inquiry(const uint8_t *in, size_t len, struct fj_inquiry *inq)
 {
 	memset(inq, 0, sizeof(*inq));
 	if (len < 36)
@@ -259,7 +260,7 @@ int fj_parse_inquiry(const uint8_t *in, size_t len, struct fj_inquiry *inq)
  * supported vendor commands at 0x2b.  -EPROTO when too short to hold the
  * sources byte (the backend then calls the VPD "missing").
  */
-int fj_parse_vpd(const uint8_t *in, size_t len, struct fj_vpd *vpd)
+int wias_fj_parse_vpd(const uint8_t *in, size_t len, struct fj_vpd *vpd)
 {
 	memset(vpd, 0, sizeof(*vpd));
 	if (len < 0x21 || (size_t)in[4] + 5 < 0x21)
@@ -280,7 +281,8 @@ int fj_parse_vpd(const uint8_t *in, size_t len, struct fj_vpd *vpd)
 }
 
 /* GET HARDWARE STATUS data (get_GHS_*): hopper bit is 0 when loaded */
-void fj_parse_hw_status(const uint8_t *in, size_t len, struct fj_hw_status *hs)
+void wias_fj_parse_hw_status(const uint8_t *in, size_t len,
+			     struct fj_hw_status *hs)
 {
 	uint8_t b[FJ_GHS_LEN] = { 0 };
 
@@ -292,8 +294,8 @@ void fj_parse_hw_status(const uint8_t *in, size_t len, struct fj_hw_status *hs)
 }
 
 /* READ pixel size data (get_PSIZE_num_x/num_y at 0 and 4) */
-int fj_parse_pixelsize(const uint8_t *in, size_t len, uint32_t *px,
-		       uint32_t *lines)
+int wias_fj_parse_pixelsize(const uint8_t *in, size_t len, uint32_t *px,
+			    uint32_t *lines)
 {
 	if (len < 8)
 		return -EPROTO;
@@ -303,7 +305,7 @@ int fj_parse_pixelsize(const uint8_t *in, size_t len, uint32_t *px,
 }
 
 /* Pixels at @dpi to 1/1200 inch, rounded up so that @px pixels fit */
-uint32_t fj_px_to_1200(uint32_t px, uint32_t dpi)
+uint32_t wias_fj_px_to_1200(uint32_t px, uint32_t dpi)
 {
 	return dpi ? (uint32_t)(((uint64_t)px * 1200 + dpi - 1) / dpi) : 0;
 }
@@ -342,8 +344,8 @@ static void window_desc(uint8_t *d, const struct fj_window *w)
  * descriptor length (set_WPDB_wdblen), then one descriptor per window.
  * Returns the bytes written, 0 if @out is too small.
  */
-size_t fj_window_data(uint8_t *out, size_t out_len,
-		      const struct fj_window *wins, unsigned int n)
+size_t wias_fj_window_data(uint8_t *out, size_t out_len,
+			   const struct fj_window *wins, unsigned int n)
 {
 	size_t len = FJ_WIN_HDR_LEN + (size_t)n * FJ_WIN_DESC_LEN;
 	unsigned int i;

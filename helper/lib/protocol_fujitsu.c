@@ -91,7 +91,7 @@ static int fj_send_cdb(struct device *dev, const uint8_t *cdb, size_t len)
 {
 	uint8_t blk[FJ_USB_CMD_LEN];
 
-	fj_wrap_command(blk, cdb, len);
+	wias_fj_wrap_command(blk, cdb, len);
 	return fj_write_all(dev, blk, sizeof(blk));
 }
 
@@ -104,7 +104,7 @@ static int fj_read_status(struct device *dev, uint8_t *status)
 	n = wias_device_read(dev, blk, sizeof(blk));
 	if (n < 0)
 		return n;
-	return fj_parse_status(blk, (size_t)n, status);
+	return wias_fj_parse_status(blk, (size_t)n, status);
 }
 
 /* REQUEST SENSE after a CHECK CONDITION (do_usb_cmd runRS) */
@@ -114,7 +114,7 @@ static int fj_request_sense(struct device *dev, struct fj_sense *sense)
 	uint8_t status;
 	int n, ret;
 
-	ret = fj_send_cdb(dev, cdb, fj_cdb_request_sense(cdb));
+	ret = fj_send_cdb(dev, cdb, wias_fj_cdb_request_sense(cdb));
 	if (ret)
 		return ret;
 	n = wias_device_read(dev, rs, sizeof(rs));
@@ -125,7 +125,7 @@ static int fj_request_sense(struct device *dev, struct fj_sense *sense)
 		return ret;
 	if (status != FJ_STATUS_GOOD)
 		return -EIO;
-	fj_parse_sense(rs, (size_t)n, sense);
+	wias_fj_parse_sense(rs, (size_t)n, sense);
 	return 0;
 }
 
@@ -152,7 +152,7 @@ static int fj_finish(struct device *dev, enum fj_result *res,
 		return -EIO;
 	ret = fj_request_sense(dev, sense);
 	if (!ret)
-		*res = fj_sense_result(sense);
+		*res = wias_fj_sense_result(sense);
 	return ret;
 }
 
@@ -204,12 +204,13 @@ static int fj_inquiry(struct device *dev, struct fj_state *st)
 
 	if (st->have_inq)
 		return 0;
-	ret = fj_cmd(dev, cdb, fj_cdb_inquiry(cdb, false, 0, FJ_INQ_STD_LEN),
-		     NULL, 0, in, &len, &res);
+	ret = fj_cmd(dev, cdb,
+		     wias_fj_cdb_inquiry(cdb, false, 0, FJ_INQ_STD_LEN), NULL,
+		     0, in, &len, &res);
 	if (!ret && res != FJ_OK)
 		ret = -EIO;
 	if (!ret)
-		ret = fj_parse_inquiry(in, len, &st->inq);
+		ret = wias_fj_parse_inquiry(in, len, &st->inq);
 	if (ret)
 		return ret;
 	/* the family's INQUIRY vendor (fujitsu.c init_inquiry checks it) */
@@ -219,11 +220,12 @@ static int fj_inquiry(struct device *dev, struct fj_state *st)
 	st->have_inq = true;
 	len = FJ_INQ_VPD_LEN;
 	ret = fj_cmd(dev, cdb,
-		     fj_cdb_inquiry(cdb, true, FJ_VPD_PAGE, FJ_INQ_VPD_LEN),
+		     wias_fj_cdb_inquiry(cdb, true, FJ_VPD_PAGE,
+					 FJ_INQ_VPD_LEN),
 		     NULL, 0, in, &len, &res);
 	if (ret)
 		return ret;
-	st->have_vpd = res == FJ_OK && !fj_parse_vpd(in, len, &st->vpd);
+	st->have_vpd = res == FJ_OK && !wias_fj_parse_vpd(in, len, &st->vpd);
 	return 0;
 }
 
@@ -293,18 +295,18 @@ static int fj_set_window(struct device *dev, const struct scan_request *req,
 	memset(w, 0, sizeof(w));
 	w[0].wid = FJ_WID_FRONT;
 	w[0].dpi = (uint16_t)req->dpi;
-	w[0].width = fj_px_to_1200(req->width_px, req->dpi);
-	w[0].length = fj_px_to_1200(req->height_px, req->dpi);
+	w[0].width = wias_fj_px_to_1200(req->width_px, req->dpi);
+	w[0].length = wias_fj_px_to_1200(req->height_px, req->dpi);
 	w[0].paper_width = w[0].width;
 	w[0].paper_length = w[0].length;
 	w[0].mode = req->mode;
 	w[1] = w[0];
 	w[1].wid = FJ_WID_BACK;
-	len = fj_window_data(data, sizeof(data), w, duplex ? 2 : 1);
+	len = wias_fj_window_data(data, sizeof(data), w, duplex ? 2 : 1);
 	if (!len)
 		return -EINVAL;
-	ret = fj_cmd(dev, cdb, fj_cdb_set_window(cdb, (uint32_t)len), data, len,
-		     NULL, NULL, &res);
+	ret = fj_cmd(dev, cdb, wias_fj_cdb_set_window(cdb, (uint32_t)len), data,
+		     len, NULL, NULL, &res);
 	if (ret)
 		return ret;
 	return res == FJ_OK ? 0 : -EPIPE;
@@ -319,14 +321,14 @@ static int fj_pixel_size(struct device *dev, uint32_t *px, uint32_t *lines)
 	int ret;
 
 	ret = fj_cmd(dev, cdb,
-		     fj_cdb_read(cdb, FJ_READ_PIXELSIZE, FJ_WID_FRONT,
-				 FJ_PSIZE_LEN),
+		     wias_fj_cdb_read(cdb, FJ_READ_PIXELSIZE, FJ_WID_FRONT,
+				      FJ_PSIZE_LEN),
 		     NULL, 0, in, &len, &res);
 	if (ret)
 		return ret;
 	if (res != FJ_OK && res != FJ_EOM)
 		return -EIO;
-	return fj_parse_pixelsize(in, len, px, lines);
+	return wias_fj_parse_pixelsize(in, len, px, lines);
 }
 
 static int fj_set_params(struct device *dev, const struct scan_request *req,
@@ -350,7 +352,7 @@ static int fj_set_params(struct device *dev, const struct scan_request *req,
 	if (st->duplex && st->have_vpd && !st->vpd.duplex)
 		return -EPIPE;
 	/* RESERVE UNIT: the backend reserves before it sets windows */
-	ret = fj_simple(dev, cdb, fj_cdb_reserve(cdb), &res);
+	ret = fj_simple(dev, cdb, wias_fj_cdb_reserve(cdb), &res);
 	if (!ret)
 		ret = fj_set_window(dev, req, st->duplex);
 	if (!ret)
@@ -398,11 +400,12 @@ static int fj_load_sheet(struct device *dev, struct fj_state *st,
 	uint8_t n = st->duplex ? 2 : 1;
 	int ret;
 
-	ret = fj_cmd(dev, cdb, fj_cdb_object_position(cdb, FJ_OP_FEED), NULL, 0,
-		     NULL, NULL, res);
+	ret = fj_cmd(dev, cdb, wias_fj_cdb_object_position(cdb, FJ_OP_FEED),
+		     NULL, 0, NULL, NULL, res);
 	if (ret || *res != FJ_OK)
 		return ret;
-	ret = fj_cmd(dev, cdb, fj_cdb_scan(cdb, n), wids, n, NULL, NULL, res);
+	ret = fj_cmd(dev, cdb, wias_fj_cdb_scan(cdb, n), wids, n, NULL, NULL,
+		     res);
 	if (ret || *res != FJ_OK)
 		return ret;
 	st->sheets++;
@@ -466,13 +469,13 @@ static int fj_status(struct device *dev, struct scan_status *out)
 
 	memset(out, 0, sizeof(*out));
 	out->activity = SCAN_ACT_UNKNOWN;
-	ret = fj_cmd(dev, cdb, fj_cdb_hw_status(cdb, FJ_GHS_LEN), NULL, 0, in,
-		     &len, &res);
+	ret = fj_cmd(dev, cdb, wias_fj_cdb_hw_status(cdb, FJ_GHS_LEN), NULL, 0,
+		     in, &len, &res);
 	if (ret)
 		return ret;
 	if (res != FJ_OK)
 		return -EIO;
-	fj_parse_hw_status(in, len, &hs);
+	wias_fj_parse_hw_status(in, len, &hs);
 	out->error = hs.error_code;
 	if (hs.double_feed)
 		out->cond = SCAN_COND_DOUBLE_FEED;
@@ -518,10 +521,10 @@ static int fj_xfer_begin(struct device *dev, uint32_t buf_size, uint32_t *len)
 		ask = (uint32_t)(st->side_bytes - st->got);
 	if (!ask)
 		return -EINVAL;
-	ret = fj_send_cdb(dev, cdb,
-			  fj_cdb_read(cdb, FJ_READ_IMAGE,
-				      st->back ? FJ_WID_BACK : FJ_WID_FRONT,
-				      ask));
+	ret = fj_send_cdb(
+		dev, cdb,
+		wias_fj_cdb_read(cdb, FJ_READ_IMAGE,
+				 st->back ? FJ_WID_BACK : FJ_WID_FRONT, ask));
 	if (ret)
 		return ret;
 	st->asked = ask;
