@@ -57,6 +57,7 @@ enum emu_fault_kind {
 	FAULT_DISCONNECT,  /* leave the bus (unplug) at the point */
 	FAULT_SHORT,	   /* the page ends after BYTES bytes */
 	FAULT_FREEZE,	   /* stop sending at the point, still "scanning" */
+	FAULT_COVER_OPEN,  /* Fujitsu only: the ADF cover opens at the point */
 };
 
 /**
@@ -72,7 +73,34 @@ struct emu_fault {
 	uint64_t offset;
 };
 
+/**
+ * struct emu_ident - what the gadget says it is, on the bus
+ * @vid: idVendor
+ * @pid: idProduct
+ * @bcd_device: bcdDevice
+ * @manufacturer: iManufacturer string
+ * @product: iProduct string, also the interface's name
+ * @if_class: bInterfaceClass
+ * @if_subclass: bInterfaceSubClass
+ * @if_protocol: bInterfaceProtocol
+ * @intr_ep: the interface has an interrupt-in endpoint (ep3)
+ */
+struct emu_ident {
+	uint16_t vid, pid, bcd_device;
+	const char *manufacturer, *product;
+	uint8_t if_class, if_subclass, if_protocol;
+	bool intr_ep;
+};
+
+/* Which scanner the emulator presents (--personality) */
+enum emu_personality {
+	PERS_REFSCAN, /* the reference scanner, refscan.h */
+	PERS_FUJITSU, /* a Fujitsu fi-7160, fujitsu.c */
+};
+
 struct emu_options {
+	enum emu_personality personality;
+	const struct emu_ident *ident;
 	unsigned int sheets;
 	uint32_t page_lengths[EMU_MAX_PAGE_LENGTHS];
 	unsigned int n_page_lengths; /* 0: A4 length at the scan's dpi */
@@ -145,6 +173,13 @@ int gadget_setup(struct gadget *g, const struct emu_options *opt);
 int gadget_bind(struct gadget *g, const char *udc);
 int gadget_unbind(struct gadget *g);
 void gadget_teardown(struct gadget *g);
+
+/* main.c: the reference scanner's identity */
+extern const struct emu_ident emu_ident_refscan;
+
+/* fujitsu.c: the fi-7160 personality */
+extern const struct emu_ident emu_ident_fujitsu;
+int fj_start(struct emu *emu, pthread_t *ep0, pthread_t *cmd);
 
 /* ep0.c */
 int ep0_start(struct emu *emu, pthread_t *thread);

@@ -41,27 +41,6 @@ enum gadget_step {
 	STEP_BOUND,	     /* UDC written */
 };
 
-struct ffs_iface_descs {
-	struct usb_interface_descriptor intf;
-	struct usb_endpoint_descriptor_no_audio bulk_in;
-	struct usb_endpoint_descriptor_no_audio bulk_out;
-	struct usb_endpoint_descriptor_no_audio intr_in;
-} __attribute__((packed));
-
-struct ffs_descs {
-	struct usb_functionfs_descs_head_v2 head;
-	__le32 fs_count;
-	__le32 hs_count;
-	struct ffs_iface_descs fs;
-	struct ffs_iface_descs hs;
-} __attribute__((packed));
-
-struct ffs_strings {
-	struct usb_functionfs_strings_head head;
-	__le16 lang;
-	char intf_name[sizeof(REFSCAN_PRODUCT)];
-} __attribute__((packed));
-
 static int write_str(const char *dir, const char *file, const char *val)
 {
 	char path[PATH_MAX];
@@ -98,28 +77,42 @@ static void remove_dir(const char *dir, const char *sub)
 		emu_warn("rmdir %s: %s", path, strerror(errno));
 }
 
-static void iface_descs(struct ffs_iface_descs *d, uint16_t bulk_mps,
-			uint8_t intr_interval)
+/*
+ * The descriptors for one speed: the interface and its endpoints (bulk-in,
+ * bulk-out, and interrupt-in when the personality has one), in this order.
+ */
+struct ffs_iface_descs {
+	struct usb_interface_descriptor intf;
+	struct usb_endpoint_descriptor_no_audio ep[3];
+} __attribute__((packed));
+
+static unsigned int n_eps(const struct emu_ident *id)
+{
+	return id->intr_ep ? 3 : 2;
+}
+
+static void iface_descs(struct ffs_iface_descs *d, const struct emu_ident *id,
+			uint16_t bulk_mps, uint8_t intr_interval)
 {
 	d->intf = (struct usb_interface_descriptor) {
 		.bLength = USB_DT_INTERFACE_SIZE,
 		.bDescriptorType = USB_DT_INTERFACE,
-		.bNumEndpoints = 3,
-		.bInterfaceClass = REFSCAN_IF_CLASS,
-		.bInterfaceSubClass = REFSCAN_IF_SUBCLASS,
-		.bInterfaceProtocol = REFSCAN_IF_PROTOCOL,
+		.bNumEndpoints = (uint8_t)n_eps(id),
+		.bInterfaceClass = id->if_class,
+		.bInterfaceSubClass = id->if_subclass,
+		.bInterfaceProtocol = id->if_protocol,
 		.iInterface = 1,
 	};
-	d->bulk_in = (struct usb_endpoint_descriptor_no_audio) {
+	d->ep[0] = (struct usb_endpoint_descriptor_no_audio) {
 		.bLength = USB_DT_ENDPOINT_SIZE,
 		.bDescriptorType = USB_DT_ENDPOINT,
 		.bEndpointAddress = REFSCAN_EP_BULK_IN,
 		.bmAttributes = USB_ENDPOINT_XFER_BULK,
 		.wMaxPacketSize = htole16(bulk_mps),
 	};
-	d->bulk_out = d->bulk_in;
-	d->bulk_out.bEndpointAddress = REFSCAN_EP_BULK_OUT;
-	d->intr_in = (struct usb_endpoint_descriptor_no_audio) {
+	d->ep[1] = d->ep[0];
+	d->ep[1].bEndpointAddress = REFSCAN_EP_BULK_OUT;
+	d->ep[2] = (struct usb_endpoint_descriptor_no_audio) {
 		.bLength = USB_DT_ENDPOINT_SIZE,
 		.bDescriptorType = USB_DT_ENDPOINT,
 		.bEndpointAddress = REFSCAN_EP_INTR_IN,
@@ -129,35 +122,53 @@ static void iface_descs(struct ffs_iface_descs *d, uint16_t bulk_mps,
 	};
 }
 
-/* FunctionFS wants the descriptors, then the strings, written to ep0 */
-static int write_descriptors(int ep0)
+/*
+ * FunctionFS wants the descriptors, then the strings, written to ep0.
+ * Both are built in a buffer: their length depends on the personality
+ * (endpoint count, interface name).
+ */
+static int write_descriptors(int ep0, const struct emu_ident *id)
 {
-	struct ffs_descs d = {
-		.head = {
-			.magic = htole32(FUNCTIONFS_DESCRIPTORS_MAGIC_V2),
-			.length = htole32(sizeof(d)),
-			.flags = htole32(FUNCTIONFS_HAS_FS_DESC |
-					 FUNCTIONFS_HAS_HS_DESC),
-		},
-		.fs_count = htole32(4),
-		.hs_count = htole32(4),
+	struct usb_functionfs_descs_head_v2 head = {
+		.magic = htole32(FUNCTIONFS_DESCRIPTORS_MAGIC_V2),
+		.flags = htole32(FUNCTIONFS_HAS_FS_DESC |
+				 FUNCTIONFS_HAS_HS_DESC),
 	};
-	struct ffs_strings s = {
-		.head = {
-			.magic = htole32(FUNCTIONFS_STRINGS_MAGIC),
-			.length = htole32(sizeof(s)),
-			.str_count = htole32(1),
-			.lang_count = htole32(1),
-		},
-		.lang = htole16(0x0409),
-		.intf_name = REFSCAN_PRODUCT,
+	struct usb_functionfs_strings_head shead = {
+		.magic = htole32(FUNCTIONFS_STRINGS_MAGIC),
+		.str_count = htole32(1),
+		.lang_count = htole32(1),
 	};
+	struct ffs_iface_descs fs, hs;
+	size_t one = USB_DT_INTERFACE_SIZE + n_eps(id) * USB_DT_ENDPOINT_SIZE;
+	__le32 count = htole32(1 + n_eps(id));
+	__le16 lang = htole16(0x0409);
+	uint8_t buf[512];
+	size_t len = 0, name_len = strlen(id->product) + 1;
 
-	iface_descs(&d.fs, 64, REFSCAN_INTR_INTERVAL_FS);
-	iface_descs(&d.hs, 512, REFSCAN_INTR_INTERVAL_HS);
-	if (write(ep0, &d, sizeof(d)) != (ssize_t)sizeof(d))
+	iface_descs(&fs, id, 64, REFSCAN_INTR_INTERVAL_FS);
+	iface_descs(&hs, id, 512, REFSCAN_INTR_INTERVAL_HS);
+	len = sizeof(head);
+	memcpy(buf + len, &count, 4);
+	memcpy(buf + len + 4, &count, 4);
+	len += 8;
+	memcpy(buf + len, &fs, one);
+	len += one;
+	memcpy(buf + len, &hs, one);
+	len += one;
+	head.length = htole32((uint32_t)len);
+	memcpy(buf, &head, sizeof(head));
+	if (write(ep0, buf, len) != (ssize_t)len)
 		return -errno;
-	if (write(ep0, &s, sizeof(s)) != (ssize_t)sizeof(s))
+
+	len = sizeof(shead) + sizeof(lang) + name_len;
+	if (len > sizeof(buf))
+		return -ENAMETOOLONG;
+	shead.length = htole32((uint32_t)len);
+	memcpy(buf, &shead, sizeof(shead));
+	memcpy(buf + sizeof(shead), &lang, sizeof(lang));
+	memcpy(buf + sizeof(shead) + sizeof(lang), id->product, name_len);
+	if (write(ep0, buf, len) != (ssize_t)len)
 		return -errno;
 	return 0;
 }
@@ -177,12 +188,13 @@ static int setup_ids(struct gadget *g, const struct emu_options *opt)
 	char val[16];
 	int ret;
 
-	snprintf(val, sizeof(val), "0x%04x", REFSCAN_VENDOR_ID);
+	snprintf(val, sizeof(val), "0x%04x", opt->ident->vid);
 	ret = write_str(g->dir, "idVendor", val);
-	snprintf(val, sizeof(val), "0x%04x", REFSCAN_PRODUCT_ID);
+	snprintf(val, sizeof(val), "0x%04x", opt->ident->pid);
 	ret = ret ?: write_str(g->dir, "idProduct", val);
 	ret = ret ?: write_str(g->dir, "bcdUSB", "0x0200");
-	ret = ret ?: write_str(g->dir, "bcdDevice", "0x0100");
+	snprintf(val, sizeof(val), "0x%04x", opt->ident->bcd_device);
+	ret = ret ?: write_str(g->dir, "bcdDevice", val);
 	/* class 0: each interface says what it is */
 	ret = ret ?: write_str(g->dir, "bDeviceClass", "0x00");
 	if (ret)
@@ -192,10 +204,10 @@ static int setup_ids(struct gadget *g, const struct emu_options *opt)
 		return ret;
 	g->step = STEP_STRINGS;
 	ret = write_str(g->dir, "strings/" LANG_EN_US "/manufacturer",
-			REFSCAN_MANUFACTURER);
+			opt->ident->manufacturer);
 	ret = ret   ?:
 		      write_str(g->dir, "strings/" LANG_EN_US "/product",
-				REFSCAN_PRODUCT);
+				opt->ident->product);
 	return ret   ?:
 		       write_str(g->dir, "strings/" LANG_EN_US "/serialnumber",
 				 opt->serial);
@@ -218,7 +230,8 @@ static int setup_config(struct gadget *g)
 			 "scanner");
 }
 
-static int setup_functionfs(struct gadget *g, const char *name)
+static int setup_functionfs(struct gadget *g, const char *name,
+			    const struct emu_ident *id)
 {
 	char func[64];
 	int ret;
@@ -239,7 +252,7 @@ static int setup_functionfs(struct gadget *g, const char *name)
 	if (ret < 0)
 		return ret;
 	g->ep0 = ret;
-	ret = write_descriptors(g->ep0);
+	ret = write_descriptors(g->ep0, id);
 	if (ret)
 		return ret;
 	g->step = STEP_EP0;
@@ -250,17 +263,19 @@ static int setup_functionfs(struct gadget *g, const char *name)
  * The data endpoints are non-blocking so that an AIO submit on a disabled
  * endpoint fails at once instead of sleeping until the host comes back.
  */
-static int open_eps(struct gadget *g)
+static int open_eps(struct gadget *g, const struct emu_ident *id)
 {
 	g->ep_in = open_ep(g, "ep1", O_RDWR | O_NONBLOCK);
 	g->ep_out = open_ep(g, "ep2", O_RDWR);
-	g->ep_intr = open_ep(g, "ep3", O_RDWR | O_NONBLOCK);
+	/* -ENOENT stays in ep_intr when there is none, so it is never used */
+	g->ep_intr = id->intr_ep ? open_ep(g, "ep3", O_RDWR | O_NONBLOCK) :
+				   -ENOENT;
 	g->step = STEP_EPS;
 	if (g->ep_in < 0)
 		return g->ep_in;
 	if (g->ep_out < 0)
 		return g->ep_out;
-	return g->ep_intr < 0 ? g->ep_intr : 0;
+	return g->ep_intr < 0 && id->intr_ep ? g->ep_intr : 0;
 }
 
 static int link_function(struct gadget *g, const char *name)
@@ -288,8 +303,8 @@ int gadget_setup(struct gadget *g, const struct emu_options *opt)
 	g->step = STEP_DIR;
 	ret = setup_ids(g, opt);
 	ret = ret ?: setup_config(g);
-	ret = ret ?: setup_functionfs(g, opt->name);
-	ret = ret ?: open_eps(g);
+	ret = ret ?: setup_functionfs(g, opt->name, opt->ident);
+	ret = ret ?: open_eps(g, opt->ident);
 	return ret ?: link_function(g, opt->name);
 }
 

@@ -28,6 +28,18 @@
 
 static struct timespec t0;
 
+const struct emu_ident emu_ident_refscan = {
+	.vid = REFSCAN_VENDOR_ID,
+	.pid = REFSCAN_PRODUCT_ID,
+	.bcd_device = 0x0100,
+	.manufacturer = REFSCAN_MANUFACTURER,
+	.product = REFSCAN_PRODUCT,
+	.if_class = REFSCAN_IF_CLASS,
+	.if_subclass = REFSCAN_IF_SUBCLASS,
+	.if_protocol = REFSCAN_IF_PROTOCOL,
+	.intr_ep = true,
+};
+
 static void vlog(const char *fmt, va_list ap)
 {
 	struct timespec t;
@@ -98,6 +110,10 @@ static void usage(FILE *f)
 		"                         send the event, GET_STATUS error), disconnect\n"
 		"                         (unplug), short (the page ends at BYTES),\n"
 		"                         freeze (send nothing more, still scanning)\n"
+		"  --personality NAME     refscan (default) or fujitsu: a Fujitsu fi-7160\n"
+		"                         (SCSI over USB, Documentation/protocols/fujitsu.rst);\n"
+		"                         its faults add cover-open, its pages count per side\n"
+		"  --model NAME           fi-7160: the same as --personality fujitsu\n"
 		"  --verbose              log events and requests to stderr\n"
 		"  --help                 this text\n"
 		"\n"
@@ -165,6 +181,7 @@ static void parse_fault(struct emu_fault *f, const char *arg)
 		{ "disconnect", FAULT_DISCONNECT },
 		{ "short", FAULT_SHORT },
 		{ "freeze", FAULT_FREEZE },
+		{ "cover-open", FAULT_COVER_OPEN },
 	};
 	char buf[64], *at, *colon;
 	size_t i;
@@ -224,6 +241,8 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		{ "feed-ms", required_argument, NULL, 'F' },
 		{ "fault", required_argument, NULL, 'f' },
 		{ "image", required_argument, NULL, 'i' },
+		{ "personality", required_argument, NULL, 'P' },
+		{ "model", required_argument, NULL, 'M' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -231,6 +250,7 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 	int c;
 
 	*o = (struct emu_options) {
+		.ident = &emu_ident_refscan,
 		.sheets = 1,
 		.udc = EMU_DEF_UDC,
 		.name = EMU_DEF_NAME,
@@ -299,6 +319,17 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		case 'i':
 			add_image(o, optarg);
 			break;
+		case 'P':
+			if (!strcmp(optarg, "fujitsu"))
+				o->personality = PERS_FUJITSU;
+			else if (strcmp(optarg, "refscan"))
+				bad_option("--personality: refscan or fujitsu");
+			break;
+		case 'M':
+			if (strcmp(optarg, "fi-7160"))
+				bad_option("--model: only fi-7160 is emulated");
+			o->personality = PERS_FUJITSU;
+			break;
 		case 'v':
 			o->verbose = true;
 			break;
@@ -316,6 +347,14 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		add_image(o, argv[optind]);
 	if (optind < argc)
 		bad_option("unexpected argument '%s'", argv[optind]);
+	if (o->personality == PERS_FUJITSU) {
+		o->ident = &emu_ident_fujitsu;
+		if (o->n_images)
+			bad_option("--image: not with --personality fujitsu");
+	} else if (o->fault.kind == FAULT_COVER_OPEN) {
+		bad_option(
+			"--fault cover-open: only with --personality fujitsu");
+	}
 }
 
 static void init_state(struct emu *emu)
@@ -474,7 +513,16 @@ struct workers {
 
 static int start_threads(struct emu *emu, struct workers *w)
 {
-	int ret = stream_create(emu);
+	int ret;
+
+	/* the Fujitsu personality: ep0 and one command thread, no stream */
+	if (emu->opt.personality == PERS_FUJITSU) {
+		ret = fj_start(emu, &w->ep0, &w->sink);
+		if (!ret)
+			w->started = 4;
+		return ret;
+	}
+	ret = stream_create(emu);
 
 	if (ret)
 		return ret;
@@ -496,6 +544,11 @@ static void stop_threads(struct emu *emu, struct workers *w)
 	/* unplug first: blocked endpoint I/O fails, the host lets go */
 	if (w->started)
 		gadget_unbind(&emu->gadget);
+	if (w->started == 4) {
+		emu_join(w->sink, "command");
+		emu_join(w->ep0, "ep0");
+		return;
+	}
 	if (w->started >= 3)
 		emu_join(w->sink, "bulk-out");
 	if (w->started >= 2)
