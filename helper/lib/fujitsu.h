@@ -67,6 +67,9 @@
 
 #define FJ_OP_FEED 0x01 /* OP_Feed */
 
+#define FJ_MS_PAGE_AUTO 0x3c /* MS_pc_auto: automatic paper length */
+#define FJ_MSEL_LEN	12   /* MSEL_header_len 4 + MSEL_data_min_len 8 */
+
 /* Window composition (WD_comp_*) */
 #define FJ_COMP_LINEART 0
 #define FJ_COMP_GRAY	2
@@ -181,6 +184,8 @@ size_t wias_fj_cdb_scan(uint8_t *cdb, uint8_t nwindows);
 size_t wias_fj_cdb_read(uint8_t *cdb, uint8_t datatype, uint8_t wid,
 			uint32_t len);
 size_t wias_fj_cdb_hw_status(uint8_t *cdb, uint16_t len);
+size_t wias_fj_cdb_mode_select(uint8_t *cdb, uint8_t len);
+size_t wias_fj_mode_ald(uint8_t *out, bool on);
 
 void wias_fj_wrap_command(uint8_t out[FJ_USB_CMD_LEN], const uint8_t *cdb,
 			  size_t cdb_len);

@@ -130,6 +130,31 @@ size_t wias_fj_cdb_hw_status(uint8_t *cdb, uint16_t len)
 	return n;
 }
 
+/* MODE SELECT(6) 0x15: byte 1 bit 4 PF (set_MSEL_pf), byte 4 length */
+size_t wias_fj_cdb_mode_select(uint8_t *cdb, uint8_t len)
+{
+	size_t n = cdb_init(cdb, FJ_OP_MODE_SELECT, 6);
+
+	cdb[1] = 0x10;
+	cdb[4] = len;
+	return n;
+}
+
+/*
+ * MODE SELECT's data for the automatic length page (MS_pc_auto 0x3c): a
+ * 4-byte header, page code, page length 6, and the ALD bit, bit 7 of the
+ * page's byte 3 (set_MSEL_ald): the scanner ends each page at the paper's
+ * end.  Returns FJ_MSEL_LEN.
+ */
+size_t wias_fj_mode_ald(uint8_t *out, bool on)
+{
+	memset(out, 0, FJ_MSEL_LEN);
+	out[4] = FJ_MS_PAGE_AUTO;
+	out[5] = FJ_MSEL_LEN - 4 - 2;
+	out[4 + 3] = on ? 0x80 : 0;
+	return FJ_MSEL_LEN;
+}
+
 /*
  * The 31-byte USB command block: byte 0 USB_COMMAND_CODE, the CDB at
  * USB_COMMAND_OFFSET, zeros elsewhere (fujitsu.c do_usb_cmd)
@@ -318,10 +343,11 @@ static void window_desc(uint8_t *d, const struct fj_window *w)
 		[SCAN_MODE_GRAY] = FJ_COMP_GRAY,
 		[SCAN_MODE_COLOR] = FJ_COMP_COLOR,
 	};
+	/* bits per sample: 8 for colour too (three samples a pixel) */
 	static const uint8_t bpp[] = {
 		[SCAN_MODE_LINEART] = 1,
 		[SCAN_MODE_GRAY] = 8,
-		[SCAN_MODE_COLOR] = 24,
+		[SCAN_MODE_COLOR] = 8,
 	};
 
 	memset(d, 0, FJ_WIN_DESC_LEN);
@@ -334,6 +360,9 @@ static void window_desc(uint8_t *d, const struct fj_window *w)
 	d[0x1a] = bpp[w->mode];
 	/* 0x28 vendor unique ID: 0xc1 colour mode, 0x00 mono (WD_VUID_*) */
 	d[0x28] = w->mode == SCAN_MODE_COLOR ? 0xc1 : 0x00;
+	/* 0x2a with VUID 0xc1: scanning order (set_WD_scanning_order), 1 */
+	if (w->mode == SCAN_MODE_COLOR)
+		d[0x2a] = 1;
 	d[0x35] = 3 << 6; /* paper selection: non-standard, size follows */
 	put_be(d + 0x36, w->paper_width, 4);
 	put_be(d + 0x3a, w->paper_length, 4);

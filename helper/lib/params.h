@@ -62,6 +62,8 @@ struct scan_request {
  * struct scan_format - what the device will send, once it accepted a request
  * @mode, @source, @dpi, @width_px, @height_px: as the device confirmed them
  * @bytes_per_line: bytes in one row as sent
+ * @inverted: gray and colour samples come as 255 - value (the fi-series;
+ *	the device source turns them back)
  */
 struct scan_format {
 	enum scan_mode mode;
@@ -70,6 +72,7 @@ struct scan_format {
 	uint32_t width_px;
 	uint32_t height_px;
 	uint32_t bytes_per_line;
+	bool inverted;
 };
 
 /**

@@ -281,6 +281,34 @@ static int fj_get_info(struct device *dev, struct scan_device_info *info)
 	return 0;
 }
 
+/*
+ * Automatic length detection on or off (the backend's mode_select_auto):
+ * on for pages of unknown length, whose window is then the longest
+ */
+static int fj_set_ald(struct device *dev, bool on)
+{
+	uint8_t cdb[FJ_CDB_MAX], data[FJ_MSEL_LEN];
+	enum fj_result res;
+	size_t len = wias_fj_mode_ald(data, on);
+	int ret;
+
+	ret = fj_cmd(dev, cdb, wias_fj_cdb_mode_select(cdb, (uint8_t)len), data,
+		     len, NULL, NULL, &res);
+	if (ret)
+		return ret;
+	return res == FJ_OK ? 0 : -EPIPE;
+}
+
+/* The longest window, 1/1200 inch: the VPD's, in its basic resolution */
+static uint32_t fj_max_length(const struct fj_state *st)
+{
+	const struct fj_vpd *v = &st->vpd;
+
+	if (!st->have_vpd || !v->basic_dpi)
+		return 14 * 1200; /* legal paper */
+	return (uint32_t)((uint64_t)v->length * 1200 / v->basic_dpi);
+}
+
 /* SET WINDOW for the front, and the back when duplex */
 static int fj_set_window(struct device *dev, const struct scan_request *req,
 			 bool duplex)
@@ -296,7 +324,9 @@ static int fj_set_window(struct device *dev, const struct scan_request *req,
 	w[0].wid = FJ_WID_FRONT;
 	w[0].dpi = (uint16_t)req->dpi;
 	w[0].width = wias_fj_px_to_1200(req->width_px, req->dpi);
-	w[0].length = wias_fj_px_to_1200(req->height_px, req->dpi);
+	w[0].length = req->height_px ?
+			      wias_fj_px_to_1200(req->height_px, req->dpi) :
+			      fj_max_length(dev->proto_priv);
 	w[0].paper_width = w[0].width;
 	w[0].paper_length = w[0].length;
 	w[0].mode = req->mode;
@@ -354,6 +384,8 @@ static int fj_set_params(struct device *dev, const struct scan_request *req,
 	/* RESERVE UNIT: the backend reserves before it sets windows */
 	ret = fj_simple(dev, cdb, wias_fj_cdb_reserve(cdb), &res);
 	if (!ret)
+		ret = fj_set_ald(dev, !req->height_px);
+	if (!ret)
 		ret = fj_set_window(dev, req, st->duplex);
 	if (!ret)
 		ret = fj_pixel_size(dev, &px, &lines);
@@ -367,6 +399,11 @@ static int fj_set_params(struct device *dev, const struct scan_request *req,
 	fmt->width_px = px;
 	fmt->height_px = req->height_px;
 	fmt->bytes_per_line = wias_scan_bytes_per_line(req->mode, px);
+	/*
+	 * Gray and colour come inverted: the backend's init_model() sets
+	 * reverse_by_mode for them and copy_buffer() XORs with 0xff
+	 */
+	fmt->inverted = req->mode != SCAN_MODE_LINEART;
 	st->bpl = fmt->bytes_per_line;
 	st->side_bytes = (uint64_t)fmt->bytes_per_line * req->height_px;
 	return 0;

@@ -75,11 +75,12 @@ struct dev_source {
 	int epfd;		  /* poll_fd: the node and the tick, or -1 */
 	int tfd;		  /* the tick (a timerfd), or -1 */
 	/* a command-driven protocol (proto->xfer_begin): one READ at a time */
-	bool cmd;      /* this mode */
-	bool *held;    /* per buffer: dequeued, not yet released */
-	int inflight;  /* the buffer its command fills, or -1 */
-	bool cmd_done; /* the protocol has no more data to send */
-	int cmd_err;   /* a failed command, reported at the next call */
+	bool cmd;	  /* this mode */
+	bool *held;	  /* per buffer: dequeued, not yet released */
+	int inflight;	  /* the buffer its command fills, or -1 */
+	bool cmd_done;	  /* the protocol has no more data to send */
+	int cmd_err;	  /* a failed command, reported at the next call */
+	uint8_t *scratch; /* fmt.inverted: the buffer turned back */
 };
 
 static uint64_t mono_ms(void)
@@ -585,6 +586,7 @@ static void dev_close(struct scan_source *src)
 
 	wias_device_close(d->dev);
 	free(d->held);
+	free(d->scratch);
 	free(d->path);
 	free(d);
 }
@@ -701,6 +703,15 @@ static int dev_cmd_done(struct dev_source *d, struct scan_buf *buf)
 	if (ret)
 		return dev_fail(d, ret, "read status");
 	buf->end_of_page = eop;
+	if (d->scratch) {
+		/*
+		 * One pass over the bytes, the only copy on this path: the
+		 * mapping is read-only and the front ends want plain samples
+		 */
+		for (i = 0; i < buf->bytesused; i++)
+			d->scratch[i] = (uint8_t)~buf->data[i];
+		buf->data = d->scratch;
+	}
 	for (i = 0; i < nev; i++) {
 		ret = dev_take_event(d, &ev[i]);
 		if (ret)
@@ -933,6 +944,11 @@ static int dev_cmd_setup(struct dev_source *d)
 	d->held = calloc(d->dev->nbufs, sizeof(*d->held));
 	if (!d->held)
 		return dev_fail(d, -ENOMEM, "allocate buffers");
+	if (d->base.fmt.inverted) {
+		d->scratch = malloc(d->dev->buf_size);
+		if (!d->scratch)
+			return dev_fail(d, -ENOMEM, "allocate buffers");
+	}
 	d->cmd = true;
 	return 0;
 }
