@@ -95,13 +95,40 @@ static int fj_send_cdb(struct device *dev, const uint8_t *cdb, size_t len)
 	return fj_write_all(dev, blk, sizeof(blk));
 }
 
+#define FJ_BOUNCE 2048 /* the longest small data phase, rounded up */
+
+/*
+ * A small data-in phase or status block of at most @len bytes: the driver
+ * reads whole packets (a shorter URB could babble), so the read asks for
+ * @len rounded up to the packet size; the scanner ends the phase with a
+ * short packet.  Bytes read, or -errno; -EPROTO if more than @len came.
+ */
+static int fj_read_in(struct device *dev, void *buf, size_t len)
+{
+	uint32_t mp =
+		dev->caps.bulk_in_maxpacket ? dev->caps.bulk_in_maxpacket : 512;
+	uint8_t bounce[FJ_BOUNCE];
+	size_t ask = (len + mp - 1) / mp * mp;
+	int n;
+
+	if (ask > sizeof(bounce))
+		return -EINVAL;
+	n = wias_device_read(dev, bounce, ask);
+	if (n < 0)
+		return n;
+	if ((size_t)n > len)
+		return -EPROTO;
+	memcpy(buf, bounce, (size_t)n);
+	return n;
+}
+
 /* The status block that ends every command */
 static int fj_read_status(struct device *dev, uint8_t *status)
 {
 	uint8_t blk[FJ_USB_STAT_LEN];
 	int n;
 
-	n = wias_device_read(dev, blk, sizeof(blk));
+	n = fj_read_in(dev, blk, sizeof(blk));
 	if (n < 0)
 		return n;
 	return wias_fj_parse_status(blk, (size_t)n, status);
@@ -117,7 +144,7 @@ static int fj_request_sense(struct device *dev, struct fj_sense *sense)
 	ret = fj_send_cdb(dev, cdb, wias_fj_cdb_request_sense(cdb));
 	if (ret)
 		return ret;
-	n = wias_device_read(dev, rs, sizeof(rs));
+	n = fj_read_in(dev, rs, sizeof(rs));
 	if (n < 0)
 		return n;
 	ret = fj_read_status(dev, &status);
@@ -176,7 +203,7 @@ static int fj_cmd(struct device *dev, const uint8_t *cdb, size_t cdb_len,
 	if (ret)
 		return ret;
 	if (in && in_len && *in_len) {
-		n = wias_device_read(dev, in, *in_len);
+		n = fj_read_in(dev, in, *in_len);
 		if (n < 0)
 			return n;
 		*in_len = (size_t)n;
