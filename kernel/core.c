@@ -480,6 +480,12 @@ static int wiascan_probe(struct usb_interface *intf,
 		ret = -ENODEV;
 		goto err_put;
 	}
+	/* usbcore skips such endpoints; the transfer lengths divide by it */
+	if (!usb_endpoint_maxp(dev->bulk_in)) {
+		dev_err(&intf->dev, "bulk-in wMaxPacketSize is 0\n");
+		ret = -ENODEV;
+		goto err_put;
+	}
 	if (usb_find_bulk_out_endpoint(alt, &dev->bulk_out))
 		dev->bulk_out = NULL;
 	if (usb_find_int_in_endpoint(alt, &dev->intr_in))

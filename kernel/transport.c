@@ -157,12 +157,13 @@ static int wiascan_submit(struct wiascan_dev *dev, struct urb *urb,
 }
 
 /*
- * Submit @buf's URB for its &wiascan_buf.xfer_length bytes (the whole
- * buffer when 0; the queue checked it is a multiple of wMaxPacketSize and
- * fits).  An sg URB gets only the pages the transfer reaches: every entry
- * but the last is a whole page, as usbcore wants (a multiple of
- * wMaxPacketSize), and the host controller stops at
- * transfer_buffer_length inside the last one.
+ * Called with q->lock (QBUF, STREAMON), so the buffer's xfer_length and
+ * URB do not change under us.  Submit @buf's URB for its
+ * &wiascan_buf.xfer_length bytes (the whole buffer when 0; the queue
+ * checked it is a multiple of wMaxPacketSize and fits).  An sg URB gets
+ * only the pages the transfer reaches: every entry but the last is a
+ * whole page, as usbcore wants (a multiple of wMaxPacketSize), and the
+ * host controller stops at transfer_buffer_length inside the last one.
  */
 static int wiascan_buf_queue(struct wiascan_queue *q, struct wiascan_buf *buf)
 {
@@ -170,6 +171,7 @@ static int wiascan_buf_queue(struct wiascan_queue *q, struct wiascan_buf *buf)
 	struct wiascan_xfer *xfer = buf->priv;
 	u32 length = buf->xfer_length ?: buf->npages << PAGE_SHIFT;
 
+	lockdep_assert_held(&q->lock);
 	xfer->urb->transfer_buffer_length = length;
 	if (dev->use_sg)
 		xfer->urb->num_sgs = DIV_ROUND_UP(length, PAGE_SIZE);

@@ -99,8 +99,9 @@ enum wiascan_buf_state {
  * @mapcount: number of VMAs mapping this buffer
  * @flags: END_OF_PAGE and ERROR bits of the last transfer
  * @xfer_length: bytes the transfer asks for, from QBUF; 0 for the whole
- *	buffer.  Set under &wiascan_queue.done_lock while the buffer is
- *	dequeued, read by the transport when it submits the buffer
+ *	buffer.  Written under &wiascan_queue.lock and
+ *	&wiascan_queue.done_lock while the buffer is not in flight; the
+ *	transport reads it under &wiascan_queue.lock when it submits
  * @bytesused: bytes the last transfer filled
  * @status: positive errno of the last transfer, 0 if it succeeded
  * @sequence: number of the last transfer since STREAMON

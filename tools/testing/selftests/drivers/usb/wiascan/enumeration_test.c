@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -133,11 +134,13 @@ TEST_F(scanner, querycap_reports_abi_version)
 	EXPECT_EQ(WIASCAN_ABI_VERSION, caps.abi_version);
 }
 
-TEST_F(scanner, querycap_reports_streaming_read_write_events_and_claim)
+TEST_F(scanner,
+       querycap_reports_streaming_read_write_events_claim_xfer_length_read_idle)
 {
 	const uint32_t want = WIASCAN_CAP_STREAMING | WIASCAN_CAP_READ |
 			      WIASCAN_CAP_WRITE | WIASCAN_CAP_EVENTS |
-			      WIASCAN_CAP_CLAIM;
+			      WIASCAN_CAP_CLAIM | WIASCAN_CAP_XFER_LENGTH |
+			      WIASCAN_CAP_READ_IDLE;
 	const uint32_t known = want | WIASCAN_CAP_SG;
 	struct wiascan_caps caps;
 
@@ -283,6 +286,234 @@ TEST_F(scanner, querycap_works_on_a_read_only_file)
 	EXPECT_EQ(0, query_caps(fd, &caps));
 	EXPECT_EQ(WIASCAN_ABI_VERSION, caps.abi_version);
 	close(fd);
+}
+
+/*
+ * A scanner wiascan.ko does not list, bound on purpose through new_id: a
+ * vendor-specific interface with one bulk-in and one bulk-out endpoint
+ * and no interrupt endpoint, as a Fujitsu fi-series scanner has, under
+ * the fi-7160's IDs (04c5:132e, listed in Debian's
+ * /etc/sane.d/fujitsu.conf).  It is the kernel's own source/sink gadget
+ * function (usb_f_ss_lb) in a configfs gadget of its own on dummy_hcd, no
+ * emulator: its altsetting 0 has exactly those two bulk endpoints, the
+ * source sends (i % wMaxPacketSize) % 63 (pattern 1) and the sink checks
+ * the same.
+ */
+#define FI_GADGET  WT_GADGET_DIR "/wiascan-fi"
+#define FI_FUNC	   FI_GADGET "/functions/SourceSink.0"
+#define FI_CONFIG  FI_GADGET "/configs/c.1"
+#define FI_LINK	   FI_CONFIG "/SourceSink.0"
+#define FI_ID	   "04c5 132e"
+#define WT_DRV_DIR "/sys/bus/usb/drivers/wiascan"
+
+/* Index of the first byte of @buf, read from packet 0 on, not the source's */
+static long fi_mismatch(const uint8_t *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		if (buf[i] != (i % 512) % 63)
+			return (long)i;
+	return -1;
+}
+
+/* The USB device's interface 1.0 whose device has @vid:@pid, or -ENOENT */
+static int fi_find_interface(char *intf, size_t len)
+{
+	char path[PATH_MAX], vid[16], pid[16];
+	struct dirent *de;
+	int ret = -ENOENT;
+	DIR *dir;
+
+	dir = opendir("/sys/bus/usb/devices");
+	if (!dir)
+		return -errno;
+	while (ret && (de = readdir(dir))) {
+		if (de->d_name[0] == '.' || strchr(de->d_name, ':'))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/idVendor",
+			 de->d_name);
+		if (wt_read_file(path, vid, sizeof(vid)) || strcmp(vid, "04c5"))
+			continue;
+		snprintf(path, sizeof(path),
+			 "/sys/bus/usb/devices/%s/idProduct", de->d_name);
+		if (wt_read_file(path, pid, sizeof(pid)) || strcmp(pid, "132e"))
+			continue;
+		snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s:1.0",
+			 de->d_name);
+		if (access(path, F_OK) || strlen(de->d_name) + 5 > len)
+			continue;
+		snprintf(intf, len, "%s:1.0", de->d_name);
+		ret = 0;
+	}
+	closedir(dir);
+	return ret;
+}
+
+static void fi_gadget_down(void)
+{
+	wt_write_file(WT_DRV_DIR "/remove_id", FI_ID);
+	wt_write_file(FI_GADGET "/UDC", "\n");
+	unlink(FI_LINK);
+	rmdir(FI_FUNC);
+	rmdir(FI_CONFIG);
+	rmdir(FI_GADGET);
+}
+
+/*
+ * The guest's usermode helper runs outside the chroot that holds the
+ * modules, so configfs cannot autoload the function: load it here.
+ */
+static int fi_gadget_up(void)
+{
+	if (access("/sys/module/usb_f_ss_lb", F_OK) &&
+	    system("modprobe usb_f_ss_lb"))
+		return -ENOPKG;
+	if (mkdir(FI_GADGET, 0755) || mkdir(FI_CONFIG, 0755) ||
+	    mkdir(FI_FUNC, 0755))
+		return -errno;
+	return wt_write_file(FI_GADGET "/idVendor", "0x04c5")	       ?:
+		       wt_write_file(FI_GADGET "/idProduct", "0x132e") ?:
+		       wt_write_file(FI_FUNC "/pattern", "1")	       ?:
+		       wt_write_file(FI_FUNC "/bulk_buflen", "4096")   ?:
+		       (symlink(FI_FUNC, FI_LINK) ? -errno : 0)	       ?:
+		       wt_write_file(FI_GADGET "/UDC", WT_UDC "\n");
+}
+
+FIXTURE(fi_like_gadget)
+{
+	struct scanner s;
+	char intf[64];
+};
+
+FIXTURE_SETUP(fi_like_gadget)
+{
+	const char *why = wt_rig_missing();
+	int err, waited;
+
+	self->s.fd = -1;
+	if (why)
+		WT_SKIP_SETUP("%s", why);
+	ASSERT_EQ(0, wt_wait_udc_free(WT_GONE_TIMEOUT_MS));
+	err = fi_gadget_up();
+	ASSERT_EQ(0, err) TH_LOG("source/sink gadget: %s", strerror(-err));
+	for (waited = 0; fi_find_interface(self->intf, sizeof(self->intf));
+	     waited += 50) {
+		ASSERT_GT(WT_START_TIMEOUT_MS, waited)
+		TH_LOG("no 04c5:132e device enumerated");
+		wt_sleep_ms(50);
+	}
+}
+
+FIXTURE_TEARDOWN(fi_like_gadget)
+{
+	if (self->s.fd >= 0)
+		close(self->s.fd);
+	self->s.fd = -1;
+	fi_gadget_down();
+	if (self->s.sysname[0])
+		EXPECT_EQ(0, wt_wait_node_gone(self->s.sysname,
+					       WT_GONE_TIMEOUT_MS));
+}
+
+/* Read the interface's attribute @attr (bInterfaceClass...) */
+static int fi_intf_attr(const char *intf, const char *attr, char *buf,
+			size_t len)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/%s", intf, attr);
+	return wt_read_file(path, buf, len);
+}
+
+/*
+ * Not bound by default; new_id binds it and it works: QUERYCAP shows
+ * 04c5:132e with bulk-in, bulk-out and no interrupt endpoint (so no
+ * WIASCAN_CAP_EVENTS, WAIT_EVENT EOPNOTSUPP), write() reaches the sink,
+ * read() and a ring buffer with xfer_length 4096 get the source's pattern,
+ * and read() works on the idle streaming ring.  Unbind and bind work
+ * through the dynamic ID; after remove_id, bind fails with ENODEV.
+ */
+TEST_F(fi_like_gadget,
+       new_id_binds_bulk_only_04c5_132e_remove_id_and_unbind_let_it_go)
+{
+	struct wiascan_buffer b = { .index = 0, .xfer_length = 4096 };
+	struct wiascan_event ev = { .flags = WIASCAN_EVENT_NONBLOCK };
+	struct wiascan_caps caps;
+	uint8_t buf[4096];
+	char attr[16], name[64];
+	struct ring r;
+	size_t i;
+
+	EXPECT_EQ(-ENOENT, wt_find_node(name, sizeof(name)))
+	TH_LOG("bound by default as %s", name);
+	ASSERT_EQ(0, fi_intf_attr(self->intf, "bInterfaceClass", attr,
+				  sizeof(attr)));
+	EXPECT_STREQ("ff", attr);
+	ASSERT_EQ(0, fi_intf_attr(self->intf, "bNumEndpoints", attr,
+				  sizeof(attr)));
+	EXPECT_STREQ("02", attr);
+
+	ASSERT_EQ(0, wt_write_file(WT_DRV_DIR "/new_id", FI_ID));
+	ASSERT_EQ(0, wt_wait_node(&self->s, WT_START_TIMEOUT_MS));
+	ASSERT_EQ(0, wt_interface_name(self->s.sysname, name, sizeof(name)));
+	EXPECT_STREQ(self->intf, name);
+	self->s.fd = open(self->s.node, O_RDWR | O_CLOEXEC);
+	ASSERT_LE(0, self->s.fd) TH_LOG("open %s: %m", self->s.node);
+	ASSERT_EQ(0, wt_set_timeout(self->s.fd, WT_FILE_TIMEOUT_MS));
+
+	ASSERT_EQ(0, query_caps(self->s.fd, &caps));
+	EXPECT_EQ(0x04c5, caps.vendor_id);
+	EXPECT_EQ(0x132e, caps.product_id);
+	EXPECT_EQ(0x80, caps.bulk_in_ep & 0x80);
+	EXPECT_EQ(512, caps.bulk_in_maxpacket);
+	EXPECT_EQ(0, caps.bulk_out_ep & 0x80);
+	EXPECT_NE(0, caps.bulk_out_ep);
+	EXPECT_EQ(512, caps.bulk_out_maxpacket);
+	EXPECT_EQ(0, caps.intr_in_ep);
+	EXPECT_EQ(0, caps.caps & WIASCAN_CAP_EVENTS);
+	EXPECT_EQ(WIASCAN_CAP_WRITE | WIASCAN_CAP_READ | WIASCAN_CAP_STREAMING |
+			  WIASCAN_CAP_XFER_LENGTH | WIASCAN_CAP_READ_IDLE,
+		  caps.caps & (WIASCAN_CAP_WRITE | WIASCAN_CAP_READ |
+			       WIASCAN_CAP_STREAMING | WIASCAN_CAP_XFER_LENGTH |
+			       WIASCAN_CAP_READ_IDLE));
+	EXPECT_EQ(-EOPNOTSUPP,
+		  wt_ioctl(self->s.fd, WIASCAN_IOC_WAIT_EVENT, &ev));
+
+	for (i = 0; i < 512; i++)
+		buf[i] = (uint8_t)(i % 63);
+	EXPECT_EQ(512, write(self->s.fd, buf, 512)) TH_LOG("write: %m");
+	memset(buf, 0xff, sizeof(buf));
+	ASSERT_EQ(4096, read(self->s.fd, buf, 4096)) TH_LOG("read: %m");
+	EXPECT_EQ(-1, fi_mismatch(buf, 4096));
+
+	ASSERT_EQ(0, ring_alloc(&r, self->s.fd, 2, 16 * 1024));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_QBUF, &b));
+	ASSERT_EQ(0, wt_ioctl(self->s.fd, WIASCAN_IOC_STREAMON, NULL));
+	ASSERT_EQ(0, ring_dequeue(&r, &b));
+	EXPECT_EQ(4096, b.bytesused);
+	EXPECT_EQ(4096, b.xfer_length);
+	EXPECT_EQ(0, b.status);
+	EXPECT_EQ(-1, fi_mismatch(r.map[0], b.bytesused));
+	/* streaming with nothing queued: read() may use bulk-in */
+	ASSERT_EQ(512, read(self->s.fd, buf, 512)) TH_LOG("read: %m");
+	EXPECT_EQ(-1, fi_mismatch(buf, 512));
+	EXPECT_EQ(0, ring_free(&r));
+	close(self->s.fd);
+	self->s.fd = -1;
+
+	ASSERT_EQ(0, wt_driver_unbind(self->intf));
+	EXPECT_EQ(0, wt_wait_node_gone(self->s.sysname, WT_GONE_TIMEOUT_MS));
+	ASSERT_EQ(0, wt_driver_bind(self->intf)) TH_LOG("bind by dynamic ID");
+	ASSERT_EQ(0, wt_wait_node(&self->s, WT_START_TIMEOUT_MS));
+
+	ASSERT_EQ(0, wt_write_file(WT_DRV_DIR "/remove_id", FI_ID));
+	/* remove_id leaves a bound device alone */
+	EXPECT_TRUE(wt_node_present(self->s.sysname));
+	ASSERT_EQ(0, wt_driver_unbind(self->intf));
+	EXPECT_EQ(0, wt_wait_node_gone(self->s.sysname, WT_GONE_TIMEOUT_MS));
+	EXPECT_EQ(-ENODEV, wt_driver_bind(self->intf));
+	EXPECT_EQ(-ENOENT, wt_find_node(name, sizeof(name)));
 }
 
 TEST_HARNESS_MAIN

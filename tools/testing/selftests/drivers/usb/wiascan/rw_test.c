@@ -205,7 +205,8 @@ TEST_F(scanner, streamon_and_clear_halt_while_a_read_waits_give_ebusy)
  * 2392 by read() (ended by the short packet), each equal to the formula
  * at its offset.  With a buffer queued again, read() is EBUSY.
  */
-TEST_F(scanner, read_while_streaming_with_none_queued_works_with_one_queued_ebusy)
+TEST_F(scanner,
+       read_while_streaming_with_none_queued_works_with_one_queued_ebusy)
 {
 	struct wiascan_buffer b = { .index = 0, .xfer_length = 4096 };
 	struct refscan_params p;
@@ -231,8 +232,8 @@ TEST_F(scanner, read_while_streaming_with_none_queued_works_with_one_queued_ebus
 					  512));
 
 	ASSERT_EQ(2392, read(self->s.fd, buf, sizeof(buf))) TH_LOG("read: %m");
-	EXPECT_EQ(-1, wt_formula_mismatch(buf, 2392, p.bytes_per_line, 0,
-					  4608));
+	EXPECT_EQ(-1,
+		  wt_formula_mismatch(buf, 2392, p.bytes_per_line, 0, 4608));
 
 	/* a buffer in flight owns the endpoint again */
 	ASSERT_EQ(0, ring_queue(&r, 1));

@@ -607,9 +607,10 @@ static void expect_xfer_lengths_split_a_page(struct __test_metadata *_metadata,
 				   REFSCAN_SOURCE_FLATBED, DPI, 700, 10, &p));
 	ASSERT_EQ(700, p.bytes_per_line);
 	ASSERT_EQ(0, ring_alloc(&r, fd, 3, 16 * KIB));
-	for (i = 0; i < 3; i++)
+	for (i = 0; i < 3; i++) {
 		ASSERT_EQ(0, qbuf_len(fd, i, ask[i]))
 		TH_LOG("buffer %u, xfer_length %u", i, ask[i]);
+	}
 	ASSERT_EQ(0, wt_ioctl(fd, WIASCAN_IOC_STREAMON, NULL));
 	ASSERT_EQ(0, ref_start(fd));
 	for (i = 0; i < 3; i++) {
@@ -664,9 +665,10 @@ TEST_F(scanner, qbuf_xfer_length_511_513_1_or_past_the_buffer_returns_einval)
 	ASSERT_EQ(512, caps.bulk_in_maxpacket);
 	ASSERT_EQ(0, ring_alloc(&r, self->s.fd, 2, 16 * KIB));
 	ASSERT_EQ(16 * KIB, r.size);
-	for (i = 0; i < ARRAY_SIZE(bad); i++)
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(-EINVAL, qbuf_len(self->s.fd, 0, bad[i]))
 		TH_LOG("xfer_length %u", bad[i]);
+	}
 	EXPECT_EQ(-EINVAL, qbuf_len(self->s.fd, 0, r.size + 512));
 	for (i = 0; i < ARRAY_SIZE(b.reserved); i++) {
 		memset(&b, 0, sizeof(b));

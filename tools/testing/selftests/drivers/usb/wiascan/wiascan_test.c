@@ -123,7 +123,7 @@ const char *wt_rig_missing(void)
 }
 
 /* Read a small sysfs or configfs file into @buf without the newline */
-static int wt_read_file(const char *path, char *buf, size_t len)
+int wt_read_file(const char *path, char *buf, size_t len)
 {
 	ssize_t n;
 	int fd;
@@ -141,7 +141,7 @@ static int wt_read_file(const char *path, char *buf, size_t len)
 	return 0;
 }
 
-static int wt_write_file(const char *path, const char *text)
+int wt_write_file(const char *path, const char *text)
 {
 	size_t len = strlen(text);
 	ssize_t n;

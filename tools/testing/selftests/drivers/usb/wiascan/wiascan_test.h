@@ -83,6 +83,9 @@ bool wt_node_present(const char *sysname);
 int wt_unplug(void);
 int wt_replug(void);
 int wt_sysfs_read(const char *sysname, const char *rel, char *buf, size_t len);
+/* A small sysfs or configfs file, read without its newline, or written */
+int wt_read_file(const char *path, char *buf, size_t len);
+int wt_write_file(const char *path, const char *text);
 int wt_parse_dev(const char *s, unsigned int *major_nr, unsigned int *minor_nr);
 int wt_parse_uint(const char *s, unsigned int *v);
 unsigned int wt_env_uint(const char *name, unsigned int def);
