@@ -91,7 +91,8 @@ check-lint:
 # Suites in guests of Debian's kernel (one boot each, about 3 s): the
 # kselftest suite against the driver and the emulator, the helper end to
 # end, the SANE backend with Debian's scanimage, saned and simple-scan,
-# the emulator against an independent libusb client, its --image
+# the emulator against an independent libusb client, its Fujitsu fi-7160
+# personality against scanimage with SANE's own fujitsu backend, its --image
 # pictures scanned end to end, the rig's own
 # self-test, and every command the documentation shows (natively, then in
 # one guest).
@@ -110,6 +111,8 @@ check-vm:
 		$(TOP)/helper/tests/vm-fujitsu-helper-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-emulator $(VM_RUN) --kernel debian -- \
 		$(TOP)/$(EMULATOR)/emu-selftest
+	$(RUN_SUITE) $(CHECK_DIR) vm-fujitsu $(VM_RUN) --kernel debian -- \
+		$(TOP)/$(EMULATOR)/vm-fujitsu-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-emulator-image $(VM_RUN) --kernel debian -- \
 		$(TOP)/$(EMULATOR)/vm-image-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-rig $(TOP)/tools/testing/vm/test-vm-run

@@ -89,6 +89,37 @@ size_t fj_out_len(const uint8_t *cdb)
 }
 
 /**
+ * fj_in_len() - bytes the host reads in the data-in phase of a CDB
+ * @cdb: the CDB
+ *
+ * Return: the allocation or transfer length, 0 for commands without a
+ * data-in phase.  The device always ends that phase, even when the
+ * command fails: do_usb_cmd() reads it before the status block whatever
+ * happens, so a skipped phase would take the status block as data.
+ * Source: fujitsu-scsi.h set_IN_return_size, set_RS_return_size,
+ * set_MSEN_xfer_length (byte 4), set_RD_xferlen (bytes 3-4),
+ * set_R_xfer_length (bytes 6-8), set_GHS_allocation_length (bytes 7-8).
+ */
+size_t fj_in_len(const uint8_t *cdb)
+{
+	switch (cdb[0]) {
+	case FJ_OP_REQUEST_SENSE:
+	case FJ_OP_INQUIRY:
+	case FJ_OP_MODE_SENSE:
+		return cdb[4];
+	case FJ_OP_READ_DIAG:
+		return fj_get(cdb + 3, 2);
+	case FJ_OP_GET_WINDOW:
+	case FJ_OP_READ:
+		return fj_get(cdb + 6, 3);
+	case FJ_OP_GET_HW_STATUS:
+		return fj_get(cdb + 7, 2);
+	default:
+		return 0;
+	}
+}
+
+/**
  * fj_sense() - fixed-format sense data, as REQUEST SENSE returns it
  * @s: FJ_SENSE_LEN bytes, filled
  * @key: sense key, FJ_KEY_*

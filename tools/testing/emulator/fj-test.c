@@ -53,7 +53,7 @@ int main(void)
 	unsigned int cnt, res, ppl, miss = 0;
 	int bad;
 
-	printf("1..20\n");
+	printf("1..23\n");
 
 	fj_status_block(b, FJ_CHECK);
 	ok(b[0] == 0x53 && b[9] == 2 && b[1] == 0 && b[12] == 0,
@@ -76,6 +76,15 @@ int main(void)
 	ok(fj_out_len(b) == 12, "MODE SELECT data-out from byte 4: 12");
 	b[0] = FJ_OP_READ;
 	ok(fj_out_len(b) == 0, "READ has no data-out");
+	fj_put(b + 6, 65536, 3);
+	ok(fj_in_len(b) == 65536, "READ data-in from bytes 6-8: 65536");
+	memset(b, 0, 10);
+	b[0] = FJ_OP_GET_HW_STATUS;
+	fj_put(b + 7, 12, 2);
+	ok(fj_in_len(b) == 12,
+	   "GET HARDWARE STATUS data-in from bytes 7-8: 12");
+	b[0] = FJ_OP_TEST_UNIT_READY;
+	ok(fj_in_len(b) == 0, "TEST UNIT READY has no data-in");
 
 	fj_sense(b, FJ_KEY_NO_SENSE, 0, 0, true, true, 1234, -1);
 	ok(b[2] == 0x60 && fj_get(b + 3, 4) == 1234 && b[7] == 10,

@@ -137,6 +137,7 @@ void fj_put(uint8_t *p, uint32_t v, unsigned int n);
 void fj_status_block(uint8_t blk[FJ_STAT_LEN], uint8_t status);
 int fj_parse_cmd(const uint8_t *blk, size_t len, const uint8_t **cdb);
 size_t fj_out_len(const uint8_t *cdb);
+size_t fj_in_len(const uint8_t *cdb);
 
 void fj_sense(uint8_t s[FJ_SENSE_LEN], uint8_t key, uint8_t asc, uint8_t ascq,
 	      bool eom, bool ili, uint32_t info, int field);

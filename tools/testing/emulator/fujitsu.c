@@ -82,7 +82,9 @@ struct fj {
 	uint64_t sent[2];      /* image bytes sent per side */
 	bool cover_open;
 	bool fault_done;
-	uint8_t *buf; /* data-in phases */
+	size_t in_ask; /* data-in bytes the host reads for this command */
+	bool in_done;  /* the data-in phase has been sent */
+	uint8_t *buf;  /* data-in phases */
 	uint8_t out[FJ_MAX_OUT];
 };
 
@@ -181,6 +183,7 @@ static int data_in(struct fj *f, const uint8_t *src, size_t len, size_t ask)
 {
 	int fd = f->emu->gadget.ep_in;
 
+	f->in_done = true;
 	if (len && write(fd, src, len) != (ssize_t)len)
 		return -errno;
 	if (len < ask && len % FJ_MPS == 0 && write(fd, src, 0) < 0)
@@ -192,6 +195,13 @@ static int status(struct fj *f, uint8_t st)
 {
 	uint8_t blk[FJ_STAT_LEN];
 
+	/* a failed command still ends its data-in phase: empty */
+	if (f->in_ask && !f->in_done) {
+		int ret = data_in(f, NULL, 0, f->in_ask);
+
+		if (ret)
+			return ret;
+	}
 	fj_status_block(blk, st);
 	if (write(f->emu->gadget.ep_in, blk, sizeof(blk)) != sizeof(blk))
 		return -errno;
@@ -437,11 +447,9 @@ static int fault(struct fj *f, int s, size_t n, int *ret)
 		f->loaded = f->scanning = false;
 		if (flt->kind == FAULT_COVER_OPEN)
 			f->cover_open = true;
-		*ret = data_in(f, NULL, 0, n) ?:
-			       check(f, FJ_KEY_MEDIUM, FJ_ASC_MEDIUM,
-				     flt->kind == FAULT_JAM ? FJ_ASCQ_JAM :
-				     flt->kind == FAULT_DOUBLE_FEED ?
-							      FJ_ASCQ_DF :
+		*ret = check(f, FJ_KEY_MEDIUM, FJ_ASC_MEDIUM,
+			     flt->kind == FAULT_JAM	    ? FJ_ASCQ_JAM :
+			     flt->kind == FAULT_DOUBLE_FEED ? FJ_ASCQ_DF :
 							      FJ_ASCQ_COVER);
 		return 1;
 	case FAULT_STALL:
@@ -625,6 +633,8 @@ static int serve(struct fj *f, const uint8_t *cdb)
 	size_t out = fj_out_len(cdb);
 	int ret;
 
+	f->in_ask = fj_in_len(cdb);
+	f->in_done = false;
 	emu_log(f->emu,
 		"fujitsu: %02x %s %02x %02x %02x %02x %02x %02x %02x %02x %02x",
 		cdb[0], op_name(cdb[0]), cdb[1], cdb[2], cdb[3], cdb[4], cdb[5],
