@@ -46,6 +46,7 @@
  * @asked: bytes the READ in flight asked for
  * @done: no more data: the last side ended, or a fault
  * @busy: the last READ was refused as busy
+ * @in_flight: a READ was sent and its status not yet read
  */
 struct fj_state {
 	struct fj_inquiry inq;
@@ -63,6 +64,7 @@ struct fj_state {
 	uint32_t asked;
 	bool done;
 	bool busy;
+	bool in_flight;
 };
 
 static struct fj_state *fj_state(struct device *dev)
@@ -504,14 +506,40 @@ static int fj_start(struct device *dev, uint32_t max_sheets,
 	return -EPIPE;
 }
 
-/* Nothing to send while a READ is in flight; the device source stops */
+#define FJ_DRAIN_LEN (64 * 1024)
+#define FJ_DRAIN_MAX 4096 /* reads: 256 MiB of a READ's data at most */
+
+/*
+ * Stop: no command is sent (the family has none that interrupts a READ).
+ * A READ still in flight (the device source took its buffer back) sends
+ * the rest of its data and then its 13-byte status: read and drop them,
+ * each read bounded by the file's timeout, so that the next command's
+ * answers are its own.  The data phase ends with a short packet, so the
+ * status comes alone: 13 bytes starting with USB_STATUS_CODE.
+ */
 static int fj_cancel(struct device *dev)
 {
 	struct fj_state *st = fj_state(dev);
+	uint8_t *junk;
+	int i, n = 0;
 
-	if (st)
-		st->done = true;
-	return 0;
+	if (!st)
+		return -ENOMEM;
+	st->done = true;
+	if (!st->in_flight)
+		return 0;
+	st->in_flight = false;
+	junk = malloc(FJ_DRAIN_LEN);
+	if (!junk)
+		return -ENOMEM;
+	for (i = 0; i < FJ_DRAIN_MAX; i++) {
+		n = wias_device_read(dev, junk, FJ_DRAIN_LEN);
+		if (n < 0 ||
+		    (n == FJ_USB_STAT_LEN && junk[0] == FJ_USB_STAT_CODE))
+			break;
+	}
+	free(junk);
+	return n < 0 ? n : 0;
 }
 
 /* No interrupt events: every condition comes with a command's status */
@@ -592,6 +620,7 @@ static int fj_xfer_begin(struct device *dev, uint32_t buf_size, uint32_t *len)
 	if (ret)
 		return ret;
 	st->asked = ask;
+	st->in_flight = true;
 	*len = (ask + mp - 1) / mp * mp;
 	return 0;
 }
@@ -680,6 +709,7 @@ static int fj_xfer_end(struct device *dev, uint32_t bytesused,
 	*end_of_page = false;
 	if (!st)
 		return -ENOMEM;
+	st->in_flight = false;
 	ret = fj_finish(dev, &res, &sense);
 	if (ret)
 		return ret;

@@ -528,24 +528,25 @@ static int dev_page_done(struct scan_source *src, uint32_t page, uint64_t bytes,
 	return 0;
 }
 
-static int dev_drop_stale_data(struct dev_source *d);
-
 static void dev_stop(struct scan_source *src, bool cancel)
 {
 	struct dev_source *d = to_dev(src);
 
+	/*
+	 * Command-driven: STREAMOFF first (it takes back a buffer queued for
+	 * a READ in flight), then the protocol's cancel can take the rest of
+	 * that READ with read()
+	 */
+	if (d->cmd) {
+		wias_device_streamoff(d->dev);
+		d->inflight = -1;
+		if (cancel && !d->unplugged)
+			d->proto->cancel(d->dev);
+		return;
+	}
 	if (cancel)
 		d->proto->cancel(d->dev);
 	wias_device_streamoff(d->dev);
-	/*
-	 * A command-driven scan stopped with a READ in flight: the scanner
-	 * still sends the rest of its data and its status; take them now, so
-	 * that the next command's answer is not mistaken for them
-	 */
-	if (d->cmd && d->inflight >= 0 && !d->unplugged) {
-		d->inflight = -1;
-		dev_drop_stale_data(d);
-	}
 }
 
 /*

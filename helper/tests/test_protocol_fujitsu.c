@@ -547,6 +547,24 @@ TEST_F(proto, fixed_length_side_of_3000_bytes_ends_at_its_last_byte)
 	EXPECT_TRUE(ev[0].last); /* one sheet asked for */
 }
 
+TEST_F(proto, cancel_mid_read_drops_its_data_up_to_the_13_byte_status)
+{
+	static uint8_t data[FJ_INQ_VPD_LEN];
+	uint32_t len;
+
+	start_simplex(_metadata, &self->dev, self->st, false);
+	ASSERT_EQ(0, fj_xfer_begin(&self->dev, 65536, &len));
+	memset(data, 0x53, sizeof(data));
+	fake_answer(data, sizeof(data)); /* the rest of the image data */
+	fake_answer(data, FJ_USB_STAT_LEN - 1);
+	fake_status(FJ_STATUS_GOOD);
+	fake_status(FJ_STATUS_GOOD); /* not read: the next command's */
+	EXPECT_EQ(0, fj_cancel(&self->dev));
+	EXPECT_EQ(fake.nin - 1, fake.pos);
+	EXPECT_EQ(0, fj_cancel(&self->dev)); /* nothing in flight: no read */
+	EXPECT_EQ(fake.nin - 1, fake.pos);
+}
+
 TEST(exit_code_of_cover_open_is_13)
 {
 	struct wia_error e = { 0 };
