@@ -107,6 +107,8 @@ check-vm:
 		$(TOP)/helper/tests/vm-client-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-sane $(VM_RUN) --kernel debian -- \
 		$(TOP)/helper/tests/vm-sane-test
+	$(RUN_SUITE) $(CHECK_DIR) vm-fujitsu-helper $(VM_RUN) --kernel debian -- \
+		$(TOP)/helper/tests/vm-fujitsu-helper-test
 	$(RUN_SUITE) $(CHECK_DIR) vm-emulator $(VM_RUN) --kernel debian -- \
 		$(TOP)/$(EMULATOR)/emu-selftest
 	$(RUN_SUITE) $(CHECK_DIR) vm-fujitsu $(VM_RUN) --kernel debian -- \

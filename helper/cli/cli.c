@@ -74,8 +74,14 @@ void cli_usage(FILE *f)
 	      "\n"
 	      "Commands:\n"
 	      "  scan   scan to a file\n"
-	      "  list   list the scanners, one line each: node, VID:PID, manufacturer, product\n"
+	      "  list   list the scanners, one line each: node, VID:PID, manufacturer,\n"
+	      "         product, protocol; known scanners wiascan.ko does not drive\n"
+	      "         are listed with the node \"-\" and \"(not bound)\"\n"
 	      "  info   show a scanner's capabilities\n"
+	      "  bind VID:PID    let wiascan.ko drive the scanners with these USB IDs\n"
+	      "                  (hex; root, wiascan.ko loaded); for families SANE's\n"
+	      "                  own backends drive, like the Fujitsu fi-series\n"
+	      "  unbind VID:PID  give them back (SANE's backend can use them again)\n"
 	      "  repair FILE.part [-o FILE] [-f]\n"
 	      "         turn a TIFF left by a crash into FILE, its completed pages\n"
 	      "  --help, --version\n"
@@ -89,8 +95,9 @@ void cli_usage(FILE *f)
 	      "                          pixels (default a4); H = 0: pages of unknown\n"
 	      "                          length, ADF only. Paper sizes become\n"
 	      "                          round(mm / 25.4 * dpi) pixels\n"
-	      "  -S, --source SOURCE     flatbed or adf (default flatbed); the ADF scans\n"
-	      "                          until the feeder is empty\n"
+	      "  -S, --source SOURCE     flatbed, adf or adf-duplex (default flatbed);\n"
+	      "                          the ADF scans until the feeder is empty;\n"
+	      "                          adf-duplex gives front 1, back 1, front 2...\n"
 	      "  -F, --format FORMAT     raw: every page's bytes, concatenated (default);\n"
 	      "                          tiff: a multipage TIFF, one page per sheet\n"
 	      "  -o, --output FILE       written as FILE.part, renamed when complete;\n"
@@ -348,6 +355,10 @@ static int cli_command(const char *s, enum cli_command *cmd)
 		*cmd = CLI_INFO;
 	else if (!strcmp(s, "repair"))
 		*cmd = CLI_REPAIR;
+	else if (!strcmp(s, "bind"))
+		*cmd = CLI_BIND;
+	else if (!strcmp(s, "unbind"))
+		*cmd = CLI_UNBIND;
 	else if (!strcmp(s, "--help") || !strcmp(s, "-h") || !strcmp(s, "help"))
 		*cmd = CLI_HELP;
 	else if (!strcmp(s, "--version") || !strcmp(s, "-V"))
@@ -467,6 +478,8 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
 		shortopts = ":d:jt:hV";
 		break;
 	case CLI_LIST:
+	case CLI_BIND:
+	case CLI_UNBIND:
 		longopts = list_options;
 		shortopts = ":hV";
 		break;
@@ -489,6 +502,13 @@ int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err)
 		return 0;
 	if (a->cmd == CLI_REPAIR)
 		return cli_finish_repair(a, argc, argv, err);
+	if (a->cmd == CLI_BIND || a->cmd == CLI_UNBIND) {
+		if (optind + 2 != argc)
+			return usage_fail(err, argv[1], NULL,
+					  "one VID:PID is needed");
+		a->input = argv[optind + 1];
+		return 0;
+	}
 	if (optind < argc - 1)
 		return usage_fail(err, argv[optind + 1], NULL,
 				  "unexpected argument");

@@ -20,6 +20,8 @@ enum cli_command {
 	CLI_LIST,
 	CLI_INFO,
 	CLI_REPAIR,
+	CLI_BIND,
+	CLI_UNBIND,
 };
 
 #define CLI_DEFAULT_DEVICE "/dev/wiascan0"
@@ -42,7 +44,7 @@ enum cli_command {
  * @batch_start, @batch_increment: the batch counter
  * @max_pages: -n, stop after this many pages (0: until the feeder is empty)
  * @progress: --progress
- * @input: `repair`: the NAME.part to repair
+ * @input: `repair`: the NAME.part to repair; `bind`, `unbind`: VID:PID
  * @repair_output: `repair`: the output name made from @input (malloc'ed)
  * @format_set, @compression_set: given on the command line
  */

@@ -21,6 +21,8 @@
 #include "json.h"
 #include "outfile.h"
 #include "progress.h"
+#include "bind.h"
+#include "fujitsu.h"
 #include "protocol.h"
 #include "scan.h"
 #include "sink.h"
@@ -501,11 +503,59 @@ static int cmd_repair(const struct cli_args *a, struct wia_error *err)
 	return ret;
 }
 
+/* The protocol wiascan-helper would speak to a device with these IDs */
+static const char *protocol_name(unsigned int vid, unsigned int pid)
+{
+	struct device_caps caps = { .vendor_id = (uint16_t)vid,
+				    .product_id = (uint16_t)pid };
+	const struct scan_protocol_ops *p = wias_protocol_find(&caps);
+
+	return p ? p->name : "none";
+}
+
 static int list_one(const struct sysfs_scanner *s, void *arg)
 {
 	(void)arg;
-	printf("%s\t%04x:%04x\t%s\t%s\n", s->node, s->vendor_id, s->product_id,
-	       s->manufacturer, s->product);
+	printf("%s\t%04x:%04x\t%s\t%s\t%s\n", s->node, s->vendor_id,
+	       s->product_id, s->manufacturer, s->product,
+	       protocol_name(s->vendor_id, s->product_id));
+	return 0;
+}
+
+/*
+ * Whether SANE's fujitsu backend lists @pid ("usb 0x04c5 0xPPPP" in
+ * fujitsu.conf, under SANE_CONFIG_DIR or /etc/sane.d); the fi-7160
+ * (0x132e) is known without it
+ */
+static bool fujitsu_known(unsigned int pid)
+{
+	const char *dir = getenv("SANE_CONFIG_DIR");
+	unsigned int v, p;
+	char path[512], line[256];
+	bool found = pid == 0x132e;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/fujitsu.conf",
+		 dir && *dir ? dir : "/etc/sane.d");
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = sscanf(line, " usb 0x%x 0x%x", &v, &p) == 2 &&
+			v == FJ_VENDOR_ID && p == pid;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* A known scanner wiascan.ko does not drive: how to make it do so */
+static int list_unbound(const struct bind_usb *u, void *arg)
+{
+	(void)arg;
+	if (u->bound || !fujitsu_known(u->product_id))
+		return 0;
+	printf("-\t%04x:%04x\t\t\t%s (not bound: wiascan-helper bind %04x:%04x)\n",
+	       u->vendor_id, u->product_id,
+	       protocol_name(u->vendor_id, u->product_id), u->vendor_id,
+	       u->product_id);
 	return 0;
 }
 
@@ -513,8 +563,49 @@ static int cmd_list(struct wia_error *err)
 {
 	int ret = wias_sysfs_for_each_scanner(list_one, NULL);
 
+	if (!ret)
+		ret = wias_bind_for_each_usb(FJ_VENDOR_ID, 0, list_unbound,
+					     NULL);
 	if (ret)
 		wias_werr_set(err, WERR_OTHER, ret, "list scanners");
+	return ret;
+}
+
+/* "04c5:132e" */
+static int parse_usb_id(const char *s, uint16_t *vid, uint16_t *pid)
+{
+	unsigned int v, p;
+	int n = 0;
+
+	if (sscanf(s, "%4x:%4x%n", &v, &p, &n) != 2 || s[n] || !v)
+		return -EINVAL;
+	*vid = (uint16_t)v;
+	*pid = (uint16_t)p;
+	return 0;
+}
+
+static int cmd_bind(const struct cli_args *a, bool bind, struct wia_error *err)
+{
+	uint16_t vid, pid;
+	int ret;
+
+	if (parse_usb_id(a->input, &vid, &pid)) {
+		wias_werr_set(err, WERR_USAGE, -EINVAL, "%s", a->input);
+		wias_werr_why(
+			err,
+			"not a USB ID: give VID:PID in hex, e.g. 04c5:132e");
+		return -EINVAL;
+	}
+	ret = wias_bind(vid, pid, bind);
+	if (!ret)
+		return 0;
+	wias_werr_set(err, WERR_OTHER, ret, "%s %04x:%04x",
+		      bind ? "bind" : "unbind", vid, pid);
+	if (ret == -ENOENT)
+		wias_werr_why(err,
+			      "wiascan.ko is not loaded (modprobe wiascan)");
+	else if (ret == -EACCES || ret == -EPERM)
+		wias_werr_why(err, "permission denied: run as root");
 	return ret;
 }
 
@@ -526,6 +617,8 @@ struct info {
 	bool have_usb;
 	const struct scan_protocol_ops *proto;
 	struct scan_device_info dev;
+	struct scan_model model;
+	bool have_model;
 };
 
 static const char *speed_name(uint32_t speed)
@@ -597,6 +690,10 @@ static void info_text(const struct info *in)
 	}
 	printf("  %-18s%s, version %u\n", "protocol:", in->proto->name,
 	       in->dev.version);
+	if (in->have_model)
+		printf("  %-18s%s %s, revision %s\n",
+		       "model:", in->model.vendor, in->model.product,
+		       in->model.revision);
 	printf("  %-18s", "modes:");
 	sep = "";
 	for (i = SCAN_MODE_LINEART; i <= SCAN_MODE_COLOR; i++) {
@@ -608,7 +705,7 @@ static void info_text(const struct info *in)
 	}
 	printf("\n  %-18s", "sources:");
 	sep = "";
-	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF; i++) {
+	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF_DUPLEX; i++) {
 		if (in->dev.sources & (1U << i)) {
 			printf("%s%s", sep,
 			       wias_scan_source_name((enum scan_source_kind)i));
@@ -646,6 +743,13 @@ static void info_json_protocol(struct json *j, const struct info *in)
 	json_object_begin(j, "protocol");
 	json_str(j, "name", in->proto->name);
 	json_u64(j, "version", in->dev.version);
+	if (in->have_model) {
+		json_object_begin(j, "model");
+		json_str(j, "vendor", in->model.vendor);
+		json_str(j, "product", in->model.product);
+		json_str(j, "revision", in->model.revision);
+		json_object_end(j);
+	}
 	json_array_begin(j, "modes");
 	for (i = SCAN_MODE_LINEART; i <= SCAN_MODE_COLOR; i++)
 		if (in->dev.modes & (1U << i))
@@ -653,7 +757,7 @@ static void info_json_protocol(struct json *j, const struct info *in)
 				 wias_scan_mode_name((enum scan_mode)i));
 	json_array_end(j);
 	json_array_begin(j, "sources");
-	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF; i++)
+	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF_DUPLEX; i++)
 		if (in->dev.sources & (1U << i))
 			json_str(j, NULL,
 				 wias_scan_source_name(
@@ -799,6 +903,8 @@ static int cmd_info(const struct cli_args *a, struct wia_error *err)
 	in.proto = wias_protocol_find(&dev->caps);
 	if (!ret && in.proto)
 		ret = in.proto->get_info(dev, &in.dev);
+	if (!ret && in.proto)
+		in.have_model = !wias_protocol_model(in.proto, dev, &in.model);
 	wias_device_close(dev);
 	if (ret)
 		return wias_werr_set(err, WERR_DEVICE, ret,
@@ -837,6 +943,10 @@ int main(int argc, char **argv)
 			break;
 		case CLI_REPAIR:
 			ret = cmd_repair(&a, &err);
+			break;
+		case CLI_BIND:
+		case CLI_UNBIND:
+			ret = cmd_bind(&a, a.cmd == CLI_BIND, &err);
 			break;
 		}
 	}

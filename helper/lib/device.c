@@ -38,6 +38,12 @@ static void caps_from_uapi(struct device_caps *c, const struct wiascan_caps *u)
 	c->events = u->caps & WIASCAN_CAP_EVENTS;
 	c->sg = u->caps & WIASCAN_CAP_SG;
 	c->claim = u->caps & WIASCAN_CAP_CLAIM;
+#ifdef WIASCAN_CAP_XFER_LENGTH
+	c->xfer_length = u->caps & WIASCAN_CAP_XFER_LENGTH;
+#endif
+#ifdef WIASCAN_CAP_READ_IDLE
+	c->read_idle = u->caps & WIASCAN_CAP_READ_IDLE;
+#endif
 	c->speed = u->speed;
 	c->interface = u->interface;
 	c->vendor_id = (uint16_t)u->vendor_id;
@@ -66,7 +72,8 @@ static int device_querycap(struct device *dev)
 		return -ENOTTY; /* a node, but not a wiascan one */
 	if (ret)
 		return ret;
-	if (caps.abi_version != WIASCAN_ABI_VERSION)
+	/* ABI 2 only adds to 1: a version 1 driver lacks only its bits */
+	if (caps.abi_version < 1 || caps.abi_version > WIASCAN_ABI_VERSION)
 		return -EPROTO;
 	caps_from_uapi(&dev->caps, &caps);
 	return 0;
@@ -120,6 +127,7 @@ void wias_device_close(struct device *dev)
 	wias_device_free_buffers(dev);
 	wias_device_unclaim(dev);
 	close(dev->fd);
+	free(dev->proto_priv);
 	free(dev);
 }
 
@@ -271,6 +279,33 @@ int wias_device_qbuf(struct device *dev, unsigned int index)
 		return -EINVAL;
 	memset(&b, 0, sizeof(b));
 	b.index = index;
+	return xioctl(dev->fd, WIASCAN_IOC_QBUF, &b);
+}
+
+/*
+ * Queue buffer @index asking the device for @xfer_length bytes (0: the
+ * whole buffer).  ABI 2 (WIASCAN_CAP_XFER_LENGTH): the length must be a
+ * multiple of the bulk-in wMaxPacketSize and fit the buffer, else -EINVAL;
+ * a driver without the capability gets -EOPNOTSUPP here, nothing sent.
+ */
+int wias_device_qbuf_len(struct device *dev, unsigned int index,
+			 uint32_t xfer_length)
+{
+	struct wiascan_buffer b;
+
+	if (!xfer_length)
+		return wias_device_qbuf(dev, index);
+	if (!dev->caps.xfer_length)
+		return -EOPNOTSUPP;
+	if (index >= dev->nbufs)
+		return -EINVAL;
+	memset(&b, 0, sizeof(b));
+	b.index = index;
+#ifdef WIASCAN_CAP_XFER_LENGTH
+	b.xfer_length = xfer_length;
+#else
+	b.reserved[0] = xfer_length; /* where ABI 2 puts it */
+#endif
 	return xioctl(dev->fd, WIASCAN_IOC_QBUF, &b);
 }
 
@@ -472,6 +507,14 @@ int wias_device_unclaim(struct device *dev)
 int wias_device_read(struct device *dev, void *buf, size_t len)
 {
 	ssize_t n = read(dev->fd, buf, len);
+
+	return n < 0 ? -errno : (int)n;
+}
+
+/* One write() to bulk-out, bounded by the file's timeout: bytes or -errno */
+int wias_device_write(struct device *dev, const void *buf, size_t len)
+{
+	ssize_t n = write(dev->fd, buf, len);
 
 	return n < 0 ? -errno : (int)n;
 }

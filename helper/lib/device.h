@@ -17,6 +17,8 @@
  * struct device_caps - QUERYCAP, in host types
  * @abi_version: the driver's ABI version
  * @streaming, @read, @write, @events, @sg, @claim: capability bits
+ * @xfer_length, @read_idle: ABI 2 capability bits (a transfer length per
+ *	queued buffer; read() while streaming with nothing queued)
  * @speed: USB speed (enum usb_device_speed: 2 full, 3 high, 5 super...)
  * @interface: bInterfaceNumber
  * @vendor_id, @product_id: the device's IDs
@@ -33,6 +35,8 @@ struct device_caps {
 	bool events;
 	bool sg;
 	bool claim;
+	bool xfer_length;
+	bool read_idle;
 	uint32_t speed;
 	uint32_t interface;
 	uint16_t vendor_id;
@@ -108,6 +112,7 @@ struct device_buffer {
  * @streaming: STREAMON done and not undone
  * @next_sequence: sequence the next DQBUF must carry
  * @claimed: this file owns the scanner (CLAIM done, UNCLAIM not yet)
+ * @proto_priv: the protocol's own state for this device (freed with it)
  */
 struct device {
 	int fd;
@@ -119,6 +124,7 @@ struct device {
 	bool streaming;
 	uint64_t next_sequence;
 	bool claimed;
+	void *proto_priv;
 };
 
 /**
@@ -139,6 +145,8 @@ int wias_device_alloc_buffers(struct device *dev, unsigned int count,
 			      size_t size);
 void wias_device_free_buffers(struct device *dev);
 int wias_device_qbuf(struct device *dev, unsigned int index);
+int wias_device_qbuf_len(struct device *dev, unsigned int index,
+			 uint32_t xfer_length);
 int wias_device_dqbuf(struct device *dev, struct device_view *view);
 int wias_device_streamon(struct device *dev);
 int wias_device_streamoff(struct device *dev);
@@ -154,5 +162,6 @@ int wias_device_clear_halt(struct device *dev, uint32_t endpoint);
 int wias_device_claim(struct device *dev, struct device_claim_info *info);
 int wias_device_unclaim(struct device *dev);
 int wias_device_read(struct device *dev, void *buf, size_t len);
+int wias_device_write(struct device *dev, const void *buf, size_t len);
 
 #endif /* WIASCAN_DEVICE_H */

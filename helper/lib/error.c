@@ -76,6 +76,8 @@ int wias_werr_exit_code(const struct wia_error *e)
 		return WIASCAN_EXIT_JAM;
 	case SCAN_COND_DOUBLE_FEED:
 		return WIASCAN_EXIT_DOUBLE_FEED;
+	case SCAN_COND_COVER_OPEN:
+		return WIASCAN_EXIT_COVER_OPEN;
 	}
 	switch (e->kind) {
 	case WERR_USAGE:

@@ -21,6 +21,7 @@
 #define WIASCAN_EXIT_DOUBLE_FEED 10 /* double feed (multi-feed) */
 #define WIASCAN_EXIT_CANCELLED	 11 /* cancelled by SIGINT or SIGTERM */
 #define WIASCAN_EXIT_BUSY	 12 /* another client owns the scanner */
+#define WIASCAN_EXIT_COVER_OPEN	 13 /* the ADF cover is open */
 
 /* The table --help prints, one line per code */
 #define WIASCAN_EXIT_HELP                                                      \
@@ -37,6 +38,7 @@
 	"  9  paper jam\n"                                                     \
 	" 10  double feed\n"                                                   \
 	" 11  cancelled by SIGINT or SIGTERM (completed pages kept)\n"         \
-	" 12  scanner busy: another client owns it (nothing was sent to it)\n"
+	" 12  scanner busy: another client owns it (nothing was sent to it)\n" \
+	" 13  ADF cover open (completed pages kept)\n"
 
 #endif /* WIASCAN_EXIT_CODES_H */

@@ -18,6 +18,7 @@ static const char *const mode_names[] = {
 static const char *const source_names[] = {
 	[SCAN_SOURCE_FLATBED] = "flatbed",
 	[SCAN_SOURCE_ADF] = "adf",
+	[SCAN_SOURCE_ADF_DUPLEX] = "adf-duplex",
 };
 
 /* Named paper sizes, in tenths of a millimetre so that letter stays exact */
@@ -129,7 +130,7 @@ int wias_scan_resolve_size(const struct scan_size_spec *spec, uint32_t dpi,
 		h = spec->height_px;
 	}
 	/* Only a sheet feeder knows where a page ends by itself */
-	if (h == 0 && source != SCAN_SOURCE_ADF)
+	if (h == 0 && !scan_source_is_adf(source))
 		return -EINVAL;
 	if (w == 0)
 		return -EINVAL;
@@ -177,6 +178,8 @@ const char *wias_scan_cond_text(enum scan_cond cond)
 		return "double feed (several sheets drawn at once)";
 	case SCAN_COND_CANCELLED:
 		return "cancelled";
+	case SCAN_COND_COVER_OPEN:
+		return "ADF cover open";
 	}
 	return "no error";
 }

@@ -19,7 +19,14 @@ enum scan_mode {
 enum scan_source_kind {
 	SCAN_SOURCE_FLATBED,
 	SCAN_SOURCE_ADF,
+	SCAN_SOURCE_ADF_DUPLEX, /* both sides: front 1, back 1, front 2... */
 };
+
+/* The sheet feeder, one side or both */
+static inline int scan_source_is_adf(int source)
+{
+	return source == SCAN_SOURCE_ADF || source == SCAN_SOURCE_ADF_DUPLEX;
+}
 
 /* Conditions a scanner reports, beyond plain I/O errors */
 enum scan_cond {
@@ -27,7 +34,8 @@ enum scan_cond {
 	SCAN_COND_NO_PAPER, /* START refused: feeder (or glass) empty */
 	SCAN_COND_JAM,
 	SCAN_COND_DOUBLE_FEED,
-	SCAN_COND_CANCELLED, /* issue 3: stopped by a signal */
+	SCAN_COND_CANCELLED,  /* issue 3: stopped by a signal */
+	SCAN_COND_COVER_OPEN, /* issue 12: the ADF cover is open */
 };
 
 /* Largest values the command line accepts (the wire has 16-bit dpi) */
@@ -54,6 +62,8 @@ struct scan_request {
  * struct scan_format - what the device will send, once it accepted a request
  * @mode, @source, @dpi, @width_px, @height_px: as the device confirmed them
  * @bytes_per_line: bytes in one row as sent
+ * @inverted: gray and colour samples come as 255 - value (the fi-series;
+ *	the device source turns them back)
  */
 struct scan_format {
 	enum scan_mode mode;
@@ -62,6 +72,7 @@ struct scan_format {
 	uint32_t width_px;
 	uint32_t height_px;
 	uint32_t bytes_per_line;
+	bool inverted;
 };
 
 /**

@@ -72,6 +72,7 @@ enum scan_event_type {
 	SCAN_EVENT_JAM,
 	SCAN_EVENT_DOUBLE_FEED,
 	SCAN_EVENT_BUTTON, /* @arg: button number */
+	SCAN_EVENT_COVER_OPEN,
 };
 
 /**
@@ -93,6 +94,16 @@ struct scan_event {
 };
 
 /**
+ * struct scan_model - what a protocol can say of the model (for `info`)
+ * @vendor, @product, @revision: INQUIRY strings, empty when unknown
+ */
+struct scan_model {
+	char vendor[16];
+	char product[32];
+	char revision[8];
+};
+
+/**
  * struct scan_protocol_ops - one scanner protocol
  * @name: short name, shown by `info`
  * @match: true if this protocol drives the device with these capabilities
@@ -106,6 +117,20 @@ struct scan_event {
  * @read_event: next event; -EAGAIN at once if @wait is false and none is
  *	pending, else wait up to the file's timeout
  * @status: read the scanner's state
+ * @model: the model's names (optional)
+ *
+ * A command-driven protocol (one command at a time: command block, data,
+ * status; no interrupt events) also has the two ops below, and the device
+ * source then queues one buffer per command instead of streaming the
+ * whole ring (NULL for a protocol that streams, like the reference one):
+ * @xfer_begin: send the command whose data-in phase fills the next queued
+ *	buffer of @buf_size bytes (a multiple of the bulk-in packet size);
+ *	*@len: the bytes to queue it for (its QBUF xfer_length), 0 when the
+ *	scan has no more data (nothing was sent)
+ * @xfer_end: that buffer came back with @bytesused bytes: take the
+ *	command's status, and fill @ev with up to SCAN_XFER_EVENTS events
+ *	(*@nev of them: page done, feeder empty, jam, double feed, cover
+ *	open); *@end_of_page if the buffer ends a page (a side)
  */
 struct scan_protocol_ops {
 	const char *name;
@@ -118,9 +143,20 @@ struct scan_protocol_ops {
 	int (*cancel)(struct device *dev);
 	int (*read_event)(struct device *dev, bool wait, struct scan_event *ev);
 	int (*status)(struct device *dev, struct scan_status *st);
+	int (*model)(struct device *dev, struct scan_model *model);
+	int (*xfer_begin)(struct device *dev, uint32_t buf_size, uint32_t *len);
+	int (*xfer_end)(struct device *dev, uint32_t bytesused,
+			struct scan_event *ev, unsigned int *nev,
+			bool *end_of_page);
 };
 
+#define SCAN_XFER_EVENTS 3
+
 extern const struct scan_protocol_ops wias_protocol_ref_ops;
+extern const struct scan_protocol_ops wias_protocol_fujitsu_ops;
+
+int wias_protocol_model(const struct scan_protocol_ops *proto,
+			struct device *dev, struct scan_model *model);
 
 const struct scan_protocol_ops *
 wias_protocol_find(const struct device_caps *caps);

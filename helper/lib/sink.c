@@ -78,7 +78,7 @@ uint64_t wias_sink_estimate_bytes(const struct scan_format *fmt, uint32_t pages)
 					 (uint64_t)fmt->dpi * 14;
 
 	if (!pages)
-		pages = fmt->source == SCAN_SOURCE_ADF ? 100 : 1;
+		pages = scan_source_is_adf(fmt->source) ? 100 : 1;
 	return rows * fmt->bytes_per_line * pages;
 }
 

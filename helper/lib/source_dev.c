@@ -74,6 +74,13 @@ struct dev_source {
 	uint64_t checked_ms;	  /* non-blocking: status last asked then */
 	int epfd;		  /* poll_fd: the node and the tick, or -1 */
 	int tfd;		  /* the tick (a timerfd), or -1 */
+	/* a command-driven protocol (proto->xfer_begin): one READ at a time */
+	bool cmd;	  /* this mode */
+	bool *held;	  /* per buffer: dequeued, not yet released */
+	int inflight;	  /* the buffer its command fills, or -1 */
+	bool cmd_done;	  /* the protocol has no more data to send */
+	int cmd_err;	  /* a failed command, reported at the next call */
+	uint8_t *scratch; /* fmt.inverted: the buffer turned back */
 };
 
 static uint64_t mono_ms(void)
@@ -136,10 +143,13 @@ static int dev_take_event(struct dev_source *d, const struct scan_event *ev)
 	switch (ev->type) {
 	case SCAN_EVENT_JAM:
 	case SCAN_EVENT_DOUBLE_FEED:
+	case SCAN_EVENT_COVER_OPEN:
 		if (!d->fault)
 			d->fault = ev->type == SCAN_EVENT_JAM ?
 					   SCAN_COND_JAM :
-					   SCAN_COND_DOUBLE_FEED;
+				   ev->type == SCAN_EVENT_DOUBLE_FEED ?
+					   SCAN_COND_DOUBLE_FEED :
+					   SCAN_COND_COVER_OPEN;
 		return d->npending ? 0 : dev_fault(d);
 	case SCAN_EVENT_PAGE_DONE:
 		if (d->npending == PENDING_MAX)
@@ -190,6 +200,8 @@ static int dev_drain_events(struct dev_source *d)
 	return dev_fail(d, -EIO, "drain events");
 }
 
+static int dev_cmd_start(struct dev_source *d);
+
 static int dev_start(struct scan_source *src)
 {
 	struct dev_source *d = to_dev(src);
@@ -197,6 +209,8 @@ static int dev_start(struct scan_source *src)
 	unsigned int i;
 	int ret;
 
+	if (d->cmd)
+		return dev_cmd_start(d);
 	for (i = 0; i < d->dev->nbufs; i++) {
 		ret = wias_device_qbuf(d->dev, i);
 		if (ret)
@@ -211,7 +225,7 @@ static int dev_start(struct scan_source *src)
 	if (ret)
 		return dev_fail(d, ret, "stream on");
 	ret = d->proto->start(
-		d->dev, src->fmt.source == SCAN_SOURCE_ADF ? d->max_sheets : 0,
+		d->dev, scan_source_is_adf(src->fmt.source) ? d->max_sheets : 0,
 		&cond);
 	if (ret) {
 		wias_werr_cond(src->err, cond);
@@ -380,12 +394,16 @@ static int dev_nb_idle(struct dev_source *d)
 	return ret ? dev_fail(d, ret, "wait for data") : -EAGAIN;
 }
 
+static int dev_cmd_next(struct dev_source *d, struct scan_buf *buf);
+
 static int dev_next(struct scan_source *src, struct scan_buf *buf)
 {
 	struct dev_source *d = to_dev(src);
 	unsigned int ready;
 	int ret;
 
+	if (d->cmd)
+		return dev_cmd_next(d, buf);
 	for (;;) {
 		/* no ended page is waiting for its data: the fault ends it */
 		if (d->fault && !d->npending)
@@ -428,6 +446,8 @@ static int dev_next(struct scan_source *src, struct scan_buf *buf)
 	}
 }
 
+static int dev_cmd_release(struct dev_source *d, unsigned int index);
+
 static int dev_release(struct scan_source *src, const struct scan_buf *buf)
 {
 	struct dev_source *d = to_dev(src);
@@ -435,6 +455,8 @@ static int dev_release(struct scan_source *src, const struct scan_buf *buf)
 
 	if (d->unplugged)
 		return 0;
+	if (d->cmd)
+		return dev_cmd_release(d, buf->index);
 	ret = wias_device_qbuf(d->dev, buf->index);
 	/*
 	 * Unplugged: the driver still hands out every buffer filled before,
@@ -501,6 +523,8 @@ static int dev_page_done(struct scan_source *src, uint32_t page, uint64_t bytes,
 	}
 	/* A flatbed gives one page, whatever the scanner says */
 	*last = ev.last || src->fmt.source == SCAN_SOURCE_FLATBED;
+	if (*last && d->cmd)
+		d->cmd_done = true;
 	return 0;
 }
 
@@ -508,6 +532,18 @@ static void dev_stop(struct scan_source *src, bool cancel)
 {
 	struct dev_source *d = to_dev(src);
 
+	/*
+	 * Command-driven: STREAMOFF first (it takes back a buffer queued for
+	 * a READ in flight), then the protocol's cancel can take the rest of
+	 * that READ with read()
+	 */
+	if (d->cmd) {
+		wias_device_streamoff(d->dev);
+		d->inflight = -1;
+		if (cancel && !d->unplugged)
+			d->proto->cancel(d->dev);
+		return;
+	}
 	if (cancel)
 		d->proto->cancel(d->dev);
 	wias_device_streamoff(d->dev);
@@ -561,8 +597,183 @@ static void dev_close(struct scan_source *src)
 		close(d->tfd);
 
 	wias_device_close(d->dev);
+	free(d->held);
+	free(d->scratch);
 	free(d->path);
 	free(d);
+}
+
+/*
+ * Command-driven protocols (proto->xfer_begin): the ring is not streamed
+ * ahead; each buffer is queued for one command's data-in phase.  The next
+ * command goes out as soon as a buffer is dequeued, so the scanner fills
+ * buffer i + 1 while the sink works on buffer i.
+ */
+
+/* Send the next command into a free buffer, unless one is in flight */
+static int dev_cmd_issue(struct dev_source *d)
+{
+	unsigned int i, n = d->dev->nbufs;
+	uint32_t len;
+	int ret;
+
+	if (d->inflight >= 0 || d->cmd_done || d->fault || d->unplugged)
+		return 0;
+	for (i = 0; i < n && d->held[i]; i++)
+		;
+	if (i == n)
+		return 0; /* all with the sink: sent at the next release */
+	ret = d->proto->xfer_begin(d->dev, (uint32_t)d->dev->buf_size, &len);
+	if (ret)
+		return ret;
+	if (!len) {
+		d->cmd_done = true;
+		return 0;
+	}
+	ret = wias_device_qbuf_len(d->dev, i, len);
+	if (ret == -ENODEV)
+		d->unplugged = true;
+	if (ret)
+		return ret;
+	d->inflight = (int)i;
+	return 0;
+}
+
+static int dev_cmd_start(struct dev_source *d)
+{
+	struct scan_source *src = &d->base;
+	enum scan_cond cond;
+	int ret;
+
+	d->npending = 0;
+	d->fault = SCAN_COND_NONE;
+	d->cmd_done = false;
+	d->cmd_err = 0;
+	d->inflight = -1;
+	memset(d->held, 0, d->dev->nbufs * sizeof(*d->held));
+	ret = wias_device_streamon(d->dev);
+	if (ret)
+		return dev_fail(d, ret, "stream on");
+	ret = d->proto->start(
+		d->dev, scan_source_is_adf(src->fmt.source) ? d->max_sheets : 0,
+		&cond);
+	if (ret) {
+		wias_werr_cond(src->err, cond);
+		return dev_fail(d, ret, "start scan");
+	}
+	d->moved_ms = mono_ms();
+	ret = dev_cmd_issue(d);
+	return ret ? dev_fail(d, ret, "read command") : 0;
+}
+
+/* Wait for the buffer in flight: 0 when it is done, or -errno */
+static int dev_cmd_wait(struct dev_source *d)
+{
+	struct device_event junk;
+	unsigned int ready;
+	int ret;
+
+	for (;;) {
+		if (d->base.cancel && *d->base.cancel)
+			return -EINTR;
+		ret = wias_device_wait(
+			d->dev, d->base.nonblock ? 0 : dev_slice(d), &ready);
+		if (ret == -EINTR)
+			return ret;
+		if (ret == -ETIMEDOUT) {
+			/* one command at a time: no status to ask meanwhile */
+			if (mono_ms() - d->moved_ms >= (uint64_t)dev_timeout(d))
+				return dev_fail(d, -ETIMEDOUT, "wait for data");
+			if (d->base.nonblock)
+				return -EAGAIN;
+			continue;
+		}
+		if (ret)
+			return dev_fail(d, ret, "wait for data");
+		if (ready & DEVICE_READY_BUFFER)
+			return 0;
+		/* this family reports nothing on the interrupt endpoint */
+		while (!wias_device_wait_event(d->dev, 0, true, &junk))
+			;
+	}
+}
+
+/* The buffer came back: its status, its events, the next command */
+static int dev_cmd_done(struct dev_source *d, struct scan_buf *buf)
+{
+	struct scan_event ev[SCAN_XFER_EVENTS];
+	unsigned int i, nev = 0;
+	bool eop = false;
+	int ret;
+
+	d->inflight = -1;
+	d->held[buf->index] = true;
+	dev_moved(d);
+	ret = d->proto->xfer_end(d->dev, buf->bytesused, ev, &nev, &eop);
+	if (ret == -ENODEV || ret == -ESHUTDOWN)
+		return dev_fail(d, -ENODEV, "read status");
+	if (ret)
+		return dev_fail(d, ret, "read status");
+	buf->end_of_page = eop;
+	if (d->scratch) {
+		/*
+		 * One pass over the bytes, the only copy on this path: the
+		 * mapping is read-only and the front ends want plain samples
+		 */
+		for (i = 0; i < buf->bytesused; i++)
+			d->scratch[i] = (uint8_t)~buf->data[i];
+		buf->data = d->scratch;
+	}
+	for (i = 0; i < nev; i++) {
+		ret = dev_take_event(d, &ev[i]);
+		if (ret)
+			return ret;
+	}
+	ret = dev_cmd_issue(d);
+	if (ret)
+		d->cmd_err = ret; /* this buffer is good: report it next */
+	return 0;
+}
+
+static int dev_cmd_next(struct dev_source *d, struct scan_buf *buf)
+{
+	int ret;
+
+	if (d->fault && !d->npending)
+		return dev_fault(d);
+	if (d->cmd_err) {
+		ret = d->cmd_err;
+		d->cmd_err = 0;
+		return dev_fail(d, ret, "read command");
+	}
+	if (d->inflight < 0) {
+		ret = dev_cmd_issue(d);
+		if (ret)
+			return dev_fail(d, ret, "read command");
+	}
+	if (d->inflight < 0) {
+		dev_fail(d, d->unplugged ? -ENODEV : -EPROTO, "scan");
+		if (!d->unplugged)
+			wias_werr_why(d->base.err,
+				      "the scanner has no more data to send");
+		return d->unplugged ? -ENODEV : -EPROTO;
+	}
+	ret = dev_cmd_wait(d);
+	if (!ret)
+		ret = dev_dequeue(d, buf);
+	return ret ? ret : dev_cmd_done(d, buf);
+}
+
+static int dev_cmd_release(struct dev_source *d, unsigned int index)
+{
+	int ret;
+
+	if (index < d->dev->nbufs)
+		d->held[index] = false;
+	ret = dev_cmd_issue(d);
+	if (ret == -ENODEV)
+		return 0; /* as dev_release: what came before still counts */
+	return ret ? dev_fail(d, ret, "read command") : 0;
 }
 
 static const struct scan_source_ops dev_source_ops = {
@@ -722,6 +933,38 @@ static int dev_recover(struct dev_source *d)
 	return dev_drain_events(d);
 }
 
+/*
+ * A command-driven protocol needs a length per queued buffer and read()
+ * of the status while the ring streams (driver ABI 2)
+ */
+static int dev_cmd_setup(struct dev_source *d)
+{
+	const struct device_caps *caps = &d->dev->caps;
+
+	d->inflight = -1;
+	if (!d->proto->xfer_begin)
+		return 0;
+	if (!caps->xfer_length || !caps->read_idle || !caps->write) {
+		wias_werr_set(d->base.err, WERR_OPEN, -EOPNOTSUPP, "%s",
+			      d->path);
+		wias_werr_why(
+			d->base.err,
+			"the %s protocol needs driver ABI 2 (transfer lengths, read while streaming)",
+			d->proto->name);
+		return -EOPNOTSUPP;
+	}
+	d->held = calloc(d->dev->nbufs, sizeof(*d->held));
+	if (!d->held)
+		return dev_fail(d, -ENOMEM, "allocate buffers");
+	if (d->base.fmt.inverted) {
+		d->scratch = malloc(d->dev->buf_size);
+		if (!d->scratch)
+			return dev_fail(d, -ENOMEM, "allocate buffers");
+	}
+	d->cmd = true;
+	return 0;
+}
+
 static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
 {
 	const struct device_caps *caps = &d->dev->caps;
@@ -770,7 +1013,7 @@ static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
 		opt->buf_size ? opt->buf_size : DEV_SOURCE_BUF_SIZE);
 	if (ret)
 		return dev_fail(d, ret, "allocate buffers");
-	return 0;
+	return dev_cmd_setup(d);
 }
 
 /* Open the scanner, set the parameters and map the ring; no scan yet */

@@ -19,19 +19,21 @@
 #include "libwiascan.h"
 #include "protocol.h"
 
-#define WSANE_NAME	    "wiascan"
-#define WSANE_PREFIX	    "wiascan:"
-#define WSANE_SYNTH_NAME    "synth"
+#define WSANE_NAME	     "wiascan"
+#define WSANE_PREFIX	     "wiascan:"
+#define WSANE_SYNTH_NAME     "synth"
 /* The environment variable that adds the synthetic scanner (tests) */
-#define WSANE_SYNTH_ENV	    "WIASCAN_SANE_SYNTH"
-#define WSANE_SYNTH_ROWS    64
+#define WSANE_SYNTH_ENV	     "WIASCAN_SANE_SYNTH"
+#define WSANE_SYNTH_ROWS     64
 /* Tests: the synthetic scanner's ring buffers have this many bytes */
-#define WSANE_SYNTH_BUF_ENV "WIASCAN_SANE_SYNTH_BUF"
+#define WSANE_SYNTH_BUF_ENV  "WIASCAN_SANE_SYNTH_BUF"
 /* The source names simple-scan, NAPS2 and libinsane recognize */
-#define WSANE_SRC_FLATBED   "Flatbed"
-#define WSANE_SRC_ADF	    "ADF"
+#define WSANE_SRC_FLATBED    "Flatbed"
+#define WSANE_SRC_ADF	     "ADF"
+/* both sides: the name SANE's fujitsu backend (and others) use */
+#define WSANE_SRC_ADF_DUPLEX "ADF Duplex"
 /* Preview scans at most at this resolution */
-#define WSANE_PREVIEW_DPI   75U
+#define WSANE_PREVIEW_DPI    75U
 
 /* debug.c: SANE_DEBUG_WIASCAN=N prints messages of level <= N to stderr */
 void wsane_debug_init(void);
@@ -100,9 +102,9 @@ enum wsane_opt {
 struct wsane_options {
 	SANE_Option_Descriptor desc[OPT_COUNT];
 	SANE_String_Const mode_list[4];
-	SANE_String_Const source_list[3];
+	SANE_String_Const source_list[4];
 	enum scan_mode modes[3];
-	enum scan_source_kind sources[2];
+	enum scan_source_kind sources[3];
 	SANE_Range dpi_range;
 	SANE_Range x_range;
 	SANE_Range y_range;

@@ -83,6 +83,8 @@ static const char *mode_value(enum scan_mode m)
 
 static const char *source_value(enum scan_source_kind s)
 {
+	if (s == SCAN_SOURCE_ADF_DUPLEX)
+		return WSANE_SRC_ADF_DUPLEX;
 	return s == SCAN_SOURCE_ADF ? WSANE_SRC_ADF : WSANE_SRC_FLATBED;
 }
 
@@ -137,7 +139,7 @@ static void desc_list(SANE_Option_Descriptor *d, const char *name,
 /* page-width and page-height only mean something for the feeder */
 static void options_activate(struct wsane_options *o)
 {
-	bool adf = o->source == SCAN_SOURCE_ADF;
+	bool adf = scan_source_is_adf(o->source);
 
 	if (adf) {
 		o->desc[OPT_PAGE_WIDTH].cap &= ~SANE_CAP_INACTIVE;
@@ -183,6 +185,10 @@ void wsane_options_init(struct wsane_options *o,
 	if (info->sources & (1U << SCAN_SOURCE_ADF)) {
 		o->sources[n] = SCAN_SOURCE_ADF;
 		o->source_list[n++] = WSANE_SRC_ADF;
+	}
+	if (info->sources & (1U << SCAN_SOURCE_ADF_DUPLEX)) {
+		o->sources[n] = SCAN_SOURCE_ADF_DUPLEX;
+		o->source_list[n++] = WSANE_SRC_ADF_DUPLEX;
 	}
 	o->source = n ? o->sources[0] : SCAN_SOURCE_FLATBED;
 
@@ -443,7 +449,7 @@ void wsane_options_request(const struct wsane_options *o,
 	req->mode = o->mode;
 	req->source = o->source;
 	req->dpi = dpi;
-	if (o->source == SCAN_SOURCE_ADF) {
+	if (scan_source_is_adf(o->source)) {
 		if (fixed_to_um(o->page_w) < w_um)
 			w_um = fixed_to_um(o->page_w);
 		if (!o->page_h && by >= o->y_range.max)
@@ -455,7 +461,7 @@ void wsane_options_request(const struct wsane_options *o,
 	if (!req->width_px)
 		req->width_px = 1;
 	req->height_px = um_to_px(h_um, dpi);
-	if (!req->height_px && (o->source != SCAN_SOURCE_ADF || h_um))
+	if (!req->height_px && (!scan_source_is_adf(o->source) || h_um))
 		req->height_px = 1;
 	win->x0 = um_to_px(fixed_to_um(tx), dpi);
 	win->y0 = um_to_px(fixed_to_um(ty), dpi);

@@ -7,6 +7,7 @@
  *	feeder (or glass) empty at START (SCAN_COND_NO_PAPER) NO_DOCS
  *	paper jam (SCAN_COND_JAM)                             JAMMED
  *	double feed (SCAN_COND_DOUBLE_FEED)                   JAMMED
+ *	ADF cover open (SCAN_COND_COVER_OPEN)                 COVER_OPEN
  *	cancelled (SCAN_COND_CANCELLED, -ECANCELED)           CANCELLED
  *	out of memory (-ENOMEM)                               NO_MEM
  *	no permission for the node (-EACCES, -EPERM)          ACCESS_DENIED
@@ -46,6 +47,8 @@ static SANE_Status wsane_status_of(int ret, const struct wia_error *err)
 			return SANE_STATUS_JAMMED;
 		case SCAN_COND_CANCELLED:
 			return SANE_STATUS_CANCELLED;
+		case SCAN_COND_COVER_OPEN:
+			return SANE_STATUS_COVER_OPEN;
 		case SCAN_COND_NONE:
 			break;
 		}

@@ -550,11 +550,90 @@ TEST_F(bin, list_prints_one_line_per_scanner_in_node_order)
 	ASSERT_EQ(0, setenv("WIASCAN_SYSFS", self->dir, 1));
 	ASSERT_EQ(0, tu_run_helper(ARGV("list"), self->out, self->err,
 				   sizeof(self->out)));
-	EXPECT_STREQ("/dev/wiascan0\t1209:0001\t\tReference Scanner\n"
-		     "/dev/wiascan2\t1209:0001\twiascan project\tReference Scanner\n"
-		     "/dev/wiascan10\t04b8:0142\tSEIKO EPSON\tPerfection\n",
+	EXPECT_STREQ("/dev/wiascan0\t1209:0001\t\tReference Scanner\treference\n"
+		     "/dev/wiascan2\t1209:0001\twiascan project\tReference Scanner\treference\n"
+		     "/dev/wiascan10\t04b8:0142\tSEIKO EPSON\tPerfection\tnone\n",
 		     self->out);
 	EXPECT_STREQ("", self->err);
+}
+
+/* @port in bus/usb/devices, its interface bound to wiascan if @bound */
+static int fake_usb_link(const char *root, const char *port, bool bound)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	char cmd[3 * PATH_MAX];
+
+	snprintf(
+		cmd, sizeof(cmd),
+		"mkdir -p '%s/bus/usb/devices' '%s/bus/usb/drivers/wiascan' '%s/devices/usb1/%s/%s:1.0'",
+		root, root, root, port, port);
+	if (system(cmd))
+		return -1;
+	snprintf(path, sizeof(path), "%s/bus/usb/devices/%s", root, port);
+	snprintf(link, sizeof(link), "../../../devices/usb1/%s", port);
+	if (symlink(link, path))
+		return -1;
+	if (!bound)
+		return 0;
+	snprintf(path, sizeof(path), "%s/devices/usb1/%s/%s:1.0/driver", root,
+		 port, port);
+	return symlink("../../../../bus/usb/drivers/wiascan", path);
+}
+
+TEST_F(bin,
+       list_shows_a_bound_fi7160_as_fujitsu_and_an_unbound_one_as_not_bound)
+{
+	ASSERT_EQ(0, fake_scanner(self->dir, "wiascan3", "1-4", "04c5", "132e",
+				  "FUJITSU", "fi-7160"));
+	ASSERT_EQ(0, fake_usb_link(self->dir, "1-4", true));
+	ASSERT_EQ(0, fake_usb_link(self->dir, "1-5", false));
+	ASSERT_EQ(0, fake_attr(self->dir, "1-5", "idVendor", "04c5"));
+	ASSERT_EQ(0, fake_attr(self->dir, "1-5", "idProduct", "132e"));
+	ASSERT_EQ(0, setenv("WIASCAN_SYSFS", self->dir, 1));
+	ASSERT_EQ(0, setenv("SANE_CONFIG_DIR", self->dir, 1));
+	ASSERT_EQ(0, tu_run_helper(ARGV("list"), self->out, self->err,
+				   sizeof(self->out)));
+	EXPECT_STREQ("/dev/wiascan3\t04c5:132e\tFUJITSU\tfi-7160\tfujitsu\n"
+		     "-\t04c5:132e\t\t\tfujitsu (not bound: wiascan-helper bind 04c5:132e)\n",
+		     self->out);
+	EXPECT_STREQ("", self->err);
+}
+
+TEST_F(bin, bind_04c5_132e_writes_04c5_132e_to_new_id_and_exits_0)
+{
+	char path[PATH_MAX + 64], buf[64] = "";
+	FILE *f;
+
+	ASSERT_EQ(0, fake_usb_link(self->dir, "1-6", false));
+	snprintf(path, sizeof(path), "%s/bus/usb/drivers/wiascan/new_id",
+		 self->dir);
+	f = fopen(path, "w");
+	ASSERT_NE(NULL, f);
+	fclose(f);
+	ASSERT_EQ(0, setenv("WIASCAN_SYSFS", self->dir, 1));
+	ASSERT_EQ(0, tu_run_helper(ARGV("bind", "04c5:132e"), self->out,
+				   self->err, sizeof(self->out)));
+	f = fopen(path, "r");
+	ASSERT_NE(NULL, f);
+	ASSERT_NE(NULL, fgets(buf, sizeof(buf), f));
+	fclose(f);
+	EXPECT_STREQ("04c5 132e\n", buf);
+	EXPECT_STREQ("", self->err);
+}
+
+TEST_F(bin, bind_without_the_module_exits_1_saying_not_loaded)
+{
+	ASSERT_EQ(0, setenv("WIASCAN_SYSFS", self->dir, 1));
+	EXPECT_EQ(1, tu_run_helper(ARGV("bind", "04c5:132e"), self->out,
+				   self->err, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->err, "wiascan.ko is not loaded"));
+}
+
+TEST_F(bin, bind_with_a_bad_id_exits_2)
+{
+	EXPECT_EQ(2, tu_run_helper(ARGV("bind", "fujitsu"), self->out,
+				   self->err, sizeof(self->out)));
+	EXPECT_NE(NULL, strstr(self->err, "not a USB ID"));
 }
 
 TEST_F(bin, list_without_scanners_prints_nothing_and_succeeds)
