@@ -333,11 +333,13 @@ static int fi_find_interface(char *intf, size_t len)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s/idVendor",
 			 de->d_name);
-		if (wt_read_file(path, vid, sizeof(vid)) || strcmp(vid, "04c5") != 0)
+		if (wt_read_file(path, vid, sizeof(vid)) ||
+		    strcmp(vid, "04c5") != 0)
 			continue;
 		snprintf(path, sizeof(path),
 			 "/sys/bus/usb/devices/%s/idProduct", de->d_name);
-		if (wt_read_file(path, pid, sizeof(pid)) || strcmp(pid, "132e") != 0)
+		if (wt_read_file(path, pid, sizeof(pid)) ||
+		    strcmp(pid, "132e") != 0)
 			continue;
 		snprintf(path, sizeof(path), "/sys/bus/usb/devices/%s:1.0",
 			 de->d_name);
