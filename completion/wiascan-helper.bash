@@ -94,7 +94,7 @@ _wiascan_helper()
 		return
 		;;
 	-S | --source)
-		_wiascan_helper_reply 'flatbed adf'
+		_wiascan_helper_reply 'flatbed adf adf-duplex'
 		return
 		;;
 	-s | --size)
