@@ -82,6 +82,7 @@ int main(int argc, char **argv)
 		if (fread(row, 1, bpl, f) != bpl) {
 			printf("%s: %s %lux%lu page %lu: short at row %lu\n",
 			       argv[1], magic, w, h, page, y);
+			free(row);
 			return 1;
 		}
 		for (x = 0; x < bpl; x++) {
@@ -93,12 +94,12 @@ int main(int argc, char **argv)
 				       formula_byte(x, y, page));
 		}
 	}
+	free(row);
 	if (fgetc(f) != EOF) {
 		printf("%s: bytes after the raster\n", argv[1]);
 		return 1;
 	}
 	fclose(f);
-	free(row);
 	printf("%s: %s %lux%lu page %lu: %lu bytes differ from the formula\n",
 	       argv[1], magic, w, h, page, bad);
 	if (want_w && (w != want_w || h != want_h)) {

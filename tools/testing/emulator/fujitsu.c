@@ -139,6 +139,9 @@ static void *fj_ep0_thread(void *arg)
 				n = read(emu->gadget.ep0, &dummy, 0);
 			else
 				n = write(emu->gadget.ep0, &dummy, 0);
+			/* f_fs reports a successful stall as EL2HLT */
+			if (n < 0 && errno != EL2HLT)
+				emu_warn("fujitsu: stall: %s", strerror(errno));
 			break;
 		default:
 			break;

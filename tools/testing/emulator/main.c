@@ -324,11 +324,11 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		case 'P':
 			if (!strcmp(optarg, "fujitsu"))
 				o->personality = PERS_FUJITSU;
-			else if (strcmp(optarg, "refscan"))
+			else if (strcmp(optarg, "refscan") != 0)
 				bad_option("--personality: refscan or fujitsu");
 			break;
 		case 'M':
-			if (strcmp(optarg, "fi-7160"))
+			if (strcmp(optarg, "fi-7160") != 0)
 				bad_option("--model: only fi-7160 is emulated");
 			o->personality = PERS_FUJITSU;
 			break;
