@@ -168,6 +168,7 @@ bench: deps
 	$(MAKE) -C helper bench
 	$(TOP)/tools/testing/bench/kernel-bench
 	$(TOP)/tools/testing/bench/sane-bench
+	$(TOP)/tools/testing/bench/fujitsu-bench
 
 # The quality gates, one TAP line each (tools/lint/README).
 lint: deps
