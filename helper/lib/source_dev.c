@@ -698,6 +698,27 @@ static int dev_cmd_wait(struct dev_source *d)
 	}
 }
 
+/*
+ * dst = ~src, n bytes, a word at a time: local pointers and memcpy()
+ * let the compiler keep them in registers and vectorize (a byte loop
+ * through the source's fields reloaded both after every store, and took
+ * 60 % of a duplex gray scan's CPU)
+ */
+static void dev_invert(uint8_t *restrict dst, const uint8_t *restrict src,
+		       size_t n)
+{
+	size_t i;
+	uint64_t w;
+
+	for (i = 0; i + sizeof(w) <= n; i += sizeof(w)) {
+		memcpy(&w, src + i, sizeof(w));
+		w = ~w;
+		memcpy(dst + i, &w, sizeof(w));
+	}
+	for (; i < n; i++)
+		dst[i] = (uint8_t)~src[i];
+}
+
 /* The buffer came back: its status, its events, the next command */
 static int dev_cmd_done(struct dev_source *d, struct scan_buf *buf)
 {
@@ -715,15 +736,6 @@ static int dev_cmd_done(struct dev_source *d, struct scan_buf *buf)
 	if (ret)
 		return dev_fail(d, ret, "read status");
 	buf->end_of_page = eop;
-	if (d->scratch) {
-		/*
-		 * One pass over the bytes, the only copy on this path: the
-		 * mapping is read-only and the front ends want plain samples
-		 */
-		for (i = 0; i < buf->bytesused; i++)
-			d->scratch[i] = (uint8_t)~buf->data[i];
-		buf->data = d->scratch;
-	}
 	for (i = 0; i < nev; i++) {
 		ret = dev_take_event(d, &ev[i]);
 		if (ret)
@@ -732,6 +744,15 @@ static int dev_cmd_done(struct dev_source *d, struct scan_buf *buf)
 	ret = dev_cmd_issue(d);
 	if (ret)
 		d->cmd_err = ret; /* this buffer is good: report it next */
+	/*
+	 * After the next command, so the scanner fills the next buffer
+	 * meanwhile: one pass over the bytes, the only copy on this path
+	 * (the mapping is read-only and the front ends want plain samples)
+	 */
+	if (d->scratch) {
+		dev_invert(d->scratch, buf->data, buf->bytesused);
+		buf->data = d->scratch;
+	}
 	return 0;
 }
 
