@@ -259,10 +259,11 @@ TEST(sense_2_busy_5_invalid_6_reset_ok_0_no_eom_ok_b_error)
 
 TEST(inquiry_fujitsu_fi_7160_rev_0a02_scanner_with_back)
 {
+	static const char id[] = "FUJITSU fi-7160         0A02";
 	uint8_t in[FJ_INQ_STD_LEN] = { 0x06 };
 	struct fj_inquiry inq;
 
-	memcpy(in + 8, "FUJITSU fi-7160         0A02", 28);
+	memcpy(in + 8, id, sizeof(id) - 1);
 	in[0x2d] = 0x01;
 	ASSERT_EQ(0, wias_fj_parse_inquiry(in, sizeof(in), &inq));
 	EXPECT_STREQ("FUJITSU", inq.vendor);
