@@ -162,6 +162,7 @@ static int open_source(const struct cli_args *a, struct wia_error *err,
 		.req = a->req,
 		.timeout_ms = a->timeout_ms,
 		.max_pages = a->max_pages,
+		.source_default = !a->source_set,
 	};
 	struct stat st;
 
@@ -171,6 +172,14 @@ static int open_source(const struct cli_args *a, struct wia_error *err,
 			 "wiascan project");
 		snprintf(usb->product, sizeof(usb->product),
 			 "Synthetic Scanner");
+		/* the synthetic scanner has both: flatbed first, as a scanner's */
+		if (!a->req.height_px && !scan_source_is_adf(a->req.source)) {
+			wias_werr_set(err, WERR_USAGE, -EINVAL, "--size");
+			wias_werr_why(
+				err,
+				"a height of 0 (unknown length) needs --source adf");
+			return -EINVAL;
+		}
 		return open_synth(a, err, src);
 	}
 	if (!stat(a->device, &st))
@@ -189,9 +198,11 @@ static bool to_stdout(const struct cli_args *a)
  */
 static uint32_t batch_count(const struct cli_args *a)
 {
-	if (a->req.source == SCAN_SOURCE_FLATBED)
+	/* the synthetic scanner's default source is its flatbed */
+	if ((a->source_set || is_synth(a->device)) &&
+	    a->req.source == SCAN_SOURCE_FLATBED)
 		return 1;
-	return a->max_pages;
+	return a->max_pages; /* the scanner's default source may be its ADF */
 }
 
 /*

@@ -101,7 +101,9 @@ TEST(unknown_length_pixels_need_the_adf)
 			   &a, &err));
 	EXPECT_EQ(800, a.req.width_px);
 	EXPECT_EQ(0, a.req.height_px);
-	EXPECT_NE(0, parse(ARGV("scan", "-s", "800x0", "-o", "o"), &a, &err));
+	EXPECT_NE(0,
+		  parse(ARGV("scan", "-s", "800x0", "-S", "flatbed", "-o", "o"),
+			&a, &err));
 	EXPECT_EQ(WIASCAN_EXIT_USAGE, wias_werr_exit_code(&err));
 	EXPECT_NE(NULL, strstr(err.why, "--source adf"));
 }
@@ -253,13 +255,36 @@ TEST_F(bin, help_documents_commands_and_exit_codes)
 	EXPECT_STREQ("", self->err);
 }
 
-TEST_F(bin, help_says_pages_n_scans_at_most_n_sheets)
+TEST_F(bin, help_says_pages_n_counts_sides_and_the_default_source)
 {
 	ASSERT_EQ(0, tu_run_helper(ARGV("--help"), self->out, self->err,
 				   sizeof(self->out)));
-	EXPECT_NE(NULL, strstr(self->out, "  -n, --pages N           "
-					  "scan at most N sheets (ADF)\n"));
+	EXPECT_NE(NULL,
+		  strstr(self->out,
+			 "  -n, --pages N           scan at most N pages (ADF; with adf-duplex\n"
+			 "                          a page is a side: N/2 sheets, rounded up)\n"));
+	EXPECT_NE(NULL,
+		  strstr(self->out,
+			 "flatbed, adf or adf-duplex (default: flatbed if\n"
+			 "                          the scanner has one, else adf)"));
 	EXPECT_EQ(NULL, strstr(self->out, "stop after N pages"));
+}
+
+TEST(no_source_leaves_it_to_the_scanner_and_allows_height_0)
+{
+	struct wia_error err;
+	struct cli_args a;
+
+	ASSERT_EQ(0, parse(ARGV("scan", "-s", "150x0", "-o", "o"), &a, &err));
+	EXPECT_FALSE(a.source_set);
+	EXPECT_EQ(0, a.req.height_px);
+	ASSERT_EQ(0,
+		  parse(ARGV("scan", "-S", "adf-duplex", "-o", "o"), &a, &err));
+	EXPECT_TRUE(a.source_set);
+	EXPECT_EQ(SCAN_SOURCE_ADF_DUPLEX, a.req.source);
+	EXPECT_EQ(-EINVAL,
+		  parse(ARGV("scan", "-S", "flatbed", "-s", "150x0", "-o", "o"),
+			&a, &err));
 }
 
 TEST_F(bin, repair_of_a_missing_part_says_no_such_file_exit_5)

@@ -149,6 +149,16 @@ TEST(cdb_lengths_tur_6_rs_6_reserve_6_release_6_op_10_scan_6_swin_10_ghs_10)
 	EXPECT_EQ(12, cdb[8]);
 }
 
+TEST(cdb_scanner_control_cancel_is_f1_04_00_and_10_bytes)
+{
+	static const uint8_t want[10] = { 0xf1, 0x04 };
+	uint8_t cdb[FJ_CDB_MAX];
+
+	memset(cdb, 0xee, sizeof(cdb));
+	ASSERT_EQ(10, wias_fj_cdb_scanner_control(cdb, FJ_SC_CANCEL));
+	EXPECT_EQ(0, memcmp(want, cdb, sizeof(want)));
+}
+
 TEST(usb_command_block_is_31_bytes_0x43_cdb_at_19)
 {
 	uint8_t cdb[FJ_CDB_MAX], blk[FJ_USB_CMD_LEN];
@@ -536,7 +546,7 @@ TEST_F(proto, fixed_length_side_of_3000_bytes_ends_at_its_last_byte)
 
 	start_simplex(_metadata, &self->dev, self->st, false);
 	self->st->side_bytes = 3000;
-	self->st->max_sheets = 1;
+	self->st->max_pages = 1;
 	ASSERT_EQ(0, fj_xfer_begin(&self->dev, 65536, &len));
 	EXPECT_EQ(3000, self->st->asked);
 	EXPECT_EQ(3072, len);
@@ -559,11 +569,73 @@ TEST_F(proto, cancel_mid_read_drops_its_data_up_to_the_13_byte_status)
 	fake_answer(data, sizeof(data)); /* the rest of the image data */
 	fake_answer(data, FJ_USB_STAT_LEN - 1);
 	fake_status(FJ_STATUS_GOOD);
+	fake_status(FJ_STATUS_GOOD); /* SCANNER CONTROL cancel's */
 	fake_status(FJ_STATUS_GOOD); /* not read: the next command's */
 	EXPECT_EQ(0, fj_cancel(&self->dev));
 	EXPECT_EQ(fake.nin - 1, fake.pos);
-	EXPECT_EQ(0, fj_cancel(&self->dev)); /* nothing in flight: no read */
+	EXPECT_EQ(FJ_OP_SCANNER_CONTROL, fake.ops[fake.nops - 1]);
+	EXPECT_EQ(4, fake.nops); /* OBJECT POSITION, SCAN, READ, SC */
+	EXPECT_EQ(0, fj_cancel(&self->dev)); /* idle: nothing sent or read */
 	EXPECT_EQ(fake.nin - 1, fake.pos);
+	EXPECT_EQ(4, fake.nops);
+}
+
+TEST_F(proto, duplex_pages_3_ends_after_sheet_2_front_and_cancel_sends_sc)
+{
+	struct scan_event ev[SCAN_XFER_EVENTS];
+	enum scan_cond cond;
+	unsigned int i, nev;
+	uint32_t len;
+	bool eop;
+
+	self->st->bpl = 1000;
+	self->st->duplex = true;
+	fake_status(FJ_STATUS_GOOD); /* OBJECT POSITION */
+	fake_status(FJ_STATUS_GOOD); /* SCAN */
+	ASSERT_EQ(0, fj_start(&self->dev, 3, &cond));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, fj_xfer_begin(&self->dev, 65536, &len));
+		EXPECT_EQ(i == 1, self->st->back);
+		fake_check(0, 0, 0, true, true, 64000);
+		if (i == 1) { /* sheet 2 is loaded after sheet 1's back */
+			fake_status(FJ_STATUS_GOOD);
+			fake_status(FJ_STATUS_GOOD);
+		}
+		ASSERT_EQ(0, fj_xfer_end(&self->dev, 1000, ev, &nev, &eop));
+		ASSERT_EQ(1, nev);
+		EXPECT_EQ(i, ev[0].page);
+		EXPECT_EQ(i == 2, ev[0].last);
+	}
+	EXPECT_EQ(2, self->st->sheets);
+	ASSERT_EQ(0, fj_xfer_begin(&self->dev, 65536, &len));
+	EXPECT_EQ(0, len); /* sheet 2's back is never read */
+	fake_status(FJ_STATUS_GOOD);
+	ASSERT_EQ(0, fj_cancel(&self->dev));
+	EXPECT_EQ(FJ_OP_SCANNER_CONTROL, fake.ops[fake.nops - 1]);
+	EXPECT_EQ(fake.nin, fake.pos);
+}
+
+TEST_F(proto, simplex_pages_1_ends_idle_and_cancel_sends_nothing)
+{
+	struct scan_event ev[SCAN_XFER_EVENTS];
+	enum scan_cond cond;
+	unsigned int nev, nops;
+	uint32_t len;
+	bool eop;
+
+	self->st->bpl = 1000;
+	fake_status(FJ_STATUS_GOOD); /* OBJECT POSITION */
+	fake_status(FJ_STATUS_GOOD); /* SCAN */
+	ASSERT_EQ(0, fj_start(&self->dev, 1, &cond));
+	ASSERT_EQ(0, fj_xfer_begin(&self->dev, 65536, &len));
+	fake_check(0, 0, 0, true, true, 64000);
+	ASSERT_EQ(0, fj_xfer_end(&self->dev, 1000, ev, &nev, &eop));
+	ASSERT_EQ(1, nev);
+	EXPECT_TRUE(ev[0].last);
+	nops = fake.nops;
+	ASSERT_EQ(0, fj_cancel(&self->dev));
+	EXPECT_EQ(nops, fake.nops);
+	EXPECT_EQ(fake.nin, fake.pos);
 }
 
 TEST(exit_code_of_cover_open_is_13)
