@@ -525,7 +525,8 @@ static int fj_start(struct device *dev, uint32_t max_pages,
  * rest of its data and then its 13-byte status: read and drop them, each
  * read bounded by the file's timeout, so that the next command's answers
  * are its own.  The data phase ends with a short packet, so the status
- * comes alone: 13 bytes starting with USB_STATUS_CODE.  Then, if the
+ * comes alone: 13 bytes starting with USB_STATUS_CODE; a stalled one is
+ * cleared.  Then, if the
  * scanner still holds a sheet with sides not read, SCANNER CONTROL cancel
  * (the backend's check_for_cancel) ends its scan.  A scan that ended with
  * its last side read sends nothing.
@@ -553,6 +554,13 @@ static int fj_cancel(struct device *dev)
 				break;
 		}
 		free(junk);
+		/*
+		 * A stalled bulk-in stays halted until cleared (as the
+		 * backend's sanei_usb_clear_halt); the READ it ended sends
+		 * nothing more
+		 */
+		if (n == -EPIPE)
+			n = wias_device_clear_halt(dev, dev->caps.bulk_in_ep);
 		if (n < 0)
 			return n;
 	}
@@ -574,6 +582,7 @@ static int fj_read_event(struct device *dev, bool wait, struct scan_event *ev)
 /* GET HARDWARE STATUS, when no command is in flight */
 static int fj_status(struct device *dev, struct scan_status *out)
 {
+	struct fj_state *st = fj_state(dev);
 	uint8_t cdb[FJ_CDB_MAX], in[FJ_GHS_LEN];
 	struct fj_hw_status hs;
 	size_t len = sizeof(in);
@@ -582,6 +591,9 @@ static int fj_status(struct device *dev, struct scan_status *out)
 
 	memset(out, 0, sizeof(*out));
 	out->activity = SCAN_ACT_UNKNOWN;
+	/* one command at a time: its answer would land behind the READ's */
+	if (st && st->in_flight)
+		return -EBUSY;
 	ret = fj_cmd(dev, cdb, wias_fj_cdb_hw_status(cdb, FJ_GHS_LEN), NULL, 0,
 		     in, &len, &res);
 	if (ret)

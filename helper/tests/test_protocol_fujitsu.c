@@ -9,8 +9,9 @@
  */
 #include "kselftest_harness.h"
 
-#define wias_device_write fake_write
-#define wias_device_read  fake_read
+#define wias_device_write      fake_write
+#define wias_device_read       fake_read
+#define wias_device_clear_halt fake_clear_halt
 #include "../lib/protocol_fujitsu.c" // NOLINT(bugprone-suspicious-include)
 #include "error.h"
 #undef wias_device_write
@@ -23,6 +24,7 @@
  * @in: the answers of the successive read() calls, @in_len[i] bytes each
  * @nin, @pos: how many, and the next one
  * @ops: the opcode of each 31-byte command block written, @nops of them
+ * @stalled: the next read() is -EPIPE, until @cleared names the endpoint
  */
 struct fake_scanner {
 	uint8_t in[FAKE_MAX][FJ_INQ_VPD_LEN];
@@ -30,6 +32,8 @@ struct fake_scanner {
 	unsigned int nin, pos;
 	uint8_t ops[FAKE_MAX];
 	unsigned int nops;
+	bool stalled;
+	uint32_t cleared;
 };
 
 static struct fake_scanner fake;
@@ -50,6 +54,8 @@ int fake_read(struct device *dev, void *buf, size_t len)
 	size_t n;
 
 	(void)dev;
+	if (fake.stalled)
+		return -EPIPE;
 	if (fake.pos == fake.nin)
 		return -ETIMEDOUT;
 	n = fake.in_len[fake.pos];
@@ -57,6 +63,14 @@ int fake_read(struct device *dev, void *buf, size_t len)
 		n = len;
 	memcpy(buf, fake.in[fake.pos++], n);
 	return (int)n;
+}
+
+int fake_clear_halt(struct device *dev, uint32_t endpoint)
+{
+	(void)dev;
+	fake.cleared = endpoint;
+	fake.stalled = false;
+	return 0;
 }
 
 static void fake_answer(const void *data, size_t len)
@@ -578,6 +592,24 @@ TEST_F(proto, cancel_mid_read_drops_its_data_up_to_the_13_byte_status)
 	EXPECT_EQ(0, fj_cancel(&self->dev)); /* idle: nothing sent or read */
 	EXPECT_EQ(fake.nin - 1, fake.pos);
 	EXPECT_EQ(4, fake.nops);
+}
+
+TEST_F(proto, status_mid_read_is_ebusy_cancel_after_a_stall_clears_0x81_then_sc)
+{
+	struct scan_status status;
+	uint32_t len;
+
+	self->dev.caps.bulk_in_ep = 0x81;
+	start_simplex(_metadata, &self->dev, self->st, false);
+	ASSERT_EQ(0, fj_xfer_begin(&self->dev, 65536, &len));
+	fake.stalled = true;
+	EXPECT_EQ(-EBUSY, fj_status(&self->dev, &status)); /* nothing sent */
+	EXPECT_EQ(3, fake.nops);
+	fake_status(FJ_STATUS_GOOD); /* SCANNER CONTROL cancel's */
+	EXPECT_EQ(0, fj_cancel(&self->dev));
+	EXPECT_EQ(0x81, fake.cleared);
+	EXPECT_EQ(FJ_OP_SCANNER_CONTROL, fake.ops[fake.nops - 1]);
+	EXPECT_EQ(fake.nin, fake.pos);
 }
 
 TEST_F(proto, duplex_pages_3_ends_after_sheet_2_front_and_cancel_sends_sc)
