@@ -268,8 +268,12 @@ static void trim_copy(char *dst, const uint8_t *src, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? (char)src[i] : ' ';
+	for (i = 0; i < n; i++) {
+		if (src[i] >= 0x20 && src[i] < 0x7f)
+			dst[i] = (char)src[i];
+		else
+			dst[i] = ' ';
+	}
 	while (n && dst[n - 1] == ' ')
 		n--;
 	dst[n] = '\0';

@@ -22,6 +22,7 @@
  * its bytes are in (the backend's sane_read stops there too).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -247,8 +248,8 @@ static int fj_inquiry(struct device *dev, struct fj_state *st)
 	if (ret)
 		return ret;
 	/* the family's INQUIRY vendor (fujitsu.c init_inquiry checks it) */
-	if (strcmp(st->inq.vendor, "FUJITSU") &&
-	    strcmp(st->inq.vendor, "RICOH"))
+	if (strcmp(st->inq.vendor, "FUJITSU") != 0 &&
+	    strcmp(st->inq.vendor, "RICOH") != 0)
 		return -ENODEV;
 	st->have_inq = true;
 	len = FJ_INQ_VPD_LEN;
@@ -272,9 +273,10 @@ static int fj_model(struct device *dev, struct scan_model *model)
 	ret = fj_inquiry(dev, st);
 	if (ret)
 		return ret;
-	strcpy(model->vendor, st->inq.vendor);
-	strcpy(model->product, st->inq.product);
-	strcpy(model->revision, st->inq.revision);
+	snprintf(model->vendor, sizeof(model->vendor), "%s", st->inq.vendor);
+	snprintf(model->product, sizeof(model->product), "%s", st->inq.product);
+	snprintf(model->revision, sizeof(model->revision), "%s",
+		 st->inq.revision);
 	return 0;
 }
 

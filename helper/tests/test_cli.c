@@ -672,11 +672,13 @@ TEST_F(bin, bind_with_ids_of_bad_shape_exits_2_every_time)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		EXPECT_EQ(2,
-			  tu_run_helper(ARGV("bind", (char *)bad[i]), self->out,
-					self->err, sizeof(self->out)))
-	TH_LOG("bind %s", bad[i]);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = tu_run_helper(ARGV("bind", (char *)bad[i]), self->out,
+					self->err, sizeof(self->out));
+
+		EXPECT_EQ(2, ret)
+		TH_LOG("bind %s", bad[i]);
+	}
 }
 
 TEST_F(bin, list_shows_an_unbound_04c5_1234_only_when_fujitsu_conf_lists_it)
