@@ -95,7 +95,8 @@ void cli_usage(FILE *f)
 	      "                          pixels (default a4); H = 0: pages of unknown\n"
 	      "                          length, ADF only. Paper sizes become\n"
 	      "                          round(mm / 25.4 * dpi) pixels\n"
-	      "  -S, --source SOURCE     flatbed, adf or adf-duplex (default flatbed);\n"
+	      "  -S, --source SOURCE     flatbed, adf or adf-duplex (default: flatbed if\n"
+	      "                          the scanner has one, else adf);\n"
 	      "                          the ADF scans until the feeder is empty;\n"
 	      "                          adf-duplex gives front 1, back 1, front 2...\n"
 	      "  -F, --format FORMAT     raw: every page's bytes, concatenated (default);\n"
@@ -111,7 +112,8 @@ void cli_usage(FILE *f)
 	      "  -q, --jpeg-quality Q    1..100 (default 75)\n"
 	      "      --bigtiff WHEN      auto (default: when the file may pass 4 GiB),\n"
 	      "                          yes or no\n"
-	      "  -n, --pages N           scan at most N sheets (ADF)\n"
+	      "  -n, --pages N           scan at most N pages (ADF; with adf-duplex\n"
+	      "                          a page is a side: N/2 sheets, rounded up)\n"
 	      "      --progress MODE     auto (a line on a terminal), line, json\n"
 	      "                          (one object a line on stdout) or none\n"
 	      "  -f, --force             replace FILE if it exists\n"
@@ -171,7 +173,8 @@ static int cli_scan_opt(struct cli_args *a, int c, const char *arg,
 	case 'S':
 		if (wias_scan_parse_source(arg, &a->req.source))
 			return usage_fail(err, "--source", arg,
-					  "use flatbed or adf");
+					  "use flatbed, adf or adf-duplex");
+		a->source_set = true;
 		break;
 	case 'F':
 		if (wias_sink_parse_format(arg, &a->format))
@@ -337,7 +340,10 @@ static int cli_finish_scan(struct cli_args *a,
 				  a->compression == SINK_COMP_JPEG ?
 					  "JPEG needs --mode gray or color" :
 					  "CCITT G4 needs --mode lineart");
-	if (wias_scan_resolve_size(size, a->req.dpi, a->req.source,
+	/* without --source the scanner's decides; the device source checks */
+	if (wias_scan_resolve_size(size, a->req.dpi,
+				   a->source_set ? a->req.source :
+						   SCAN_SOURCE_ADF,
 				   &a->req.width_px, &a->req.height_px))
 		return usage_fail(
 			err, "--size", NULL,

@@ -46,7 +46,7 @@ enum cli_command {
  * @progress: --progress
  * @input: `repair`: the NAME.part to repair; `bind`, `unbind`: VID:PID
  * @repair_output: `repair`: the output name made from @input (malloc'ed)
- * @format_set, @compression_set: given on the command line
+ * @format_set, @compression_set, @source_set: given on the command line
  */
 struct cli_args {
 	enum cli_command cmd;
@@ -70,6 +70,7 @@ struct cli_args {
 	char *repair_output;
 	bool format_set;
 	bool compression_set;
+	bool source_set;
 };
 
 int cli_parse(int argc, char **argv, struct cli_args *a, struct wia_error *err);

@@ -5,6 +5,7 @@
  * Errors are printed once, here, by wias_werr_print(), and turned into the exit
  * codes of exit_codes.h.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -161,6 +162,7 @@ static int open_source(const struct cli_args *a, struct wia_error *err,
 		.req = a->req,
 		.timeout_ms = a->timeout_ms,
 		.max_pages = a->max_pages,
+		.source_default = !a->source_set,
 	};
 	struct stat st;
 
@@ -170,6 +172,14 @@ static int open_source(const struct cli_args *a, struct wia_error *err,
 			 "wiascan project");
 		snprintf(usb->product, sizeof(usb->product),
 			 "Synthetic Scanner");
+		/* the synthetic scanner has both: flatbed first, as a scanner's */
+		if (!a->req.height_px && !scan_source_is_adf(a->req.source)) {
+			wias_werr_set(err, WERR_USAGE, -EINVAL, "--size");
+			wias_werr_why(
+				err,
+				"a height of 0 (unknown length) needs --source adf");
+			return -EINVAL;
+		}
 		return open_synth(a, err, src);
 	}
 	if (!stat(a->device, &st))
@@ -188,9 +198,11 @@ static bool to_stdout(const struct cli_args *a)
  */
 static uint32_t batch_count(const struct cli_args *a)
 {
-	if (a->req.source == SCAN_SOURCE_FLATBED)
+	/* the synthetic scanner's default source is its flatbed */
+	if ((a->source_set || is_synth(a->device)) &&
+	    a->req.source == SCAN_SOURCE_FLATBED)
 		return 1;
-	return a->max_pages;
+	return a->max_pages; /* the scanner's default source may be its ADF */
 }
 
 /*
@@ -522,6 +534,46 @@ static int list_one(const struct sysfs_scanner *s, void *arg)
 	return 0;
 }
 
+/* One hex number of at most 4 digits after "0x"; *@end past it, or NULL */
+static bool hex16(const char *s, unsigned long *v, const char **end)
+{
+	char *e;
+
+	if (strncmp(s, "0x", 2) != 0 && strncmp(s, "0X", 2) != 0)
+		return false;
+	s += 2;
+	if (!isxdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	*v = strtoul(s, &e, 16);
+	if (errno || e - s > 4)
+		return false;
+	*end = e;
+	return true;
+}
+
+/* A fujitsu.conf line "usb 0x04c5 0xPPPP" naming @pid */
+static bool conf_usb_line(const char *line, unsigned int pid)
+{
+	unsigned long v, p;
+	const char *s = line;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (strncmp(s, "usb", 3) != 0 || !isspace((unsigned char)s[3]))
+		return false;
+	s += 3;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!hex16(s, &v, &s) || !isspace((unsigned char)*s))
+		return false;
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!hex16(s, &p, &s) || (*s && !isspace((unsigned char)*s)))
+		return false;
+	return v == FJ_VENDOR_ID && p == pid;
+}
+
 /*
  * Whether SANE's fujitsu backend lists @pid ("usb 0x04c5 0xPPPP" in
  * fujitsu.conf, under SANE_CONFIG_DIR or /etc/sane.d); the fi-7160
@@ -530,7 +582,6 @@ static int list_one(const struct sysfs_scanner *s, void *arg)
 static bool fujitsu_known(unsigned int pid)
 {
 	const char *dir = getenv("SANE_CONFIG_DIR");
-	unsigned int v, p;
 	char path[512], line[256];
 	bool found = pid == 0x132e;
 	FILE *f;
@@ -539,8 +590,7 @@ static bool fujitsu_known(unsigned int pid)
 		 dir && *dir ? dir : "/etc/sane.d");
 	f = fopen(path, "re");
 	while (f && !found && fgets(line, sizeof(line), f))
-		found = sscanf(line, " usb 0x%x 0x%x", &v, &p) == 2 &&
-			v == FJ_VENDOR_ID && p == pid;
+		found = conf_usb_line(line, pid);
 	if (f)
 		fclose(f);
 	return found;
@@ -552,8 +602,8 @@ static int list_unbound(const struct bind_usb *u, void *arg)
 	(void)arg;
 	if (u->bound || !fujitsu_known(u->product_id))
 		return 0;
-	printf("-\t%04x:%04x\t\t\t%s (not bound: wiascan-helper bind %04x:%04x)\n",
-	       u->vendor_id, u->product_id,
+	printf("-\t%04x:%04x\t%s\t%s\t%s (not bound: wiascan-helper bind %04x:%04x)\n",
+	       u->vendor_id, u->product_id, u->manufacturer, u->product,
 	       protocol_name(u->vendor_id, u->product_id), u->vendor_id,
 	       u->product_id);
 	return 0;
@@ -574,10 +624,20 @@ static int cmd_list(struct wia_error *err)
 /* "04c5:132e" */
 static int parse_usb_id(const char *s, uint16_t *vid, uint16_t *pid)
 {
-	unsigned int v, p;
-	int n = 0;
+	unsigned long v, p;
+	char *e;
 
-	if (sscanf(s, "%4x:%4x%n", &v, &p, &n) != 2 || s[n] || !v)
+	if (!isxdigit((unsigned char)s[0]))
+		return -EINVAL;
+	errno = 0;
+	v = strtoul(s, &e, 16);
+	if (errno || e - s > 4 || *e != ':' || !v)
+		return -EINVAL;
+	s = e + 1;
+	if (!isxdigit((unsigned char)s[0]))
+		return -EINVAL;
+	p = strtoul(s, &e, 16);
+	if (errno || e - s > 4 || *e)
 		return -EINVAL;
 	*vid = (uint16_t)v;
 	*pid = (uint16_t)p;

@@ -60,6 +60,23 @@ static unsigned int read_hex(const char *dir, const char *attr)
 	return buf[0] ? (unsigned int)strtoul(buf, NULL, 16) : 0xffffffff;
 }
 
+/* A string attribute, its newline dropped; "" when it has none */
+static void read_str(const char *dir, const char *attr, char *buf, size_t len)
+{
+	char path[600];
+	FILE *f;
+
+	buf[0] = '\0';
+	snprintf(path, sizeof(path), "%s/%s", dir, attr);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (!fgets(buf, (int)len, f))
+		buf[0] = '\0';
+	fclose(f);
+	buf[strcspn(buf, "\n")] = '\0';
+}
+
 /* wiascan.ko is loaded (its driver directory exists) */
 bool wias_bind_driver_present(void)
 {
@@ -116,9 +133,13 @@ int wias_bind_for_each_usb(uint16_t vid, uint16_t pid,
 		    (pid && u.product_id != pid))
 			continue;
 		snprintf(u.name, sizeof(u.name), "%s", e->d_name);
+		read_str(dev, "manufacturer", u.manufacturer,
+			 sizeof(u.manufacturer));
+		read_str(dev, "product", u.product, sizeof(u.product));
 		di = opendir(dev);
 		while (di && (ie = readdir(di))) {
-			if (strncmp(ie->d_name, e->d_name, strlen(e->d_name)) ||
+			if (strncmp(ie->d_name, e->d_name, strlen(e->d_name)) !=
+				    0 ||
 			    ie->d_name[strlen(e->d_name)] != ':')
 				continue;
 			snprintf(sub, sizeof(sub), "%s/%s", dev, ie->d_name);

@@ -15,6 +15,8 @@
  * @vendor_id, @product_id: its IDs
  * @bound: one of its interfaces is bound to wiascan
  * @intf: that interface's name ("1-1:1.0") when @bound
+ * @manufacturer, @product: its USB strings (sysfs "manufacturer",
+ *	"product"), empty when it has none
  */
 struct bind_usb {
 	char name[256];
@@ -22,6 +24,8 @@ struct bind_usb {
 	unsigned int product_id;
 	bool bound;
 	char intf[256];
+	char manufacturer[128];
+	char product[128];
 };
 
 bool wias_bind_driver_present(void);

@@ -47,6 +47,7 @@
 #define FJ_OP_READ	      0x28
 #define FJ_OP_OBJECT_POSITION 0x31
 #define FJ_OP_GET_HW_STATUS   0xc2
+#define FJ_OP_SCANNER_CONTROL 0xf1 /* SCANNER_CONTROL_code */
 
 #define FJ_CDB_MAX 12
 
@@ -66,6 +67,8 @@
 #define FJ_READ_PIXELSIZE 0x80 /* R_datatype_pixelsize */
 
 #define FJ_OP_FEED 0x01 /* OP_Feed */
+
+#define FJ_SC_CANCEL 0x04 /* SC_function_cancel */
 
 #define FJ_MS_PAGE_AUTO 0x3c /* MS_pc_auto: automatic paper length */
 #define FJ_MSEL_LEN	12   /* MSEL_header_len 4 + MSEL_data_min_len 8 */
@@ -185,6 +188,7 @@ size_t wias_fj_cdb_read(uint8_t *cdb, uint8_t datatype, uint8_t wid,
 			uint32_t len);
 size_t wias_fj_cdb_hw_status(uint8_t *cdb, uint16_t len);
 size_t wias_fj_cdb_mode_select(uint8_t *cdb, uint8_t len);
+size_t wias_fj_cdb_scanner_control(uint8_t *cdb, uint8_t function);
 size_t wias_fj_mode_ald(uint8_t *out, bool on);
 
 void wias_fj_wrap_command(uint8_t out[FJ_USB_CMD_LEN], const uint8_t *cdb,

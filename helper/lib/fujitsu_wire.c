@@ -97,6 +97,20 @@ size_t wias_fj_cdb_object_position(uint8_t *cdb, uint8_t action)
 }
 
 /*
+ * SCANNER CONTROL 0xf1, 10 bytes: the function's low 4 bits in byte 1,
+ * the rest in byte 2 (fujitsu-scsi.h set_SC_function_1/_2); the backend's
+ * check_for_cancel() sends SC_function_cancel to end a scan early
+ */
+size_t wias_fj_cdb_scanner_control(uint8_t *cdb, uint8_t function)
+{
+	size_t n = cdb_init(cdb, FJ_OP_SCANNER_CONTROL, 10);
+
+	cdb[1] = function & 0x0f;
+	cdb[2] = (uint8_t)(function >> 4);
+	return n;
+}
+
+/*
  * SCAN 0x1b, 6 bytes, byte 4: the length of the data-out phase, which
  * lists the window IDs (set_SC_xfer_length; fujitsu.c start_scan sends
  * one byte per window: 0x00, and 0x80 for duplex)
@@ -254,8 +268,12 @@ static void trim_copy(char *dst, const uint8_t *src, size_t n)
 {
 	size_t i;
 
-	for (i = 0; i < n; i++)
-		dst[i] = src[i] >= 0x20 && src[i] < 0x7f ? (char)src[i] : ' ';
+	for (i = 0; i < n; i++) {
+		if (src[i] >= 0x20 && src[i] < 0x7f)
+			dst[i] = (char)src[i];
+		else
+			dst[i] = ' ';
+	}
 	while (n && dst[n - 1] == ' ')
 		n--;
 	dst[n] = '\0';

@@ -110,10 +110,12 @@ struct scan_model {
  * @get_info: read what the scanner can do
  * @set_params: send @req; fill @fmt with what the device will send.
  *	-EPIPE: the device refused the parameters
- * @start: begin scanning, feeding at most @max_sheets sheets from an ADF
- *	(0: until it is empty; a protocol that cannot bound them feeds all);
- *	on refusal -EPIPE with @cond saying why
- * @cancel: stop the scan and drop unsent data
+ * @start: begin scanning, sending at most @max_sheets pages from an ADF
+ *	(sides: two a sheet in duplex, so it feeds @max_sheets / 2 sheets
+ *	rounded up; 0: until it is empty; a protocol that cannot bound them
+ *	feeds all); on refusal -EPIPE with @cond saying why
+ * @cancel: stop the scan and drop unsent data (a command-driven protocol:
+ *	also called after a good end, to leave the scanner idle)
  * @read_event: next event; -EAGAIN at once if @wait is false and none is
  *	pending, else wait up to the file's timeout
  * @status: read the scanner's state

@@ -22,6 +22,7 @@
  * its bytes are in (the backend's sane_read stops there too).
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -38,7 +39,7 @@
  * @duplex: both windows set
  * @bpl: bytes per row
  * @side_bytes: bytes of one side when its length is fixed, 0 if variable
- * @max_sheets: sheets to feed, 0: until the hopper is empty
+ * @max_pages: pages (sides) to read, 0: until the hopper is empty
  * @sheets: sheets fed
  * @page: the side being read, counted over the scan (front 2k, back 2k+1)
  * @back: the back side is being read
@@ -47,6 +48,9 @@
  * @done: no more data: the last side ended, or a fault
  * @busy: the last READ was refused as busy
  * @in_flight: a READ was sent and its status not yet read
+ * @active: the scanner holds a sheet it was told to SCAN whose sides are
+ *	not all read (an early end, a fault): cancel sends SCANNER CONTROL
+ *	cancel so that it is idle again
  */
 struct fj_state {
 	struct fj_inquiry inq;
@@ -56,7 +60,7 @@ struct fj_state {
 	bool duplex;
 	uint32_t bpl;
 	uint64_t side_bytes;
-	uint32_t max_sheets;
+	uint32_t max_pages;
 	uint32_t sheets;
 	uint32_t page;
 	bool back;
@@ -65,6 +69,7 @@ struct fj_state {
 	bool done;
 	bool busy;
 	bool in_flight;
+	bool active;
 };
 
 static struct fj_state *fj_state(struct device *dev)
@@ -243,8 +248,8 @@ static int fj_inquiry(struct device *dev, struct fj_state *st)
 	if (ret)
 		return ret;
 	/* the family's INQUIRY vendor (fujitsu.c init_inquiry checks it) */
-	if (strcmp(st->inq.vendor, "FUJITSU") &&
-	    strcmp(st->inq.vendor, "RICOH"))
+	if (strcmp(st->inq.vendor, "FUJITSU") != 0 &&
+	    strcmp(st->inq.vendor, "RICOH") != 0)
 		return -ENODEV;
 	st->have_inq = true;
 	len = FJ_INQ_VPD_LEN;
@@ -268,9 +273,10 @@ static int fj_model(struct device *dev, struct scan_model *model)
 	ret = fj_inquiry(dev, st);
 	if (ret)
 		return ret;
-	strcpy(model->vendor, st->inq.vendor);
-	strcpy(model->product, st->inq.product);
-	strcpy(model->revision, st->inq.revision);
+	snprintf(model->vendor, sizeof(model->vendor), "%s", st->inq.vendor);
+	snprintf(model->product, sizeof(model->product), "%s", st->inq.product);
+	snprintf(model->revision, sizeof(model->revision), "%s",
+		 st->inq.revision);
 	return 0;
 }
 
@@ -477,10 +483,11 @@ static int fj_load_sheet(struct device *dev, struct fj_state *st,
 	st->sheets++;
 	st->back = false;
 	st->got = 0;
+	st->active = true;
 	return 0;
 }
 
-static int fj_start(struct device *dev, uint32_t max_sheets,
+static int fj_start(struct device *dev, uint32_t max_pages,
 		    enum scan_cond *cond)
 {
 	struct fj_state *st = fj_state(dev);
@@ -490,12 +497,16 @@ static int fj_start(struct device *dev, uint32_t max_sheets,
 	*cond = SCAN_COND_NONE;
 	if (!st)
 		return -ENOMEM;
-	/* the loop's bound counts pages: two per sheet in duplex */
-	st->max_sheets = st->duplex ? (max_sheets + 1) / 2 : max_sheets;
+	/*
+	 * The bound counts pages (sides): two a sheet in duplex, so an odd
+	 * one ends after the front of the last sheet, its back never read
+	 */
+	st->max_pages = max_pages;
 	st->sheets = 0;
 	st->page = 0;
 	st->done = false;
 	st->busy = false;
+	st->active = false;
 	ret = fj_load_sheet(dev, st, &res);
 	if (ret)
 		return ret;
@@ -510,36 +521,56 @@ static int fj_start(struct device *dev, uint32_t max_sheets,
 #define FJ_DRAIN_MAX 4096 /* reads: 256 MiB of a READ's data at most */
 
 /*
- * Stop: no command is sent (the family has none that interrupts a READ).
- * A READ still in flight (the device source took its buffer back) sends
- * the rest of its data and then its 13-byte status: read and drop them,
- * each read bounded by the file's timeout, so that the next command's
- * answers are its own.  The data phase ends with a short packet, so the
- * status comes alone: 13 bytes starting with USB_STATUS_CODE.
+ * Stop, after any end of a scan (the pages wanted are in, a fault, an
+ * error, a signal), so that the scanner is idle for the next command.  A
+ * READ still in flight (the device source took its buffer back) sends the
+ * rest of its data and then its 13-byte status: read and drop them, each
+ * read bounded by the file's timeout, so that the next command's answers
+ * are its own.  The data phase ends with a short packet, so the status
+ * comes alone: 13 bytes starting with USB_STATUS_CODE; a stalled one is
+ * cleared.  Then, if the
+ * scanner still holds a sheet with sides not read, SCANNER CONTROL cancel
+ * (the backend's check_for_cancel) ends its scan.  A scan that ended with
+ * its last side read sends nothing.
  */
 static int fj_cancel(struct device *dev)
 {
 	struct fj_state *st = fj_state(dev);
+	uint8_t cdb[FJ_CDB_MAX];
+	enum fj_result res;
 	uint8_t *junk;
 	int i, n = 0;
 
 	if (!st)
 		return -ENOMEM;
 	st->done = true;
-	if (!st->in_flight)
-		return 0;
-	st->in_flight = false;
-	junk = malloc(FJ_DRAIN_LEN);
-	if (!junk)
-		return -ENOMEM;
-	for (i = 0; i < FJ_DRAIN_MAX; i++) {
-		n = wias_device_read(dev, junk, FJ_DRAIN_LEN);
-		if (n < 0 ||
-		    (n == FJ_USB_STAT_LEN && junk[0] == FJ_USB_STAT_CODE))
-			break;
+	if (st->in_flight) {
+		st->in_flight = false;
+		junk = malloc(FJ_DRAIN_LEN);
+		if (!junk)
+			return -ENOMEM;
+		for (i = 0; i < FJ_DRAIN_MAX; i++) {
+			n = wias_device_read(dev, junk, FJ_DRAIN_LEN);
+			if (n < 0 || (n == FJ_USB_STAT_LEN &&
+				      junk[0] == FJ_USB_STAT_CODE))
+				break;
+		}
+		free(junk);
+		/*
+		 * A stalled bulk-in stays halted until cleared (as the
+		 * backend's sanei_usb_clear_halt); the READ it ended sends
+		 * nothing more
+		 */
+		if (n == -EPIPE)
+			n = wias_device_clear_halt(dev, dev->caps.bulk_in_ep);
+		if (n < 0)
+			return n;
 	}
-	free(junk);
-	return n < 0 ? n : 0;
+	if (!st->active)
+		return 0;
+	st->active = false;
+	return fj_cmd(dev, cdb, wias_fj_cdb_scanner_control(cdb, FJ_SC_CANCEL),
+		      NULL, 0, NULL, NULL, &res);
 }
 
 /* No interrupt events: every condition comes with a command's status */
@@ -553,6 +584,7 @@ static int fj_read_event(struct device *dev, bool wait, struct scan_event *ev)
 /* GET HARDWARE STATUS, when no command is in flight */
 static int fj_status(struct device *dev, struct scan_status *out)
 {
+	struct fj_state *st = fj_state(dev);
 	uint8_t cdb[FJ_CDB_MAX], in[FJ_GHS_LEN];
 	struct fj_hw_status hs;
 	size_t len = sizeof(in);
@@ -561,6 +593,9 @@ static int fj_status(struct device *dev, struct scan_status *out)
 
 	memset(out, 0, sizeof(*out));
 	out->activity = SCAN_ACT_UNKNOWN;
+	/* one command at a time: its answer would land behind the READ's */
+	if (st && st->in_flight)
+		return -EBUSY;
 	ret = fj_cmd(dev, cdb, wias_fj_cdb_hw_status(cdb, FJ_GHS_LEN), NULL, 0,
 		     in, &len, &res);
 	if (ret)
@@ -668,14 +703,17 @@ static int fj_side_done(struct device *dev, struct fj_state *st,
 	int ret;
 
 	st->got = 0;
+	if (!st->duplex || st->back)
+		st->active = false; /* every side of this sheet is read */
+	if (st->max_pages && st->page >= st->max_pages) {
+		/* enough; a duplex back left unread goes at the cancel */
+		st->done = true;
+		fj_event(ev, nev, SCAN_EVENT_PAGE_DONE, page, bytes, true);
+		return 0;
+	}
 	if (st->duplex && !st->back) {
 		st->back = true;
 		fj_event(ev, nev, SCAN_EVENT_PAGE_DONE, page, bytes, false);
-		return 0;
-	}
-	if (st->max_sheets && st->sheets >= st->max_sheets) {
-		st->done = true;
-		fj_event(ev, nev, SCAN_EVENT_PAGE_DONE, page, bytes, true);
 		return 0;
 	}
 	ret = fj_load_sheet(dev, st, &res);

@@ -123,6 +123,9 @@ static int ref_set_params(struct device *dev, const struct scan_request *req,
 
 	if ((unsigned int)req->mode >= sizeof(ref_modes) || req->dpi > 0xffff)
 		return -EINVAL;
+	/* the wire has flatbed and adf only: never turn duplex into either */
+	if (req->source == SCAN_SOURCE_ADF_DUPLEX)
+		return -EINVAL;
 	ref_encode_params(req, &sent);
 	ret = ref_out(dev, REFSCAN_REQ_SET_PARAMS, 0, &sent, sizeof(sent));
 	if (ret)

@@ -100,8 +100,14 @@ static inline void scan_source_close(struct scan_source *src)
  * @req: what to scan
  * @timeout_ms: per-file timeout, 0 for the driver's default
  * @nbufs, @buf_size: the ring wanted (fitted to the driver's limits)
- * @max_pages: ADF: the scanner feeds at most this many sheets (--pages),
- *	0 until the feeder is empty
+ * @max_pages: ADF: at most this many pages (sides: two a sheet with
+ *	adf-duplex), 0 until the feeder is empty
+ * @source_default: @req.source was not chosen: the scanner's first source
+ *	(flatbed if it has one, else adf) replaces it
+ *
+ * The request is checked against the scanner's GET_INFO before anything
+ * else is sent: a source it lacks, a resolution or size outside its
+ * range is a WERR_USAGE error (-EINVAL) naming what it has.
  */
 struct dev_source_options {
 	const char *path;
@@ -110,6 +116,7 @@ struct dev_source_options {
 	unsigned int nbufs;
 	size_t buf_size;
 	uint32_t max_pages;
+	bool source_default;
 };
 
 #define DEV_SOURCE_NBUFS    8

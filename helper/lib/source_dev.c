@@ -534,13 +534,16 @@ static void dev_stop(struct scan_source *src, bool cancel)
 
 	/*
 	 * Command-driven: STREAMOFF first (it takes back a buffer queued for
-	 * a READ in flight), then the protocol's cancel can take the rest of
-	 * that READ with read()
+	 * a READ in flight), then the protocol's cancel takes the rest of
+	 * that READ with read() and ends a sheet left half read.  Also after
+	 * a good end: the pages wanted may be in with the scanner mid-sheet
+	 * (--pages), and one command at a time means a command left
+	 * unfinished blocks every later one.
 	 */
 	if (d->cmd) {
 		wias_device_streamoff(d->dev);
 		d->inflight = -1;
-		if (cancel && !d->unplugged)
+		if (!d->unplugged)
 			d->proto->cancel(d->dev);
 		return;
 	}
@@ -986,9 +989,111 @@ static int dev_cmd_setup(struct dev_source *d)
 	return 0;
 }
 
+/* "flatbed, adf" of the sources in @mask */
+static void dev_source_list(uint32_t mask, char *buf, size_t len)
+{
+	size_t n = 0;
+	int i;
+
+	buf[0] = '\0';
+	for (i = SCAN_SOURCE_FLATBED; i <= SCAN_SOURCE_ADF_DUPLEX; i++)
+		if (mask & (1U << i) && n < len)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s",
+					      n ? ", " : "",
+					      wias_scan_source_name((
+						      enum scan_source_kind)i));
+	if (!buf[0])
+		snprintf(buf, len, "none");
+}
+
+/* Pixels of @um micrometres at @dpi, rounded (the SANE backend's um_to_px) */
+static uint32_t dev_um_to_px(uint32_t um, uint32_t dpi)
+{
+	return (uint32_t)(((uint64_t)um * dpi + 12700) / 25400);
+}
+
+static int dev_bad_request(struct dev_source *d, const char *what)
+{
+	return wias_werr_set(d->base.err, WERR_USAGE, -EINVAL, "%s: %s",
+			     d->path, what);
+}
+
+/**
+ * dev_check_request() - fit @req to what the scanner says it can do
+ * @req: in: the request; out: its source chosen when @opt says so
+ *
+ * From the protocol's get_info (the reference scanner's GET_INFO, the
+ * fi-series' INQUIRY VPD page), before any command that changes the
+ * scanner's state: the default source (flatbed if the scanner has one,
+ * else adf), then the source, resolution and size must lie in what it
+ * reports.  Returns 0, or -EINVAL (WERR_USAGE) naming what it has, or the
+ * -errno of get_info.
+ */
+static int dev_check_request(struct dev_source *d,
+			     const struct dev_source_options *opt,
+			     struct scan_request *req)
+{
+	struct scan_device_info info;
+	uint32_t w, h;
+	char list[64];
+	int ret;
+
+	if (!d->proto->get_info)
+		return 0;
+	ret = d->proto->get_info(d->dev, &info);
+	if (ret)
+		return dev_fail(d, ret, "read what the scanner can do");
+	if (opt->source_default && info.sources) {
+		req->source = info.sources & (1U << SCAN_SOURCE_FLATBED) ?
+				      SCAN_SOURCE_FLATBED :
+				      SCAN_SOURCE_ADF;
+	}
+	if (!(info.sources & (1U << req->source))) {
+		dev_source_list(info.sources, list, sizeof(list));
+		dev_bad_request(d, "no such source");
+		wias_werr_why(d->base.err,
+			      "the scanner has no %s source (it has: %s)",
+			      wias_scan_source_name(req->source), list);
+		return -EINVAL;
+	}
+	if (!req->height_px && !scan_source_is_adf(req->source)) {
+		dev_bad_request(d, "--size");
+		wias_werr_why(
+			d->base.err,
+			"a height of 0 (unknown length) needs --source adf");
+		return -EINVAL;
+	}
+	if (info.max_dpi &&
+	    (req->dpi < info.min_dpi || req->dpi > info.max_dpi)) {
+		dev_bad_request(d, "resolution");
+		wias_werr_why(d->base.err,
+			      "%u dpi: the scanner takes %u to %u dpi",
+			      req->dpi, info.min_dpi, info.max_dpi);
+		return -EINVAL;
+	}
+	w = info.max_width_um ? dev_um_to_px(info.max_width_um, req->dpi) :
+				UINT32_MAX;
+	h = info.max_height_um ? dev_um_to_px(info.max_height_um, req->dpi) :
+				 UINT32_MAX;
+	if (req->width_px > w || req->height_px > h) {
+		dev_bad_request(d, "size");
+		wias_werr_why(
+			d->base.err,
+			"%ux%u pixels: at %u dpi the scanner takes at most %ux%u pixels (%u.%ux%u.%u mm)",
+			req->width_px, req->height_px, req->dpi, w, h,
+			info.max_width_um / 1000,
+			info.max_width_um % 1000 / 100,
+			info.max_height_um / 1000,
+			info.max_height_um % 1000 / 100);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
 {
 	const struct device_caps *caps = &d->dev->caps;
+	struct scan_request req = opt->req;
 	int ret;
 
 	if (!caps->streaming)
@@ -1009,20 +1114,22 @@ static int dev_setup(struct dev_source *d, const struct dev_source_options *opt)
 		if (ret)
 			return dev_fail(d, ret, "set timeout");
 	}
+	ret = dev_check_request(d, opt, &req);
+	if (ret)
+		return ret;
 	ret = dev_recover(d);
 	if (ret)
 		return ret;
-	ret = d->proto->set_params(d->dev, &opt->req, &d->base.fmt);
+	ret = d->proto->set_params(d->dev, &req, &d->base.fmt);
 	if (ret) {
 		dev_fail(d, ret, "set scan parameters");
 		if (ret == -EPIPE)
 			wias_werr_why(
 				d->base.err,
 				"the scanner refused them (%s, %u dpi, %ux%u pixels, %s)",
-				wias_scan_mode_name(opt->req.mode),
-				opt->req.dpi, opt->req.width_px,
-				opt->req.height_px,
-				wias_scan_source_name(opt->req.source));
+				wias_scan_mode_name(req.mode), req.dpi,
+				req.width_px, req.height_px,
+				wias_scan_source_name(req.source));
 		else if (ret == -EPROTO)
 			wias_werr_why(
 				d->base.err,

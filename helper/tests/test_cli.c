@@ -101,7 +101,9 @@ TEST(unknown_length_pixels_need_the_adf)
 			   &a, &err));
 	EXPECT_EQ(800, a.req.width_px);
 	EXPECT_EQ(0, a.req.height_px);
-	EXPECT_NE(0, parse(ARGV("scan", "-s", "800x0", "-o", "o"), &a, &err));
+	EXPECT_NE(0,
+		  parse(ARGV("scan", "-s", "800x0", "-S", "flatbed", "-o", "o"),
+			&a, &err));
 	EXPECT_EQ(WIASCAN_EXIT_USAGE, wias_werr_exit_code(&err));
 	EXPECT_NE(NULL, strstr(err.why, "--source adf"));
 }
@@ -253,13 +255,36 @@ TEST_F(bin, help_documents_commands_and_exit_codes)
 	EXPECT_STREQ("", self->err);
 }
 
-TEST_F(bin, help_says_pages_n_scans_at_most_n_sheets)
+TEST_F(bin, help_says_pages_n_counts_sides_and_the_default_source)
 {
 	ASSERT_EQ(0, tu_run_helper(ARGV("--help"), self->out, self->err,
 				   sizeof(self->out)));
-	EXPECT_NE(NULL, strstr(self->out, "  -n, --pages N           "
-					  "scan at most N sheets (ADF)\n"));
+	EXPECT_NE(NULL,
+		  strstr(self->out,
+			 "  -n, --pages N           scan at most N pages (ADF; with adf-duplex\n"
+			 "                          a page is a side: N/2 sheets, rounded up)\n"));
+	EXPECT_NE(NULL,
+		  strstr(self->out,
+			 "flatbed, adf or adf-duplex (default: flatbed if\n"
+			 "                          the scanner has one, else adf)"));
 	EXPECT_EQ(NULL, strstr(self->out, "stop after N pages"));
+}
+
+TEST(no_source_leaves_it_to_the_scanner_and_allows_height_0)
+{
+	struct wia_error err;
+	struct cli_args a;
+
+	ASSERT_EQ(0, parse(ARGV("scan", "-s", "150x0", "-o", "o"), &a, &err));
+	EXPECT_FALSE(a.source_set);
+	EXPECT_EQ(0, a.req.height_px);
+	ASSERT_EQ(0,
+		  parse(ARGV("scan", "-S", "adf-duplex", "-o", "o"), &a, &err));
+	EXPECT_TRUE(a.source_set);
+	EXPECT_EQ(SCAN_SOURCE_ADF_DUPLEX, a.req.source);
+	EXPECT_EQ(-EINVAL,
+		  parse(ARGV("scan", "-S", "flatbed", "-s", "150x0", "-o", "o"),
+			&a, &err));
 }
 
 TEST_F(bin, repair_of_a_missing_part_says_no_such_file_exit_5)
@@ -589,12 +614,14 @@ TEST_F(bin,
 	ASSERT_EQ(0, fake_usb_link(self->dir, "1-5", false));
 	ASSERT_EQ(0, fake_attr(self->dir, "1-5", "idVendor", "04c5"));
 	ASSERT_EQ(0, fake_attr(self->dir, "1-5", "idProduct", "132e"));
+	ASSERT_EQ(0, fake_attr(self->dir, "1-5", "manufacturer", "FUJITSU"));
+	ASSERT_EQ(0, fake_attr(self->dir, "1-5", "product", "fi-7160"));
 	ASSERT_EQ(0, setenv("WIASCAN_SYSFS", self->dir, 1));
 	ASSERT_EQ(0, setenv("SANE_CONFIG_DIR", self->dir, 1));
 	ASSERT_EQ(0, tu_run_helper(ARGV("list"), self->out, self->err,
 				   sizeof(self->out)));
 	EXPECT_STREQ("/dev/wiascan3\t04c5:132e\tFUJITSU\tfi-7160\tfujitsu\n"
-		     "-\t04c5:132e\t\t\tfujitsu (not bound: wiascan-helper bind 04c5:132e)\n",
+		     "-\t04c5:132e\tFUJITSU\tfi-7160\tfujitsu (not bound: wiascan-helper bind 04c5:132e)\n",
 		     self->out);
 	EXPECT_STREQ("", self->err);
 }
@@ -634,6 +661,49 @@ TEST_F(bin, bind_with_a_bad_id_exits_2)
 	EXPECT_EQ(2, tu_run_helper(ARGV("bind", "fujitsu"), self->out,
 				   self->err, sizeof(self->out)));
 	EXPECT_NE(NULL, strstr(self->err, "not a USB ID"));
+}
+
+TEST_F(bin, bind_with_ids_of_bad_shape_exits_2_every_time)
+{
+	static const char *const bad[] = {
+		"04c5:132ez", "04c5:",	    ":132e",
+		"104c5:132e", "04c5:1132e", "0:132e",
+		"04c5 132e",  "-4c5:132e",  "04c5:-1"
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int ret = tu_run_helper(ARGV("bind", (char *)bad[i]), self->out,
+					self->err, sizeof(self->out));
+
+		EXPECT_EQ(2, ret)
+		TH_LOG("bind %s", bad[i]);
+	}
+}
+
+TEST_F(bin, list_shows_an_unbound_04c5_1234_only_when_fujitsu_conf_lists_it)
+{
+	char path[PATH_MAX + 32];
+	static const char conf[] = "# usb 0x04c5 0x1111\n"
+				   "usb 0x04c5 0x12345\n"
+				   "usb 0x04c5 0x1234\n";
+
+	ASSERT_EQ(0, fake_usb_link(self->dir, "1-7", false));
+	ASSERT_EQ(0, fake_attr(self->dir, "1-7", "idVendor", "04c5"));
+	ASSERT_EQ(0, fake_attr(self->dir, "1-7", "idProduct", "1234"));
+	ASSERT_EQ(0, fake_attr(self->dir, "1-7", "manufacturer", "FUJITSU"));
+	ASSERT_EQ(0, fake_attr(self->dir, "1-7", "product", "fi-7180"));
+	ASSERT_EQ(0, fake_usb_link(self->dir, "1-8", false));
+	ASSERT_EQ(0, fake_attr(self->dir, "1-8", "idVendor", "04c5"));
+	ASSERT_EQ(0, fake_attr(self->dir, "1-8", "idProduct", "1111"));
+	snprintf(path, sizeof(path), "%s/fujitsu.conf", self->dir);
+	ASSERT_EQ(0, tu_write_file(path, conf, strlen(conf)));
+	ASSERT_EQ(0, setenv("WIASCAN_SYSFS", self->dir, 1));
+	ASSERT_EQ(0, setenv("SANE_CONFIG_DIR", self->dir, 1));
+	ASSERT_EQ(0, tu_run_helper(ARGV("list"), self->out, self->err,
+				   sizeof(self->out)));
+	EXPECT_STREQ("-\t04c5:1234\tFUJITSU\tfi-7180\tfujitsu (not bound: wiascan-helper bind 04c5:1234)\n",
+		     self->out);
 }
 
 TEST_F(bin, list_without_scanners_prints_nothing_and_succeeds)

@@ -9,8 +9,9 @@
  */
 #include "kselftest_harness.h"
 
-#define wias_device_write fake_write
-#define wias_device_read  fake_read
+#define wias_device_write      fake_write
+#define wias_device_read       fake_read
+#define wias_device_clear_halt fake_clear_halt
 #include "../lib/protocol_fujitsu.c" // NOLINT(bugprone-suspicious-include)
 #include "error.h"
 #undef wias_device_write
@@ -23,6 +24,7 @@
  * @in: the answers of the successive read() calls, @in_len[i] bytes each
  * @nin, @pos: how many, and the next one
  * @ops: the opcode of each 31-byte command block written, @nops of them
+ * @stalled: the next read() is -EPIPE, until @cleared names the endpoint
  */
 struct fake_scanner {
 	uint8_t in[FAKE_MAX][FJ_INQ_VPD_LEN];
@@ -30,6 +32,8 @@ struct fake_scanner {
 	unsigned int nin, pos;
 	uint8_t ops[FAKE_MAX];
 	unsigned int nops;
+	bool stalled;
+	uint32_t cleared;
 };
 
 static struct fake_scanner fake;
@@ -50,6 +54,8 @@ int fake_read(struct device *dev, void *buf, size_t len)
 	size_t n;
 
 	(void)dev;
+	if (fake.stalled)
+		return -EPIPE;
 	if (fake.pos == fake.nin)
 		return -ETIMEDOUT;
 	n = fake.in_len[fake.pos];
@@ -57,6 +63,14 @@ int fake_read(struct device *dev, void *buf, size_t len)
 		n = len;
 	memcpy(buf, fake.in[fake.pos++], n);
 	return (int)n;
+}
+
+int fake_clear_halt(struct device *dev, uint32_t endpoint)
+{
+	(void)dev;
+	fake.cleared = endpoint;
+	fake.stalled = false;
+	return 0;
 }
 
 static void fake_answer(const void *data, size_t len)
@@ -147,6 +161,16 @@ TEST(cdb_lengths_tur_6_rs_6_reserve_6_release_6_op_10_scan_6_swin_10_ghs_10)
 	EXPECT_EQ(10, wias_fj_cdb_hw_status(cdb, 12));
 	EXPECT_EQ(0xc2, cdb[0]);
 	EXPECT_EQ(12, cdb[8]);
+}
+
+TEST(cdb_scanner_control_cancel_is_f1_04_00_and_10_bytes)
+{
+	static const uint8_t want[10] = { 0xf1, 0x04 };
+	uint8_t cdb[FJ_CDB_MAX];
+
+	memset(cdb, 0xee, sizeof(cdb));
+	ASSERT_EQ(10, wias_fj_cdb_scanner_control(cdb, FJ_SC_CANCEL));
+	EXPECT_EQ(0, memcmp(want, cdb, sizeof(want)));
 }
 
 TEST(usb_command_block_is_31_bytes_0x43_cdb_at_19)
@@ -259,10 +283,11 @@ TEST(sense_2_busy_5_invalid_6_reset_ok_0_no_eom_ok_b_error)
 
 TEST(inquiry_fujitsu_fi_7160_rev_0a02_scanner_with_back)
 {
+	static const char id[] = "FUJITSU fi-7160         0A02";
 	uint8_t in[FJ_INQ_STD_LEN] = { 0x06 };
 	struct fj_inquiry inq;
 
-	memcpy(in + 8, "FUJITSU fi-7160         0A02", 28);
+	memcpy(in + 8, id, sizeof(id) - 1);
 	in[0x2d] = 0x01;
 	ASSERT_EQ(0, wias_fj_parse_inquiry(in, sizeof(in), &inq));
 	EXPECT_STREQ("FUJITSU", inq.vendor);
@@ -535,7 +560,7 @@ TEST_F(proto, fixed_length_side_of_3000_bytes_ends_at_its_last_byte)
 
 	start_simplex(_metadata, &self->dev, self->st, false);
 	self->st->side_bytes = 3000;
-	self->st->max_sheets = 1;
+	self->st->max_pages = 1;
 	ASSERT_EQ(0, fj_xfer_begin(&self->dev, 65536, &len));
 	EXPECT_EQ(3000, self->st->asked);
 	EXPECT_EQ(3072, len);
@@ -558,11 +583,91 @@ TEST_F(proto, cancel_mid_read_drops_its_data_up_to_the_13_byte_status)
 	fake_answer(data, sizeof(data)); /* the rest of the image data */
 	fake_answer(data, FJ_USB_STAT_LEN - 1);
 	fake_status(FJ_STATUS_GOOD);
+	fake_status(FJ_STATUS_GOOD); /* SCANNER CONTROL cancel's */
 	fake_status(FJ_STATUS_GOOD); /* not read: the next command's */
 	EXPECT_EQ(0, fj_cancel(&self->dev));
 	EXPECT_EQ(fake.nin - 1, fake.pos);
-	EXPECT_EQ(0, fj_cancel(&self->dev)); /* nothing in flight: no read */
+	EXPECT_EQ(FJ_OP_SCANNER_CONTROL, fake.ops[fake.nops - 1]);
+	EXPECT_EQ(4, fake.nops); /* OBJECT POSITION, SCAN, READ, SC */
+	EXPECT_EQ(0, fj_cancel(&self->dev)); /* idle: nothing sent or read */
 	EXPECT_EQ(fake.nin - 1, fake.pos);
+	EXPECT_EQ(4, fake.nops);
+}
+
+TEST_F(proto, status_mid_read_is_ebusy_cancel_after_a_stall_clears_0x81_then_sc)
+{
+	struct scan_status status;
+	uint32_t len;
+
+	self->dev.caps.bulk_in_ep = 0x81;
+	start_simplex(_metadata, &self->dev, self->st, false);
+	ASSERT_EQ(0, fj_xfer_begin(&self->dev, 65536, &len));
+	fake.stalled = true;
+	EXPECT_EQ(-EBUSY, fj_status(&self->dev, &status)); /* nothing sent */
+	EXPECT_EQ(3, fake.nops);
+	fake_status(FJ_STATUS_GOOD); /* SCANNER CONTROL cancel's */
+	EXPECT_EQ(0, fj_cancel(&self->dev));
+	EXPECT_EQ(0x81, fake.cleared);
+	EXPECT_EQ(FJ_OP_SCANNER_CONTROL, fake.ops[fake.nops - 1]);
+	EXPECT_EQ(fake.nin, fake.pos);
+}
+
+TEST_F(proto, duplex_pages_3_ends_after_sheet_2_front_and_cancel_sends_sc)
+{
+	struct scan_event ev[SCAN_XFER_EVENTS];
+	enum scan_cond cond;
+	unsigned int i, nev;
+	uint32_t len;
+	bool eop;
+
+	self->st->bpl = 1000;
+	self->st->duplex = true;
+	fake_status(FJ_STATUS_GOOD); /* OBJECT POSITION */
+	fake_status(FJ_STATUS_GOOD); /* SCAN */
+	ASSERT_EQ(0, fj_start(&self->dev, 3, &cond));
+	for (i = 0; i < 3; i++) {
+		ASSERT_EQ(0, fj_xfer_begin(&self->dev, 65536, &len));
+		EXPECT_EQ(i == 1, self->st->back);
+		fake_check(0, 0, 0, true, true, 64000);
+		if (i == 1) { /* sheet 2 is loaded after sheet 1's back */
+			fake_status(FJ_STATUS_GOOD);
+			fake_status(FJ_STATUS_GOOD);
+		}
+		ASSERT_EQ(0, fj_xfer_end(&self->dev, 1000, ev, &nev, &eop));
+		ASSERT_EQ(1, nev);
+		EXPECT_EQ(i, ev[0].page);
+		EXPECT_EQ(i == 2, ev[0].last);
+	}
+	EXPECT_EQ(2, self->st->sheets);
+	ASSERT_EQ(0, fj_xfer_begin(&self->dev, 65536, &len));
+	EXPECT_EQ(0, len); /* sheet 2's back is never read */
+	fake_status(FJ_STATUS_GOOD);
+	ASSERT_EQ(0, fj_cancel(&self->dev));
+	EXPECT_EQ(FJ_OP_SCANNER_CONTROL, fake.ops[fake.nops - 1]);
+	EXPECT_EQ(fake.nin, fake.pos);
+}
+
+TEST_F(proto, simplex_pages_1_ends_idle_and_cancel_sends_nothing)
+{
+	struct scan_event ev[SCAN_XFER_EVENTS];
+	enum scan_cond cond;
+	unsigned int nev, nops;
+	uint32_t len;
+	bool eop;
+
+	self->st->bpl = 1000;
+	fake_status(FJ_STATUS_GOOD); /* OBJECT POSITION */
+	fake_status(FJ_STATUS_GOOD); /* SCAN */
+	ASSERT_EQ(0, fj_start(&self->dev, 1, &cond));
+	ASSERT_EQ(0, fj_xfer_begin(&self->dev, 65536, &len));
+	fake_check(0, 0, 0, true, true, 64000);
+	ASSERT_EQ(0, fj_xfer_end(&self->dev, 1000, ev, &nev, &eop));
+	ASSERT_EQ(1, nev);
+	EXPECT_TRUE(ev[0].last);
+	nops = fake.nops;
+	ASSERT_EQ(0, fj_cancel(&self->dev));
+	EXPECT_EQ(nops, fake.nops);
+	EXPECT_EQ(fake.nin, fake.pos);
 }
 
 TEST(exit_code_of_cover_open_is_13)

@@ -419,6 +419,21 @@ TEST(status_reply_of_0_1_8_15_17_20_23_bytes_gives_eproto)
 	}
 }
 
+TEST(set_params_adf_duplex_is_einval_with_0_requests_sent)
+{
+	struct device dev = { .fd = -1 };
+	struct scan_request req = { .mode = SCAN_MODE_GRAY,
+				    .source = SCAN_SOURCE_ADF_DUPLEX,
+				    .dpi = 150,
+				    .width_px = 150,
+				    .height_px = 40 };
+	struct scan_format fmt;
+
+	fake_reset(2);
+	EXPECT_EQ(-EINVAL, wias_protocol_ref_ops.set_params(&dev, &req, &fmt));
+	EXPECT_EQ(0, fake.nreqs);
+}
+
 TEST(status_request_that_stalls_gives_epipe)
 {
 	struct device dev = { .fd = -1 };

@@ -46,6 +46,7 @@
 
 #define EMU_DEF_NAME   "wiascan-emu"
 #define EMU_DEF_SERIAL "REF0001"
+#define EMU_FJ_SERIAL  "7160001" /* the fi-7160's: its GET DEVICE ID serial */
 #define EMU_DEF_UDC    "dummy_udc.0"
 
 /* An injected device fault, --fault KIND@PAGE[:BYTES] */

@@ -90,7 +90,9 @@ static void usage(FILE *f)
 		"  --name NAME            configfs gadget and FunctionFS name\n"
 		"                         (default " EMU_DEF_NAME ")\n"
 		"  --serial S             serial number string (default " EMU_DEF_SERIAL
-		")\n"
+		",\n"
+		"                         " EMU_FJ_SERIAL
+		" with --personality fujitsu)\n"
 		"  --ready FILE           create FILE once bound and configured by the host\n"
 		"  --queue N              bulk-in requests in flight (default %d, max %d)\n"
 		"  --chunk-kib N          KiB per bulk-in request (default %d, max %d)\n"
@@ -256,7 +258,6 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		.sheets = 1,
 		.udc = EMU_DEF_UDC,
 		.name = EMU_DEF_NAME,
-		.serial = EMU_DEF_SERIAL,
 		.queue = EMU_DEF_QUEUE,
 		.chunk = EMU_DEF_CHUNK_KIB * 1024,
 	};
@@ -349,6 +350,9 @@ static void parse_options(struct emu_options *o, int argc, char **argv)
 		add_image(o, argv[optind]);
 	if (optind < argc)
 		bad_option("unexpected argument '%s'", argv[optind]);
+	if (!o->serial)
+		o->serial = o->personality == PERS_FUJITSU ? EMU_FJ_SERIAL :
+							     EMU_DEF_SERIAL;
 	if (o->personality == PERS_FUJITSU) {
 		o->ident = &emu_ident_fujitsu;
 		if (o->n_images)
