@@ -690,13 +690,16 @@ static const char *speed_name(uint32_t speed)
 	return speed < ARRAY_SIZE(names) ? names[speed] : "unknown";
 }
 
-static const char *const cap_names[] = { "streaming", "read", "write", "events",
-					 "sg" };
+/* WIASCAN_CAP_* in the uapi header's order */
+static const char *const cap_names[] = { "streaming",	"read",	    "write",
+					 "events",	"sg",	    "claim",
+					 "xfer-length", "read-idle" };
 
 static bool cap_bit(const struct device_caps *c, int i)
 {
-	const bool bits[] = { c->streaming, c->read, c->write, c->events,
-			      c->sg };
+	const bool bits[] = { c->streaming,   c->read,	   c->write,
+			      c->events,      c->sg,	   c->claim,
+			      c->xfer_length, c->read_idle };
 
 	return bits[i];
 }
