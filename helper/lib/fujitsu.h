@@ -18,65 +18,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "fjscan.h"
 #include "params.h"
-
-#define FJ_VENDOR_ID 0x04c5 /* Fujitsu (fujitsu.conf "usb 0x04c5 ...") */
-
-/* USB wrapping: fujitsu-scsi.h USB_COMMAND_*, USB_STATUS_* */
-#define FJ_USB_CMD_CODE	   0x43
-#define FJ_USB_CMD_LEN	   31
-#define FJ_USB_CMD_OFFSET  19
-#define FJ_USB_STAT_CODE   0x53
-#define FJ_USB_STAT_LEN	   13
-#define FJ_USB_STAT_OFFSET 9
-
-/* SCSI status byte values (SCSI-2; do_usb_cmd tests for non-zero) */
-#define FJ_STATUS_GOOD		  0x00
-#define FJ_STATUS_CHECK_CONDITION 0x02
-#define FJ_STATUS_BUSY		  0x08
-
-/* Opcodes and CDB lengths: fujitsu-scsi.h *_code, *_len */
-#define FJ_OP_TEST_UNIT_READY 0x00
-#define FJ_OP_REQUEST_SENSE   0x03
-#define FJ_OP_INQUIRY	      0x12
-#define FJ_OP_MODE_SELECT     0x15
-#define FJ_OP_RESERVE_UNIT    0x16
-#define FJ_OP_RELEASE_UNIT    0x17
-#define FJ_OP_SCAN	      0x1b
-#define FJ_OP_SET_WINDOW      0x24
-#define FJ_OP_READ	      0x28
-#define FJ_OP_OBJECT_POSITION 0x31
-#define FJ_OP_GET_HW_STATUS   0xc2
-#define FJ_OP_SCANNER_CONTROL 0xf1 /* SCANNER_CONTROL_code */
 
 #define FJ_CDB_MAX 12
 
-#define FJ_SENSE_LEN	18   /* RS_return_size */
-#define FJ_INQ_STD_LEN	96   /* INQUIRY_std_len */
-#define FJ_INQ_VPD_LEN	204  /* INQUIRY_vpd_len */
-#define FJ_VPD_PAGE	0xf0 /* the page init_vpd asks for */
-#define FJ_WIN_HDR_LEN	8    /* SW_header_len */
-#define FJ_WIN_DESC_LEN 64   /* SW_desc_len */
-#define FJ_PSIZE_LEN	0x20 /* R_PSIZE_len */
-#define FJ_GHS_LEN	12   /* GHS_data_len */
-
-#define FJ_WID_FRONT 0x00 /* WD_wid_front */
-#define FJ_WID_BACK  0x80 /* WD_wid_back */
-
-#define FJ_READ_IMAGE	  0x00 /* R_datatype_imagedata */
-#define FJ_READ_PIXELSIZE 0x80 /* R_datatype_pixelsize */
-
-#define FJ_OP_FEED 0x01 /* OP_Feed */
+#define FJ_INQ_VPD_LEN 204  /* INQUIRY_vpd_len */
+#define FJ_VPD_PAGE    0xf0 /* the page init_vpd asks for */
 
 #define FJ_SC_CANCEL 0x04 /* SC_function_cancel */
 
 #define FJ_MS_PAGE_AUTO 0x3c /* MS_pc_auto: automatic paper length */
 #define FJ_MSEL_LEN	12   /* MSEL_header_len 4 + MSEL_data_min_len 8 */
-
-/* Window composition (WD_comp_*) */
-#define FJ_COMP_LINEART 0
-#define FJ_COMP_GRAY	2
-#define FJ_COMP_COLOR	5
 
 /**
  * struct fj_window - one window of SET WINDOW, in the wire's units

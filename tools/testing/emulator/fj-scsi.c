@@ -30,24 +30,24 @@ void fj_put(uint8_t *p, uint32_t v, unsigned int n)
 
 /**
  * fj_status_block() - the 13-byte status block that ends every command
- * @blk: filled with FJ_STAT_CODE at byte 0 and @status at byte 9
- * @status: SCSI status, FJ_GOOD, FJ_CHECK or FJ_BUSY
+ * @blk: filled with FJ_USB_STAT_CODE at byte 0 and @status at byte 9
+ * @status: SCSI status, FJ_STATUS_GOOD, FJ_STATUS_CHECK_CONDITION or FJ_STATUS_BUSY
  *
  * Source: fujitsu-scsi.h USB_STATUS_CODE/LEN/OFFSET; do_usb_cmd() reads
  * exactly USB_STATUS_LEN bytes and looks only at byte USB_STATUS_OFFSET.
  */
-void fj_status_block(uint8_t blk[FJ_STAT_LEN], uint8_t status)
+void fj_status_block(uint8_t blk[FJ_USB_STAT_LEN], uint8_t status)
 {
-	memset(blk, 0, FJ_STAT_LEN);
-	blk[0] = FJ_STAT_CODE;
-	blk[FJ_STAT_OFFSET] = status;
+	memset(blk, 0, FJ_USB_STAT_LEN);
+	blk[0] = FJ_USB_STAT_CODE;
+	blk[FJ_USB_STAT_OFFSET] = status;
 }
 
 /**
  * fj_parse_cmd() - check a command block from bulk-out, find its CDB
  * @blk: the bytes read
- * @len: how many; must be FJ_CMD_LEN
- * @cdb: set to the CDB (byte FJ_CMD_OFFSET of @blk, up to 12 bytes)
+ * @len: how many; must be FJ_USB_CMD_LEN
+ * @cdb: set to the CDB (byte FJ_USB_CMD_OFFSET of @blk, up to 12 bytes)
  *
  * Return: 0, or -EPROTO when the block is not a command block.
  * Source: do_usb_cmd() builds a zeroed USB_COMMAND_LEN block, byte 0
@@ -55,9 +55,9 @@ void fj_status_block(uint8_t blk[FJ_STAT_LEN], uint8_t status)
  */
 int fj_parse_cmd(const uint8_t *blk, size_t len, const uint8_t **cdb)
 {
-	if (len != FJ_CMD_LEN || blk[0] != FJ_CMD_CODE)
+	if (len != FJ_USB_CMD_LEN || blk[0] != FJ_USB_CMD_CODE)
 		return -EPROTO;
-	*cdb = blk + FJ_CMD_OFFSET;
+	*cdb = blk + FJ_USB_CMD_OFFSET;
 	return 0;
 }
 
@@ -256,7 +256,7 @@ static uint32_t units_to_px(uint32_t units, unsigned int dpi)
 
 /**
  * fj_parse_window() - decode and check one window descriptor
- * @desc: FJ_SW_DESC_LEN bytes
+ * @desc: FJ_WIN_DESC_LEN bytes
  * @w: filled, geometry included
  *
  * Return: -1 when the descriptor is acceptable, else the offset in the
@@ -270,7 +270,7 @@ static uint32_t units_to_px(uint32_t units, unsigned int dpi)
 int fj_parse_window(const uint8_t *desc, struct fj_window *w)
 {
 	memset(w, 0, sizeof(*w));
-	memcpy(w->raw, desc, FJ_SW_DESC_LEN);
+	memcpy(w->raw, desc, FJ_WIN_DESC_LEN);
 	w->wid = desc[0];
 	w->xres = (uint16_t)fj_get(desc + 0x02, 2);
 	w->yres = (uint16_t)fj_get(desc + 0x04, 2);
@@ -349,19 +349,19 @@ int fj_parse_set_window(const uint8_t *data, size_t len, struct fj_window *w,
 	int bad;
 
 	*n = 0;
-	if (len < FJ_SW_HEADER_LEN + FJ_SW_DESC_LEN)
+	if (len < FJ_WIN_HDR_LEN + FJ_WIN_DESC_LEN)
 		return 0;
-	if (fj_get(data + 6, 2) != FJ_SW_DESC_LEN)
+	if (fj_get(data + 6, 2) != FJ_WIN_DESC_LEN)
 		return 6;
-	if ((len - FJ_SW_HEADER_LEN) % FJ_SW_DESC_LEN ||
-	    len > FJ_SW_HEADER_LEN + 2 * FJ_SW_DESC_LEN)
+	if ((len - FJ_WIN_HDR_LEN) % FJ_WIN_DESC_LEN ||
+	    len > FJ_WIN_HDR_LEN + 2 * FJ_WIN_DESC_LEN)
 		return 0;
-	for (i = 0; i < (len - FJ_SW_HEADER_LEN) / FJ_SW_DESC_LEN; i++) {
-		const uint8_t *d = data + FJ_SW_HEADER_LEN + i * FJ_SW_DESC_LEN;
+	for (i = 0; i < (len - FJ_WIN_HDR_LEN) / FJ_WIN_DESC_LEN; i++) {
+		const uint8_t *d = data + FJ_WIN_HDR_LEN + i * FJ_WIN_DESC_LEN;
 
 		bad = fj_parse_window(d, &w[i]);
 		if (bad >= 0)
-			return FJ_SW_HEADER_LEN + (int)i * FJ_SW_DESC_LEN + bad;
+			return FJ_WIN_HDR_LEN + (int)i * FJ_WIN_DESC_LEN + bad;
 	}
 	*n = i;
 	return -1;

@@ -30,7 +30,7 @@ static void ok(int cond, const char *fmt, ...)
 static void make_desc(uint8_t *d, uint8_t wid, unsigned int res,
 		      unsigned int ppl, unsigned int lines, uint8_t comp)
 {
-	memset(d, 0, FJ_SW_DESC_LEN);
+	memset(d, 0, FJ_WIN_DESC_LEN);
 	d[0] = wid;
 	fj_put(d + 2, res, 2);
 	fj_put(d + 4, res, 2);
@@ -47,7 +47,7 @@ static void make_desc(uint8_t *d, uint8_t wid, unsigned int res,
 
 int main(void)
 {
-	uint8_t b[256], blk[FJ_CMD_LEN] = { FJ_CMD_CODE };
+	uint8_t b[256], blk[FJ_USB_CMD_LEN] = { FJ_USB_CMD_CODE };
 	const uint8_t *cdb;
 	struct fj_window w[2];
 	unsigned int cnt, res, ppl, miss = 0;
@@ -55,16 +55,16 @@ int main(void)
 
 	printf("1..23\n");
 
-	fj_status_block(b, FJ_CHECK);
+	fj_status_block(b, FJ_STATUS_CHECK_CONDITION);
 	ok(b[0] == 0x53 && b[9] == 2 && b[1] == 0 && b[12] == 0,
 	   "status block: byte 0 0x53, byte 9 the status 2 (got %02x %02x)",
 	   b[0], b[9]);
-	blk[FJ_CMD_OFFSET] = FJ_OP_INQUIRY;
-	bad = fj_parse_cmd(blk, FJ_CMD_LEN, &cdb);
+	blk[FJ_USB_CMD_OFFSET] = FJ_OP_INQUIRY;
+	bad = fj_parse_cmd(blk, FJ_USB_CMD_LEN, &cdb);
 	ok(!bad && cdb[0] == 0x12,
 	   "31-byte block 0x43: CDB at byte 19 (opcode %02x)", cdb[0]);
 	ok(fj_parse_cmd(blk, 30, &cdb) && (blk[0] = 0x44, 1) &&
-		   fj_parse_cmd(blk, FJ_CMD_LEN, &cdb),
+		   fj_parse_cmd(blk, FJ_USB_CMD_LEN, &cdb),
 	   "30 bytes, or byte 0 0x44: not a command block");
 
 	memset(b, 0, 10);

@@ -19,66 +19,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* USB wrapping: fujitsu-scsi.h USB_COMMAND_* and USB_STATUS_* */
-#define FJ_CMD_LEN     31   /* USB_COMMAND_LEN 0x1F */
-#define FJ_CMD_CODE    0x43 /* USB_COMMAND_CODE, byte 0 of the block */
-#define FJ_CMD_OFFSET  19   /* USB_COMMAND_OFFSET 0x13: the CDB */
-#define FJ_STAT_LEN    13   /* USB_STATUS_LEN 0x0D */
-#define FJ_STAT_CODE   0x53 /* USB_STATUS_CODE, byte 0 of the block */
-#define FJ_STAT_OFFSET 9    /* USB_STATUS_OFFSET: the SCSI status byte */
-
-/* SCSI status bytes (do_usb_cmd: 8 is busy, anything else > 0 runs RS) */
-#define FJ_GOOD	 0x00
-#define FJ_CHECK 0x02
-#define FJ_BUSY	 0x08
-
-/* Opcodes, fujitsu-scsi.h *_code */
-#define FJ_OP_TEST_UNIT_READY 0x00
-#define FJ_OP_REQUEST_SENSE   0x03
-#define FJ_OP_INQUIRY	      0x12
-#define FJ_OP_MODE_SELECT     0x15
-#define FJ_OP_RESERVE_UNIT    0x16
-#define FJ_OP_RELEASE_UNIT    0x17
-#define FJ_OP_MODE_SENSE      0x1a
-#define FJ_OP_SCAN	      0x1b
-#define FJ_OP_READ_DIAG	      0x1c
-#define FJ_OP_SEND_DIAG	      0x1d
-#define FJ_OP_SET_WINDOW      0x24
-#define FJ_OP_GET_WINDOW      0x25
-#define FJ_OP_READ	      0x28
-#define FJ_OP_SEND	      0x2a
-#define FJ_OP_OBJECT_POSITION 0x31
-#define FJ_OP_ENDORSER	      0xc1
-#define FJ_OP_GET_HW_STATUS   0xc2
-#define FJ_OP_SCANNER_CONTROL 0xf1
+#include "fjscan.h"
 
 /* Lengths the backend asks for (fujitsu-scsi.h) */
-#define FJ_INQ_STD_LEN	 96   /* INQUIRY_std_len */
-#define FJ_VPD_LEN	 0x64 /* what we send: 5 + page length 0x5f */
-#define FJ_SENSE_LEN	 18   /* RS_return_size 0x12 */
-#define FJ_PSIZE_LEN	 0x20 /* R_PSIZE_len */
-#define FJ_GHS_LEN	 12   /* GHS_data_len */
-#define FJ_RD_GDI_LEN	 10   /* RD_gdi_len */
-#define FJ_SW_HEADER_LEN 8    /* SW_header_len */
-#define FJ_SW_DESC_LEN	 64   /* SW_desc_len */
-
-/* READ data type codes, byte 2 (R_datatype_*) */
-#define FJ_R_IMAGE     0x00
-#define FJ_R_PIXELSIZE 0x80
-
-/* Window identifiers (WD_wid_front, WD_wid_back) */
-#define FJ_WID_FRONT 0x00
-#define FJ_WID_BACK  0x80
-
-/* Image composition, window byte 0x19 (WD_comp_*) */
-#define FJ_COMP_LINEART 0
-#define FJ_COMP_GRAY	2
-#define FJ_COMP_COLOR	5
-
-/* OBJECT POSITION actions, CDB byte 1 bits 0-2 (OP_*) */
-#define FJ_OP_DISCHARGE 0
-#define FJ_OP_FEED	1
-#define FJ_OP_HALT	4
+#define FJ_VPD_LEN    0x64 /* what we send: 5 + page length 0x5f */
+#define FJ_RD_GDI_LEN 10   /* RD_gdi_len */
 
 /* What the emulated fi-7160 reports in its VPD page 0xf0 (fj_vpd()) */
 #define FJ_BASIC_RES   600 /* dpi: the unit of the window maxima */
@@ -127,14 +72,14 @@ struct fj_window {
 	uint32_t ulx, uly, width, length;
 	uint8_t comp, bpp, vuid;
 	uint32_t ppl, lines, bpl;
-	uint8_t raw[FJ_SW_DESC_LEN];
+	uint8_t raw[FJ_WIN_DESC_LEN];
 };
 
 /* Big-endian fields of CDBs and data (fujitsu-scsi.h getnbyte/putnbyte) */
 uint32_t fj_get(const uint8_t *p, unsigned int n);
 void fj_put(uint8_t *p, uint32_t v, unsigned int n);
 
-void fj_status_block(uint8_t blk[FJ_STAT_LEN], uint8_t status);
+void fj_status_block(uint8_t blk[FJ_USB_STAT_LEN], uint8_t status);
 int fj_parse_cmd(const uint8_t *blk, size_t len, const uint8_t **cdb);
 size_t fj_out_len(const uint8_t *cdb);
 size_t fj_in_len(const uint8_t *cdb);

@@ -196,7 +196,7 @@ static int data_in(struct fj *f, const uint8_t *src, size_t len, size_t ask)
 
 static int status(struct fj *f, uint8_t st)
 {
-	uint8_t blk[FJ_STAT_LEN];
+	uint8_t blk[FJ_USB_STAT_LEN];
 
 	/* a failed command still ends its data-in phase: empty */
 	if (f->in_ask && !f->in_done) {
@@ -217,7 +217,7 @@ static int check(struct fj *f, uint8_t key, uint8_t asc, uint8_t ascq)
 	fj_sense(f->sense, key, asc, ascq, false, false, 0, -1);
 	emu_log(f->emu, "fujitsu:   CHECK CONDITION %x/%02x/%02x", key, asc,
 		ascq);
-	return status(f, FJ_CHECK);
+	return status(f, FJ_STATUS_CHECK_CONDITION);
 }
 
 /* --- commands ---------------------------------------------------------- */
@@ -228,7 +228,7 @@ static int cmd_request_sense(struct fj *f, const uint8_t *cdb)
 	int ret = data_in(f, f->sense, n, ask);
 
 	fj_sense(f->sense, FJ_KEY_NO_SENSE, 0, 0, false, false, 0, -1);
-	return ret ?: status(f, FJ_GOOD);
+	return ret ?: status(f, FJ_STATUS_GOOD);
 }
 
 static int cmd_inquiry(struct fj *f, const uint8_t *cdb)
@@ -247,7 +247,7 @@ static int cmd_inquiry(struct fj *f, const uint8_t *cdb)
 	}
 	if (n > ask)
 		n = ask;
-	return data_in(f, d, n, ask) ?: status(f, FJ_GOOD);
+	return data_in(f, d, n, ask) ?: status(f, FJ_STATUS_GOOD);
 }
 
 static int cmd_mode_select(struct fj *f, const uint8_t *data, size_t len)
@@ -261,14 +261,14 @@ static int cmd_mode_select(struct fj *f, const uint8_t *data, size_t len)
 	if (!fj_mode_page_known(page)) {
 		fj_sense(f->sense, FJ_KEY_ILLEGAL, FJ_ASC_BAD_PARAM, 0, false,
 			 false, 0, 4);
-		return status(f, FJ_CHECK);
+		return status(f, FJ_STATUS_CHECK_CONDITION);
 	}
 	memset(f->mode[page], 0, 6);
 	memcpy(f->mode[page], data + 6, len - 6 < 6 ? len - 6 : 6);
 	emu_log(f->emu, "fujitsu:   page %02x: %02x %02x %02x %02x", page,
 		f->mode[page][0], f->mode[page][1], f->mode[page][2],
 		f->mode[page][3]);
-	return status(f, FJ_GOOD);
+	return status(f, FJ_STATUS_GOOD);
 }
 
 static int cmd_mode_sense(struct fj *f, const uint8_t *cdb)
@@ -282,7 +282,7 @@ static int cmd_mode_sense(struct fj *f, const uint8_t *cdb)
 	if (!fj_mode_page_known(page))
 		return check(f, FJ_KEY_ILLEGAL, FJ_ASC_BAD_CDB, 0);
 	fj_mode_sense(d, ask, page, f->mode[page]);
-	return data_in(f, d, ask, ask) ?: status(f, FJ_GOOD);
+	return data_in(f, d, ask, ask) ?: status(f, FJ_STATUS_GOOD);
 }
 
 /* ALD (automatic length detection), mode page 0x3c byte 3 bit 7
@@ -302,7 +302,7 @@ static int cmd_set_window(struct fj *f, const uint8_t *data, size_t len)
 		emu_log(f->emu, "fujitsu:   window refused at byte %d", bad);
 		fj_sense(f->sense, FJ_KEY_ILLEGAL, FJ_ASC_BAD_PARAM, 0, false,
 			 false, 0, bad);
-		return status(f, FJ_CHECK);
+		return status(f, FJ_STATUS_CHECK_CONDITION);
 	}
 	for (i = 0; i < n; i++) {
 		int s = w[i].wid == FJ_WID_BACK;
@@ -314,26 +314,26 @@ static int cmd_set_window(struct fj *f, const uint8_t *data, size_t len)
 			w[i].wid, w[i].xres, w[i].yres, w[i].comp, w[i].ppl,
 			w[i].lines, w[i].bpl);
 	}
-	return status(f, FJ_GOOD);
+	return status(f, FJ_STATUS_GOOD);
 }
 
 static int cmd_get_window(struct fj *f, const uint8_t *cdb)
 {
-	uint8_t d[FJ_SW_HEADER_LEN + 2 * FJ_SW_DESC_LEN] = { 0 };
-	size_t ask = fj_get(cdb + 6, 3), n = FJ_SW_HEADER_LEN;
+	uint8_t d[FJ_WIN_HDR_LEN + 2 * FJ_WIN_DESC_LEN] = { 0 };
+	size_t ask = fj_get(cdb + 6, 3), n = FJ_WIN_HDR_LEN;
 	int s;
 
-	fj_put(d + 6, FJ_SW_DESC_LEN, 2);
+	fj_put(d + 6, FJ_WIN_DESC_LEN, 2);
 	for (s = 0; s < 2; s++) {
 		if (!f->win_set[s])
 			continue;
-		memcpy(d + n, f->win[s].raw, FJ_SW_DESC_LEN);
-		n += FJ_SW_DESC_LEN;
+		memcpy(d + n, f->win[s].raw, FJ_WIN_DESC_LEN);
+		n += FJ_WIN_DESC_LEN;
 	}
 	fj_put(d, (uint32_t)n - 2, 2);
 	if (n > ask)
 		n = ask;
-	return data_in(f, d, n, ask) ?: status(f, FJ_GOOD);
+	return data_in(f, d, n, ask) ?: status(f, FJ_STATUS_GOOD);
 }
 
 static int cmd_object_position(struct fj *f, const uint8_t *cdb)
@@ -345,7 +345,7 @@ static int cmd_object_position(struct fj *f, const uint8_t *cdb)
 	if (action != FJ_OP_FEED) {
 		/* discharge or halt: the sheet leaves */
 		f->loaded = f->scanning = false;
-		return status(f, FJ_GOOD);
+		return status(f, FJ_STATUS_GOOD);
 	}
 	pthread_mutex_lock(&emu->lock);
 	/* an open cover stays open until the feeder is reloaded (SIGHUP) */
@@ -371,7 +371,7 @@ static int cmd_object_position(struct fj *f, const uint8_t *cdb)
 		sleep_ms(emu->opt.feed_ms);
 	f->loaded = true;
 	emu_log(emu, "fujitsu:   sheet %u fed", f->sheet);
-	return status(f, FJ_GOOD);
+	return status(f, FJ_STATUS_GOOD);
 }
 
 static int cmd_scan(struct fj *f, const uint8_t *data, size_t len)
@@ -394,7 +394,7 @@ static int cmd_scan(struct fj *f, const uint8_t *data, size_t len)
 	f->scanning = true;
 	if (f->emu->opt.warmup_ms)
 		sleep_ms(f->emu->opt.warmup_ms);
-	return status(f, FJ_GOOD);
+	return status(f, FJ_STATUS_GOOD);
 }
 
 /* The formula page number of side @s of the loaded sheet */
@@ -499,14 +499,14 @@ static int read_image(struct fj *f, const uint8_t *cdb, size_t ask)
 		return ret;
 	f->sent[s] += n;
 	if (n == ask)
-		return status(f, FJ_GOOD);
+		return status(f, FJ_STATUS_GOOD);
 	/* the page ended: EOM, ILI with the residue (read_from_scanner()
 	 * then marks the side's end; do_usb_cmd() trusts the residue) */
 	fj_sense(f->sense, FJ_KEY_NO_SENSE, 0, 0, true, true,
 		 (uint32_t)(ask - n), -1);
 	emu_log(f->emu, "fujitsu:   page %u side %d ends: EOM, residue %zu",
 		page_of(f, s), s, ask - n);
-	return status(f, FJ_CHECK);
+	return status(f, FJ_STATUS_CHECK_CONDITION);
 }
 
 static int cmd_read(struct fj *f, const uint8_t *cdb)
@@ -518,14 +518,14 @@ static int cmd_read(struct fj *f, const uint8_t *cdb)
 	if (ask > FJ_MAX_READ)
 		return check(f, FJ_KEY_ILLEGAL, FJ_ASC_BAD_CDB, 0);
 	switch (cdb[2]) {
-	case FJ_R_IMAGE:
+	case FJ_READ_IMAGE:
 		return read_image(f, cdb, ask);
-	case FJ_R_PIXELSIZE:
+	case FJ_READ_PIXELSIZE:
 		if (!f->win_set[s])
 			return check(f, FJ_KEY_ILLEGAL, FJ_ASC_SEQUENCE, 0);
 		fj_pixelsize(d, &f->win[s]);
 		n = ask < sizeof(d) ? ask : sizeof(d);
-		return data_in(f, d, n, ask) ?: status(f, FJ_GOOD);
+		return data_in(f, d, n, ask) ?: status(f, FJ_STATUS_GOOD);
 	default:
 		return check(f, FJ_KEY_ILLEGAL, FJ_ASC_BAD_CDB, 0);
 	}
@@ -538,14 +538,14 @@ static int cmd_send(struct fj *f, const uint8_t *cdb, size_t len)
 	(void)len;
 	if (cdb[2] != 0x83 && cdb[2] != 0x88)
 		return check(f, FJ_KEY_ILLEGAL, FJ_ASC_BAD_CDB, 0);
-	return status(f, FJ_GOOD);
+	return status(f, FJ_STATUS_GOOD);
 }
 
 static int cmd_send_diag(struct fj *f, const uint8_t *data, size_t len)
 {
 	/* SD_gdi_string: the next RECEIVE DIAGNOSTIC returns the serial */
 	f->diag_gdi = len >= 16 && !memcmp(data, "GET DEVICE ID   ", 16);
-	return status(f, FJ_GOOD);
+	return status(f, FJ_STATUS_GOOD);
 }
 
 static int cmd_read_diag(struct fj *f, const uint8_t *cdb)
@@ -558,7 +558,7 @@ static int cmd_read_diag(struct fj *f, const uint8_t *cdb)
 	fj_put(d, FJ_SERIAL_NO, 4); /* get_RD_id_serial */
 	if (n > ask)
 		n = ask;
-	return data_in(f, d, n, ask) ?: status(f, FJ_GOOD);
+	return data_in(f, d, n, ask) ?: status(f, FJ_STATUS_GOOD);
 }
 
 static int cmd_hw_status(struct fj *f, const uint8_t *cdb)
@@ -574,7 +574,7 @@ static int cmd_hw_status(struct fj *f, const uint8_t *cdb)
 	d[3] = (uint8_t)((empty ? 0x80 : 0) | (f->cover_open ? 0x20 : 0));
 	if (n > ask)
 		n = ask;
-	return data_in(f, d, n, ask) ?: status(f, FJ_GOOD);
+	return data_in(f, d, n, ask) ?: status(f, FJ_STATUS_GOOD);
 }
 
 static int cmd_scanner_control(struct fj *f, const uint8_t *cdb)
@@ -583,10 +583,10 @@ static int cmd_scanner_control(struct fj *f, const uint8_t *cdb)
 
 	/* RIC (byte 1 bit 4): "is the image ready?", scanner_control_ric() */
 	if (cdb[1] & 0x10)
-		return status(f, FJ_GOOD);
+		return status(f, FJ_STATUS_GOOD);
 	if (function == 0x04) /* SC_function_cancel */
 		f->loaded = f->scanning = false;
-	return status(f, FJ_GOOD);
+	return status(f, FJ_STATUS_GOOD);
 }
 
 static const char *op_name(uint8_t op)
@@ -655,7 +655,7 @@ static int serve(struct fj *f, const uint8_t *cdb)
 	case FJ_OP_TEST_UNIT_READY:
 	case FJ_OP_RESERVE_UNIT:
 	case FJ_OP_RELEASE_UNIT:
-		return status(f, FJ_GOOD);
+		return status(f, FJ_STATUS_GOOD);
 	case FJ_OP_REQUEST_SENSE:
 		return cmd_request_sense(f, cdb);
 	case FJ_OP_INQUIRY:
@@ -699,7 +699,7 @@ static void *fj_cmd_thread(void *arg)
 
 	while (!atomic_load(&emu->stopping)) {
 		/* blocks while unplugged; ESHUTDOWN when unplugged meanwhile */
-		ssize_t n = read(emu->gadget.ep_out, blk, FJ_CMD_LEN);
+		ssize_t n = read(emu->gadget.ep_out, blk, FJ_USB_CMD_LEN);
 		int ret;
 
 		if (n < 0) {
