@@ -36,6 +36,8 @@ RUN_SUITE	:= $(TOP)/tools/testing/run-suite
 
 .PHONY: all module userspace helper emulator selftests deps check check-run \
 	check-native check-lint check-vm check-vm-debug check-debug \
+	check-native-lint check-prepare-debug check-prepare-kernels \
+	check-vm-kernels \
 	check-debug-run demo demo-pages bench lint clean
 
 all: module userspace
@@ -62,12 +64,44 @@ deps:
 check: deps
 	$(MAKE) check-run
 
+# The suites run in two phases of three parallel lanes (CI has 2 cores and
+# 60 minutes; a guest under TCG keeps about half a core busy, so three
+# lanes keep both cores working).  Phase 1: the native suites and the
+# quality gates, while the debug kernel is built and the newer kernels are
+# fetched (nothing of phase 1 runs a guest, so it may rebuild what guests
+# use).  Phase 2: the guests, one lane per kernel family: Debian 12's,
+# the debug kernel's, and the newer kernels'.  Each suite's output goes to
+# $(CHECK_DIR)/NAME.tap (RUN_SUITE_QUIET), the summary shows what failed.
+NEW_KERNELS	:=
+LANES		:= RUN_SUITE_QUIET=1 $(MAKE) -j3 --no-print-directory
+
 check-run:
 	rm -rf $(CHECK_DIR)
 	$(MAKE) -C kernel KDIR=$(TEST_KDIR)
 	$(MAKE) userspace
-	$(MAKE) check-native check-lint check-vm check-vm-debug
+	$(LANES) check-native-lint check-prepare-debug check-prepare-kernels
+	$(MAKE) -C kernel KDIR=$(TEST_KDIR)
+	$(LANES) check-vm check-vm-debug check-vm-kernels
 	$(TOP)/tools/testing/tap-summary $(CHECK_DIR)
+
+# Phase 1's lanes.  A failed preparation shows as the failure of the
+# suites that need it (vm-run says why), so it does not stop the others.
+check-native-lint:
+	$(MAKE) check-native
+	$(MAKE) check-lint
+
+check-prepare-debug:
+	@echo "=== preparing the debug kernel (build/kdebug/)"
+	@$(TOP)/tools/testing/vm/build-debug-kernel module >/dev/null || \
+		echo "=== the debug kernel could not be built: its suites will fail"
+
+check-prepare-kernels:
+	@echo "=== preparing the newer kernels: $(NEW_KERNELS)"
+
+# The newer kernels' lane of phase 2, one kernel after the other.
+check-vm-kernels:
+	@echo "=== newer kernels: $(NEW_KERNELS)"
+	$(if $(NEW_KERNELS),$(MAKE) $(addprefix check-vm-,$(NEW_KERNELS)))
 
 # Suites that run on the build machine.
 check-native:
