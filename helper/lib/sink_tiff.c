@@ -154,7 +154,7 @@ static void tiff_datetime(char *buf, size_t len)
  * calls MinIsWhite, so the bytes are written untouched and viewers show
  * black as black.
  */
-static void tiff_set_layout(TIFF *tif, enum scan_mode mode)
+static void tiff_set_layout(TIFF *tif, enum scan_mode mode, bool ycbcr)
 {
 	switch (mode) {
 	case SCAN_MODE_LINEART:
@@ -170,11 +170,46 @@ static void tiff_set_layout(TIFF *tif, enum scan_mode mode)
 	case SCAN_MODE_COLOR:
 		TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
 		TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 3);
-		TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_RGB);
+		TIFFSetField(tif, TIFFTAG_PHOTOMETRIC,
+			     ycbcr ? PHOTOMETRIC_YCBCR : PHOTOMETRIC_RGB);
 		break;
 	}
 	TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
 	TIFFSetField(tif, TIFFTAG_FILLORDER, FILLORDER_MSB2LSB);
+}
+
+/* Color JPEG stored as YCbCr 2x2 (the default; --jpeg-color) */
+static bool tiff_ycbcr(const struct sink_tiff *t)
+{
+	return t->opt.compression == SINK_COMP_JPEG &&
+	       t->fmt.mode == SCAN_MODE_COLOR &&
+	       t->opt.jpeg_color == SINK_JPEG_YCBCR;
+}
+
+/*
+ * The codec's settings (pseudo-tags: set after the Compression tag).
+ * YCbCr: libtiff's JPEG codec takes RGB rows and converts and subsamples
+ * them itself (JPEGCOLORMODE_RGB); YCbCrSubsampling 2,2 is the default.
+ */
+static void tiff_set_codec(const struct sink_tiff *t, TIFF *tif)
+{
+	switch (t->opt.compression) {
+	case SINK_COMP_JPEG:
+		TIFFSetField(tif, TIFFTAG_JPEGQUALITY, t->opt.jpeg_quality);
+		if (tiff_ycbcr(t)) {
+			TIFFSetField(tif, TIFFTAG_YCBCRSUBSAMPLING, 2, 2);
+			TIFFSetField(tif, TIFFTAG_JPEGCOLORMODE,
+				     JPEGCOLORMODE_RGB);
+		}
+		break;
+	case SINK_COMP_DEFLATE:
+		TIFFSetField(tif, TIFFTAG_ZIPQUALITY,
+			     t->opt.deflate_level ? t->opt.deflate_level :
+						    SINK_DEFLATE_LEVEL_DEFAULT);
+		break;
+	default:
+		break;
+	}
 }
 
 static void tiff_set_tags(struct sink_tiff *t, uint32_t page)
@@ -188,10 +223,9 @@ static void tiff_set_tags(struct sink_tiff *t, uint32_t page)
 	TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, f->width_px);
 	/* unknown length: raised before every strip (tiff_job_strip) */
 	TIFFSetField(tif, TIFFTAG_IMAGELENGTH, f->height_px ? f->height_px : 1);
-	tiff_set_layout(tif, f->mode);
+	tiff_set_layout(tif, f->mode, tiff_ycbcr(t));
 	TIFFSetField(tif, TIFFTAG_COMPRESSION, comp);
-	if (comp == COMPRESSION_JPEG)
-		TIFFSetField(tif, TIFFTAG_JPEGQUALITY, t->opt.jpeg_quality);
+	tiff_set_codec(t, tif);
 	TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, t->rows_per_strip);
 	TIFFSetField(tif, TIFFTAG_XRESOLUTION, (double)f->dpi);
 	TIFFSetField(tif, TIFFTAG_YRESOLUTION, (double)f->dpi);
@@ -312,14 +346,18 @@ static int tiff_report(struct sink_tiff *t, int err)
 	return err;
 }
 
-/* Strips of about TIFF_STRIP_TARGET bytes; JPEG wants multiples of 8 rows */
+/*
+ * Strips of about TIFF_STRIP_TARGET bytes.  JPEG wants multiples of 8 rows
+ * (an MCU), and of 16 in YCbCr 2x2 (the subsampled MCU) for every strip but
+ * the last.
+ */
 static uint32_t tiff_rows_per_strip(const struct scan_format *f,
 				    enum sink_compression c)
 {
 	uint32_t rows = TIFF_STRIP_TARGET / f->bytes_per_line;
 
 	if (c == SINK_COMP_JPEG)
-		rows = rows < 8 ? 8 : rows & ~7U;
+		rows = rows < 16 ? 16 : rows & ~15U;
 	if (!rows)
 		rows = 1;
 	if (f->height_px && rows > f->height_px)
