@@ -49,7 +49,9 @@
 #include "tiff_io.h"
 #include "tiff_pipeline.h"
 
-#define TIFF_STRIP_TARGET   (256U << 10) /* bytes per strip, about */
+#define TIFF_STRIP_TARGET (256U << 10) /* bytes per strip, about */
+_Static_assert(SINK_WORKERS_MAX == TIFF_PIPELINE_WORKERS_MAX,
+	       "--workers reaches the pipeline's bound");
 /* Classic TIFF offsets are 32-bit; leave room for IFDs and codec growth */
 #define TIFF_CLASSIC_MAX    (3584ULL << 20)
 /* The largest page a PageNumber tag (16 bits) can say */

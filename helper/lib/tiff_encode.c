@@ -208,18 +208,21 @@ void wias_tiff_set_format(TIFF *tif, const struct tiff_enc_format *f)
 	}
 }
 
-/* The one strip's place in the memory TIFF, checked against its length */
-static int find_strip(TIFF *tif, struct tiff_encoder *e)
+/*
+ * The one strip's place in the memory TIFF, checked against its length.
+ * An offset, not a pointer: TIFFCleanup flushes the directory, which may
+ * move the buffer.
+ */
+static int find_strip(TIFF *tif, struct tiff_encoder *e, uint64_t *off)
 {
-	uint64_t off = TIFFGetStrileOffset(tif, 0);
 	uint64_t n = TIFFGetStrileByteCount(tif, 0);
 
-	if (!n || off > e->len || n > e->len - off) {
+	*off = TIFFGetStrileOffset(tif, 0);
+	if (!n || *off > e->len || n > e->len - *off) {
 		snprintf(e->msg, sizeof(e->msg),
 			 "strip encoder: no encoded strip");
 		return -EIO;
 	}
-	e->data = e->buf + off;
 	e->data_len = (size_t)n;
 	return 0;
 }
@@ -242,6 +245,7 @@ int wias_tiff_encode_strip(struct tiff_encoder *e,
 			   const struct tiff_enc_format *f, void *rows_buf,
 			   size_t len, uint32_t rows)
 {
+	uint64_t off = 0;
 	TIFF *tif;
 	int ret = -EIO;
 
@@ -256,14 +260,16 @@ int wias_tiff_encode_strip(struct tiff_encoder *e,
 		TIFFSetField(tif, TIFFTAG_IMAGELENGTH, rows);
 		TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, rows);
 		if (TIFFWriteEncodedStrip(tif, 0, rows_buf, (tmsize_t)len) >= 0)
-			ret = find_strip(tif, e);
-		TIFFCleanup(tif); /* never TIFFClose: no IFD is needed */
+			ret = find_strip(tif, e, &off);
+		TIFFCleanup(tif); /* flushes an IFD after the strip */
 	}
 	if (e->nomem) {
 		snprintf(e->msg, sizeof(e->msg),
 			 "strip encoder: out of memory");
 		return -ENOMEM;
 	}
+	if (!ret)
+		e->data = e->buf + off; /* where the buffer is now */
 	return ret;
 }
 
