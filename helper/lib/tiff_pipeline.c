@@ -128,11 +128,27 @@ static struct tiff_job *tiff_pipeline_head(struct tiff_pipeline *p, bool failed,
 	*skip = failed || tiff_job_dropped(p, j);
 	if (j->kind != TIFF_JOB_STRIP)
 		return j;
-	if (!*skip && j->state == TIFF_JOB_WAITING && !p->werr)
-		tiff_pipeline_encode_locked(p, j);
-	/* a worker may hold the buffer even of a job that is skipped */
-	while (j->state == TIFF_JOB_ENCODING)
-		pthread_cond_wait(&p->cond, &p->lock);
+	/*
+	 * The head first; while a worker compresses it, the next strip no one
+	 * has taken (else the writer would idle while one worker takes strip
+	 * after strip).  A worker may hold the buffer even of a job that is
+	 * skipped: wait for it.
+	 */
+	while (j->state != TIFF_JOB_ENCODED) {
+		struct tiff_job *n = NULL;
+
+		if (j->state == TIFF_JOB_WAITING) {
+			if (*skip || p->werr)
+				break;
+			n = j;
+		} else if (!*skip) {
+			n = tiff_pipeline_next_strip(p);
+		}
+		if (n)
+			tiff_pipeline_encode_locked(p, n);
+		else
+			pthread_cond_wait(&p->cond, &p->lock);
+	}
 	return j;
 }
 
