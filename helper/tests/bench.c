@@ -880,7 +880,8 @@ static void section_doc(const char *dir, const char *path, uint32_t pages,
 						"doc %s %s: speed-up w%u / w%u (paired)",
 						mode_name(pg.mode), c[i].name,
 						workers[w], workers[0]);
-					if (workers[0] == 1 && workers[w] == 2)
+					if (workers[0] == 1 && workers[w] == 2 &&
+					    c[i].comp != SINK_COMP_NONE)
 						fig_target(fsp[i][w], ">= 1.8",
 							   1.8);
 				}
