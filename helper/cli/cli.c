@@ -19,6 +19,9 @@ enum {
 	OPT_BATCH_START,
 	OPT_BATCH_INCREMENT,
 	OPT_PROGRESS,
+	OPT_JPEG_COLOR,
+	OPT_DEFLATE_LEVEL,
+	OPT_WORKERS,
 };
 
 static const struct option scan_options[] = {
@@ -34,6 +37,9 @@ static const struct option scan_options[] = {
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "compression", required_argument, NULL, 'c' },
 	{ "jpeg-quality", required_argument, NULL, 'q' },
+	{ "jpeg-color", required_argument, NULL, OPT_JPEG_COLOR },
+	{ "deflate-level", required_argument, NULL, OPT_DEFLATE_LEVEL },
+	{ "workers", required_argument, NULL, OPT_WORKERS },
 	{ "bigtiff", required_argument, NULL, OPT_BIGTIFF },
 	{ "batch", required_argument, NULL, 'b' },
 	{ "batch-start", required_argument, NULL, OPT_BATCH_START },
@@ -110,6 +116,11 @@ void cli_usage(FILE *f)
 	      "  -c, --compression C     TIFF: none (default), packbits, lzw, deflate,\n"
 	      "                          jpeg (gray, color) or g4 (lineart)\n"
 	      "  -q, --jpeg-quality Q    1..100 (default 75)\n"
+	      "      --jpeg-color C      color JPEG as ycbcr (default: YCbCr, chroma\n"
+	      "                          2x2 subsampled, as scanners write it) or rgb\n"
+	      "      --deflate-level N   1 (fastest) .. 9 (smallest) (default 6)\n"
+	      "      --workers N         TIFF compression threads, 1..64 (default: the\n"
+	      "                          online CPUs)\n"
 	      "      --bigtiff WHEN      auto (default: when the file may pass 4 GiB),\n"
 	      "                          yes or no\n"
 	      "  -n, --pages N           scan at most N pages (ADF; with adf-duplex\n"
@@ -253,6 +264,22 @@ static int cli_tiff_opt(struct cli_args *a, int c, const char *arg,
 			return usage_fail(err, "--jpeg-quality", arg,
 					  "use 1 to 100");
 		a->jpeg_quality = (int)q;
+		break;
+	case OPT_JPEG_COLOR:
+		if (wias_sink_parse_jpeg_color(arg, &a->jpeg_color))
+			return usage_fail(err, "--jpeg-color", arg,
+					  "use ycbcr or rgb");
+		break;
+	case OPT_DEFLATE_LEVEL:
+		if (wias_scan_parse_u32(arg, 1, 9, &q))
+			return usage_fail(err, "--deflate-level", arg,
+					  "use 1 to 9");
+		a->deflate_level = (int)q;
+		break;
+	case OPT_WORKERS:
+		if (wias_scan_parse_u32(arg, 1, SINK_WORKERS_MAX, &q))
+			return usage_fail(err, "--workers", arg, "use 1 to 64");
+		a->workers = q;
 		break;
 	case OPT_BIGTIFF:
 		if (!strcmp(arg, "auto"))

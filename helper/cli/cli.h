@@ -39,6 +39,9 @@ enum cli_command {
  * @json: -j, `info` prints JSON
  * @compression: -c, TIFF compression
  * @jpeg_quality: -q, 1..100
+ * @jpeg_color: --jpeg-color
+ * @deflate_level: --deflate-level, 1..9 (0: the library's default)
+ * @workers: --workers, 1..SINK_WORKERS_MAX (0: the online CPUs)
  * @bigtiff: --bigtiff
  * @batch: -b, one TIFF per page, named by this pattern
  * @batch_start, @batch_increment: the batch counter
@@ -60,6 +63,9 @@ struct cli_args {
 	bool json;
 	enum sink_compression compression;
 	int jpeg_quality;
+	enum sink_jpeg_color jpeg_color;
+	int deflate_level;
+	unsigned int workers;
 	enum sink_bigtiff bigtiff;
 	const char *batch;
 	int64_t batch_start;

@@ -437,6 +437,9 @@ static int cmd_scan(const struct cli_args *a, struct wia_error *err)
 		.batch_increment = a->batch_increment,
 		.compression = a->compression,
 		.jpeg_quality = a->jpeg_quality,
+		.jpeg_color = a->jpeg_color,
+		.deflate_level = a->deflate_level,
+		.workers = a->workers,
 		.bigtiff = a->bigtiff,
 		.software = "wiascan-helper " WIASCAN_VERSION,
 	};

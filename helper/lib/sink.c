@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "compiler.h"
 #include "sink.h"
@@ -55,6 +56,45 @@ int wias_sink_parse_compression(const char *s, enum sink_compression *c)
 const char *wias_sink_compression_name(enum sink_compression c)
 {
 	return (size_t)c < ARRAY_SIZE(comp_names) ? comp_names[c] : "?";
+}
+
+static const char *const jpeg_color_names[] = {
+	[SINK_JPEG_YCBCR] = "ycbcr",
+	[SINK_JPEG_RGB] = "rgb",
+};
+
+/**
+ * wias_sink_parse_jpeg_color() - "ycbcr" or "rgb" as SINK_JPEG_*
+ * @s: the name
+ * @c: the value (set on success only)
+ *
+ * Return: 0 or -EINVAL.
+ */
+int wias_sink_parse_jpeg_color(const char *s, enum sink_jpeg_color *c)
+{
+	int i = find_name(jpeg_color_names, ARRAY_SIZE(jpeg_color_names), s);
+
+	if (i < 0)
+		return i;
+	*c = (enum sink_jpeg_color)i;
+	return 0;
+}
+
+/**
+ * wias_sink_workers() - the compression workers a sink starts
+ * @workers: struct sink_options' @workers (0: the online CPUs)
+ *
+ * Return: 1..SINK_WORKERS_MAX.
+ */
+unsigned int wias_sink_workers(unsigned int workers)
+{
+	long n = workers;
+
+	if (!n)
+		n = sysconf(_SC_NPROCESSORS_ONLN);
+	if (n < 1)
+		n = 1;
+	return n > SINK_WORKERS_MAX ? SINK_WORKERS_MAX : (unsigned int)n;
 }
 
 /* JPEG has no 1-bit form, CCITT G4 has only the 1-bit form */

@@ -34,6 +34,17 @@ enum sink_compression {
 	SINK_COMP_G4,
 };
 
+/* How color JPEG is stored (gray JPEG is always one channel) */
+enum sink_jpeg_color {
+	SINK_JPEG_YCBCR, /* YCbCr, chroma subsampled 2x2, as scanners write it */
+	SINK_JPEG_RGB,	 /* RGB, full resolution in every channel */
+};
+
+/* The deflate level when struct sink_options says 0 */
+#define SINK_DEFLATE_LEVEL_DEFAULT 6
+/* The most compression workers a sink starts */
+#define SINK_WORKERS_MAX	   64
+
 enum sink_bigtiff {
 	SINK_BIGTIFF_AUTO,
 	SINK_BIGTIFF_YES,
@@ -51,6 +62,11 @@ enum sink_bigtiff {
  * @batch_start, @batch_increment: the counter of the first page, its step
  * @compression: SINK_COMP_* (TIFF)
  * @jpeg_quality: 1..100 for SINK_COMP_JPEG
+ * @jpeg_color: SINK_JPEG_* for color SINK_COMP_JPEG (0: YCbCr 2x2)
+ * @deflate_level: 1..9 for SINK_COMP_DEFLATE (1 fastest, 9 smallest);
+ *	0: SINK_DEFLATE_LEVEL_DEFAULT
+ * @workers: TIFF compression threads, 1..SINK_WORKERS_MAX; 0: the online
+ *	CPUs (sysconf(_SC_NPROCESSORS_ONLN)), at most SINK_WORKERS_MAX
  * @bigtiff: SINK_BIGTIFF_*; AUTO chooses BigTIFF when @estimate_bytes may
  *	pass 4 GiB
  * @estimate_bytes: uncompressed bytes the output may reach (per file in a batch)
@@ -66,6 +82,9 @@ struct sink_options {
 	int64_t batch_increment;
 	enum sink_compression compression;
 	int jpeg_quality;
+	enum sink_jpeg_color jpeg_color;
+	int deflate_level;
+	unsigned int workers;
 	enum sink_bigtiff bigtiff;
 	uint64_t estimate_bytes;
 	const char *make;
@@ -123,6 +142,8 @@ int wias_sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
 int wias_sink_parse_format(const char *s, enum sink_format *format);
 int wias_sink_parse_compression(const char *s, enum sink_compression *c);
 const char *wias_sink_compression_name(enum sink_compression c);
+int wias_sink_parse_jpeg_color(const char *s, enum sink_jpeg_color *c);
+unsigned int wias_sink_workers(unsigned int workers);
 int wias_sink_check_compression(enum sink_compression c, enum scan_mode mode);
 uint64_t wias_sink_estimate_bytes(const struct scan_format *fmt,
 				  uint32_t pages);

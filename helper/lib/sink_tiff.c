@@ -41,6 +41,7 @@
 
 #include "outfile.h"
 #include "sink.h"
+#include "tiff_encode.h"
 #include "tiff_io.h"
 #include "tiff_pipeline.h"
 
@@ -56,7 +57,10 @@
  * @opt: the options, strings owned (freed by tiff_free)
  * @fmt: the page format (from the first begin_page)
  * @rows_per_strip: the strip geometry
- * @pipe: the strip pipeline; its worker runs tiff_run_job
+ * @ef: the strips' format and compression (from the first begin_page)
+ * @enc: one encoder per pool strip (struct tiff_job @slot)
+ * @pipe: the strip pipeline; its writer runs tiff_run_job, its workers
+ *	tiff_encode_job
  * @wmsg: libtiff's message for the worker's failure (written by the
  *	worker before the pipeline publishes the failure)
  * @wpath: batch: the file the worker writes (for messages)
@@ -74,6 +78,8 @@ struct sink_tiff {
 	struct sink_options opt;
 	struct scan_format fmt;
 	uint32_t rows_per_strip;
+	struct tiff_enc_format ef;
+	struct tiff_encoder *enc;
 	struct tiff_pipeline pipe;
 	char wmsg[160];
 	char wpath[4096];
@@ -149,49 +155,17 @@ static void tiff_datetime(char *buf, size_t len)
 		snprintf(buf, len, "1970:01:01 00:00:00");
 }
 
-/*
- * The sample layout.  Lineart: the scanner sends 1 = black, which TIFF
- * calls MinIsWhite, so the bytes are written untouched and viewers show
- * black as black.
- */
-static void tiff_set_layout(TIFF *tif, enum scan_mode mode)
-{
-	switch (mode) {
-	case SCAN_MODE_LINEART:
-		TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 1);
-		TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
-		TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISWHITE);
-		break;
-	case SCAN_MODE_GRAY:
-		TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
-		TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 1);
-		TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_MINISBLACK);
-		break;
-	case SCAN_MODE_COLOR:
-		TIFFSetField(tif, TIFFTAG_BITSPERSAMPLE, 8);
-		TIFFSetField(tif, TIFFTAG_SAMPLESPERPIXEL, 3);
-		TIFFSetField(tif, TIFFTAG_PHOTOMETRIC, PHOTOMETRIC_RGB);
-		break;
-	}
-	TIFFSetField(tif, TIFFTAG_PLANARCONFIG, PLANARCONFIG_CONTIG);
-	TIFFSetField(tif, TIFFTAG_FILLORDER, FILLORDER_MSB2LSB);
-}
-
 static void tiff_set_tags(struct sink_tiff *t, uint32_t page)
 {
 	const struct scan_format *f = &t->fmt;
-	uint16_t comp = tiff_compression_tag(t->opt.compression);
 	char date[24];
 	TIFF *tif = t->tif;
 
 	TIFFSetField(tif, TIFFTAG_SUBFILETYPE, FILETYPE_PAGE);
-	TIFFSetField(tif, TIFFTAG_IMAGEWIDTH, f->width_px);
+	/* the strips' own tags, as each was compressed (tiff_encode.c) */
+	wias_tiff_set_format(tif, &t->ef);
 	/* unknown length: raised before every strip (tiff_job_strip) */
 	TIFFSetField(tif, TIFFTAG_IMAGELENGTH, f->height_px ? f->height_px : 1);
-	tiff_set_layout(tif, f->mode);
-	TIFFSetField(tif, TIFFTAG_COMPRESSION, comp);
-	if (comp == COMPRESSION_JPEG)
-		TIFFSetField(tif, TIFFTAG_JPEGQUALITY, t->opt.jpeg_quality);
 	TIFFSetField(tif, TIFFTAG_ROWSPERSTRIP, t->rows_per_strip);
 	TIFFSetField(tif, TIFFTAG_XRESOLUTION, (double)f->dpi);
 	TIFFSetField(tif, TIFFTAG_YRESOLUTION, (double)f->dpi);
@@ -243,11 +217,18 @@ static int tiff_job_begin(struct sink_tiff *t, uint32_t page)
 	return 0;
 }
 
+/* A strip compressed by a worker (tiff_encode_job), into the file */
 static int tiff_job_strip(struct sink_tiff *t, const struct tiff_job *j)
 {
+	const struct tiff_encoder *e = &t->enc[j->slot];
+
+	if (j->enc_err) {
+		snprintf(t->io.msg, sizeof(t->io.msg), "%s", e->msg);
+		return j->enc_err;
+	}
 	TIFFSetField(t->tif, TIFFTAG_IMAGELENGTH, t->page_rows + j->rows);
-	if (TIFFWriteEncodedStrip(t->tif, t->strip_no, j->buf,
-				  (tmsize_t)j->len) < 0)
+	if (TIFFWriteRawStrip(t->tif, t->strip_no, (void *)e->data,
+			      (tmsize_t)e->data_len) < 0)
 		return -EIO;
 	t->page_rows += j->rows;
 	t->strip_no++;
@@ -274,7 +255,16 @@ static int tiff_job_end(struct sink_tiff *t)
 	return ret;
 }
 
-/* The pipeline's consumer: one job, on the worker thread */
+/* The pipeline's encoder: one strip, on any worker, its slot's own encoder */
+static int tiff_encode_job(void *ctx, const struct tiff_job *j)
+{
+	struct sink_tiff *t = ctx;
+
+	return wias_tiff_encode_strip(&t->enc[j->slot], &t->ef, j->buf, j->len,
+				      j->rows);
+}
+
+/* The pipeline's consumer: one job, on the writer thread, in order */
 static int tiff_run_job(void *ctx, const struct tiff_job *j)
 {
 	struct sink_tiff *t = ctx;
@@ -312,14 +302,18 @@ static int tiff_report(struct sink_tiff *t, int err)
 	return err;
 }
 
-/* Strips of about TIFF_STRIP_TARGET bytes; JPEG wants multiples of 8 rows */
+/*
+ * Strips of about TIFF_STRIP_TARGET bytes.  JPEG wants multiples of 8 rows
+ * (an MCU), and of 16 in YCbCr 2x2 (the subsampled MCU) for every strip but
+ * the last.
+ */
 static uint32_t tiff_rows_per_strip(const struct scan_format *f,
 				    enum sink_compression c)
 {
 	uint32_t rows = TIFF_STRIP_TARGET / f->bytes_per_line;
 
 	if (c == SINK_COMP_JPEG)
-		rows = rows < 8 ? 8 : rows & ~7U;
+		rows = rows < 16 ? 16 : rows & ~15U;
 	if (!rows)
 		rows = 1;
 	if (f->height_px && rows > f->height_px)
@@ -327,12 +321,30 @@ static uint32_t tiff_rows_per_strip(const struct scan_format *f,
 	return rows;
 }
 
+/* What every strip is, for the encoders and the file's tags */
+static void tiff_setup_format(struct sink_tiff *t)
+{
+	struct tiff_enc_format *ef = &t->ef;
+
+	ef->width_px = t->fmt.width_px;
+	ef->mode = t->fmt.mode;
+	ef->compression = tiff_compression_tag(t->opt.compression);
+	ef->jpeg_quality = t->opt.jpeg_quality;
+	ef->ycbcr = t->opt.compression == SINK_COMP_JPEG &&
+		    t->fmt.mode == SCAN_MODE_COLOR &&
+		    t->opt.jpeg_color == SINK_JPEG_YCBCR;
+	ef->deflate_level = t->opt.deflate_level ? t->opt.deflate_level :
+						   SINK_DEFLATE_LEVEL_DEFAULT;
+}
+
 static int tiff_setup_pool(struct sink_tiff *t, const struct scan_format *fmt)
 {
 	t->fmt = *fmt;
+	tiff_setup_format(t);
 	t->rows_per_strip = tiff_rows_per_strip(fmt, t->opt.compression);
-	if (wias_tiff_pipeline_setup(&t->pipe, t->rows_per_strip,
-				     fmt->bytes_per_line))
+	t->enc = calloc(wias_tiff_pipeline_strips(&t->pipe), sizeof(*t->enc));
+	if (!t->enc || wias_tiff_pipeline_setup(&t->pipe, t->rows_per_strip,
+						fmt->bytes_per_line))
 		return wias_werr_set(t->base.err, WERR_OTHER, -ENOMEM,
 				     "strip buffers");
 	return 0;
@@ -387,12 +399,25 @@ static int tiff_stop_worker(struct sink_tiff *t, bool drop)
 	return wias_tiff_pipeline_stop(&t->pipe, drop);
 }
 
+static void tiff_free_encoders(struct sink_tiff *t)
+{
+	unsigned int i;
+
+	if (!t->enc)
+		return;
+	for (i = 0; i < wias_tiff_pipeline_strips(&t->pipe); i++)
+		wias_tiff_encoder_free(&t->enc[i]);
+	free(t->enc);
+	t->enc = NULL;
+}
+
 static void tiff_free(struct sink_tiff *t)
 {
 	if (t->tif)
 		TIFFCleanup(
 			t->tif); /* never TIFFClose: it could write an IFD */
 	wias_tiff_io_discard(&t->io);
+	tiff_free_encoders(t);
 	wias_tiff_pipeline_destroy(&t->pipe);
 	free((char *)t->opt.path);
 	free((char *)t->opt.batch);
@@ -528,7 +553,8 @@ int wias_sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
 	t->base.ops = &sink_tiff_ops;
 	t->base.err = err;
 	wias_tiff_io_init(&t->io);
-	wias_tiff_pipeline_init(&t->pipe, tiff_run_job, t);
+	wias_tiff_pipeline_init(&t->pipe, tiff_run_job, tiff_encode_job, t,
+				wias_sink_workers(opt->workers));
 	ret = tiff_copy_options(t, opt);
 	if (ret) {
 		wias_werr_set(err, WERR_OTHER, ret, "TIFF output");

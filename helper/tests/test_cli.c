@@ -126,6 +126,12 @@ TEST(bad_command_lines_are_usage_errors)
 		     "lzw"), /* raw has no compression */
 		ARGV("scan", "-o", "o", "-F", "tiff", "-q", "0"),
 		ARGV("scan", "-o", "o", "-F", "tiff", "--bigtiff", "maybe"),
+		ARGV("scan", "-o", "o", "-F", "tiff", "--deflate-level", "0"),
+		ARGV("scan", "-o", "o", "-F", "tiff", "--deflate-level", "10"),
+		ARGV("scan", "-o", "o", "-F", "tiff", "--workers", "0"),
+		ARGV("scan", "-o", "o", "-F", "tiff", "--workers", "65"),
+		ARGV("scan", "-o", "o", "-F", "tiff", "--workers", "2x"),
+		ARGV("scan", "-o", "o", "-F", "tiff", "--jpeg-color", "cmyk"),
 		ARGV("scan", "-o", "o", "--progress", "loud"),
 		ARGV("scan", "-o", "o", "-n", "0"),
 		ARGV("scan", "--batch", "p%s.tif"), /* bad batch patterns */
@@ -183,6 +189,17 @@ TEST(tiff_batch_and_repair_options_parse)
 	EXPECT_EQ(SINK_BIGTIFF_YES, a.bigtiff);
 	EXPECT_EQ(3, a.max_pages);
 	EXPECT_EQ(PROGRESS_JSON, a.progress);
+	/* defaults: 0 = the library's (deflate 6, online CPUs), YCbCr */
+	EXPECT_EQ(0, a.deflate_level);
+	EXPECT_EQ(0, a.workers);
+	EXPECT_EQ(SINK_JPEG_YCBCR, a.jpeg_color);
+	ASSERT_EQ(0, parse(ARGV("scan", "-F", "tiff", "-c", "deflate",
+				"--deflate-level", "9", "--workers", "64",
+				"--jpeg-color", "rgb", "-o", "x.tif"),
+			   &a, &err));
+	EXPECT_EQ(9, a.deflate_level);
+	EXPECT_EQ(64, a.workers);
+	EXPECT_EQ(SINK_JPEG_RGB, a.jpeg_color);
 	ASSERT_EQ(0, parse(ARGV("scan", "-m", "lineart", "-c", "g4", "--batch",
 				"p%03d%%.tif", "--batch-start", "7",
 				"--batch-increment", "-2"),

@@ -294,6 +294,8 @@ TEST_F(tiff, jpeg_stays_within_the_stated_error)
 	for (m = SCAN_MODE_GRAY; m <= SCAN_MODE_COLOR; m++) {
 		three_odd_pages(self, m, 333);
 		self->so.compression = SINK_COMP_JPEG;
+		self->so.jpeg_color =
+			SINK_JPEG_RGB; /* YCbCr: test_tiff_workers */
 		ASSERT_EQ(0, run(self)) TH_LOG("%s: %s", self->err.what,
 					       self->err.why);
 		ASSERT_EQ(0, check_file(self->file, &self->opt,
