@@ -78,6 +78,7 @@ check-native:
 	$(RUN_SUITE) $(CHECK_DIR) dkms $(TOP)/tools/testing/install/test-dkms
 	$(RUN_SUITE) $(CHECK_DIR) intree $(TOP)/tools/testing/install/test-intree
 	$(RUN_SUITE) $(CHECK_DIR) docs $(TOP)/tools/testing/docs/test-docs
+	$(RUN_SUITE) $(CHECK_DIR) bench-tools $(TOP)/tools/testing/bench/test-bench-tools
 
 # The quality gates, and the helper's tests under ASan, UBSan and LSan
 # (a separate build: the objects are rebuilt without sanitizers after).

@@ -762,11 +762,9 @@ static double doc_run(const struct doc_page *pg, const struct doc_case *c,
 		.force = true,
 		.compression = c->comp,
 		.jpeg_quality = 75,
-#ifndef BENCH_NO_SINK_WORKERS
 		.deflate_level = c->level,
 		.workers = workers,
 		.jpeg_color = c->rgb ? SINK_JPEG_RGB : SINK_JPEG_YCBCR,
-#endif
 	};
 	struct scan_stats st;
 
