@@ -199,6 +199,15 @@ static uint64_t file_size(const char *path)
 	return stat(path, &st) ? 0 : (uint64_t)st.st_size;
 }
 
+static unsigned int online_cpus(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+
+	return n < 1		    ? 1 :
+	       n > SINK_WORKERS_MAX ? SINK_WORKERS_MAX :
+				      (unsigned int)n;
+}
+
 /* ------------------------------------------------------- a discarding sink */
 
 static int null_begin(struct sink *s, uint32_t page,
@@ -867,6 +876,13 @@ static void section_doc(const char *dir, const char *path, uint32_t pages,
 				snprintf(fp[i][w]->comp, sizeof(fp[i][w]->comp),
 					 "%s", c[i].name);
 				fp[i][w]->workers = workers[w];
+				/* LZW and deflate at the default level, all CPUs */
+				if (pg.mode == SCAN_MODE_COLOR &&
+				    workers[w] == online_cpus() &&
+				    (c[i].comp == SINK_COMP_LZW ||
+				     (c[i].comp == SINK_COMP_DEFLATE &&
+				      c[i].level == SINK_DEFLATE_LEVEL_DEFAULT)))
+					fig_target(fp[i][w], ">= 2.3", 2.3);
 				fmb[i][w] = fig_add("doc", "MB/s",
 						    "doc %s %s w%u: raw MB/s",
 						    mode_name(pg.mode),
@@ -878,7 +894,8 @@ static void section_doc(const char *dir, const char *path, uint32_t pages,
 						"doc %s %s: speed-up w%u / w%u (paired)",
 						mode_name(pg.mode), c[i].name,
 						workers[w], workers[0]);
-					if (workers[0] == 1 && workers[w] == 2 &&
+					if (workers[0] == 1 &&
+					    workers[w] == 2 &&
 					    c[i].comp != SINK_COMP_NONE)
 						fig_target(fsp[i][w], ">= 1.8",
 							   1.8);
@@ -1107,13 +1124,16 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!nw) { /* 1, 2 and the online CPUs when more */
-		long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-
 		wl[nw++] = 1;
 		wl[nw++] = 2;
-		if (cpus > 2)
-			wl[nw++] = (int)(cpus < 64 ? cpus : 64);
+		if (online_cpus() > 2)
+			wl[nw++] = (int)online_cpus();
 	}
+	/* the default level is always measured (its target) */
+	for (i = 0; i < nl && levels[i] != SINK_DEFLATE_LEVEL_DEFAULT; i++)
+		;
+	if (i == nl && nl < MAX_LEVELS)
+		levels[nl++] = SINK_DEFLATE_LEVEL_DEFAULT;
 	for (i = 0; i < nw; i++)
 		workers[i] = (unsigned int)wl[i];
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", gmtime(&t));
