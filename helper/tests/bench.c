@@ -744,10 +744,24 @@ struct doc_case {
 	char name[24];
 };
 
-/* One run: pages/s, the output's size in *@bytes; 0 on failure */
+/* This process's CPU time, all threads, user + system, in seconds */
+static double cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
+	       (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
+}
+
+/*
+ * One run: pages/s, the output's size in *@bytes and the CPU seconds a
+ * page (all threads: what the load of a shared machine changes least) in
+ * *@cpu; 0 on failure
+ */
 static double doc_run(const struct doc_page *pg, const struct doc_case *c,
 		      unsigned int workers, const char *path, uint32_t pages,
-		      uint64_t *bytes)
+		      uint64_t *bytes, double *cpu)
 {
 	struct replay_source r = {
 		.base = {
@@ -776,12 +790,14 @@ static double doc_run(const struct doc_page *pg, const struct doc_case *c,
 		.jpeg_color = c->rgb ? SINK_JPEG_RGB : SINK_JPEG_YCBCR,
 	};
 	struct scan_stats st;
+	double c0 = cpu_s();
 
 	if (run_scan(&r.base, &so, &st) || st.pages != pages ||
 	    st.seconds <= 0) {
 		unlink(path);
 		return 0;
 	}
+	*cpu = (cpu_s() - c0) / pages;
 	*bytes = file_size(path);
 	unlink(path);
 	return st.pages / st.seconds;
@@ -847,6 +863,7 @@ static void section_doc(const char *dir, const char *path, uint32_t pages,
 	for (fi = 0; fi < sizeof(files) / sizeof(files[0]); fi++) {
 		struct figure *fp[MAX_DOC_CASES][MAX_WORKERS];
 		struct figure *fmb[MAX_DOC_CASES][MAX_WORKERS];
+		struct figure *fcpu[MAX_DOC_CASES][MAX_WORKERS];
 		struct figure *fsz[MAX_DOC_CASES], *frat[MAX_DOC_CASES];
 		struct figure *fsp[MAX_DOC_CASES][MAX_WORKERS];
 		struct doc_case c[MAX_DOC_CASES];
@@ -887,6 +904,11 @@ static void section_doc(const char *dir, const char *path, uint32_t pages,
 						    "doc %s %s w%u: raw MB/s",
 						    mode_name(pg.mode),
 						    c[i].name, workers[w]);
+				fcpu[i][w] =
+					fig_add("doc", "CPU s/page",
+						"doc %s %s w%u: CPU s/page",
+						mode_name(pg.mode), c[i].name,
+						workers[w]);
 				fsp[i][w] = NULL;
 				if (w) {
 					fsp[i][w] = fig_add(
@@ -917,10 +939,10 @@ static void section_doc(const char *dir, const char *path, uint32_t pages,
 
 				for (w = 0; w < nw; w++) {
 					uint64_t bytes = 0;
-					double v;
+					double v, cpu = 0;
 
 					v = doc_run(&pg, &c[i], workers[w],
-						    path, pages, &bytes);
+						    path, pages, &bytes, &cpu);
 					if (v <= 0) {
 						printf("  %-24s w%u failed\n",
 						       c[i].name, workers[w]);
@@ -928,6 +950,7 @@ static void section_doc(const char *dir, const char *path, uint32_t pages,
 					}
 					fig_run(fp[i][w], v);
 					fig_run(fmb[i][w], v * mb);
+					fig_run(fcpu[i][w], cpu);
 					if (!w) {
 						first = v;
 						if (!r) {
@@ -942,9 +965,9 @@ static void section_doc(const char *dir, const char *path, uint32_t pages,
 					} else if (first > 0) {
 						fig_run(fsp[i][w], v / first);
 					}
-					printf("  round %u %-8s %-12s w%u %7.3f pages/s %8.1f MB/s %11llu bytes/page\n",
+					printf("  round %u %-8s %-12s w%u %7.3f pages/s %8.1f MB/s %6.3f CPU s/page %11llu bytes/page\n",
 					       r, mode_name(pg.mode), c[i].name,
-					       workers[w], v, v * mb,
+					       workers[w], v, v * mb, cpu,
 					       (unsigned long long)(bytes /
 								    pages));
 					fflush(stdout);
