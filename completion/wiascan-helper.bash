@@ -113,6 +113,10 @@ _wiascan_helper()
 		_wiascan_helper_reply 'auto yes no'
 		return
 		;;
+	--jpeg-color)
+		_wiascan_helper_reply 'ycbcr rgb'
+		return
+		;;
 	--progress)
 		_wiascan_helper_reply 'auto line json none'
 		return
@@ -122,7 +126,7 @@ _wiascan_helper()
 		return
 		;;
 	-r | --resolution | -t | --timeout | -n | --pages | -q | --jpeg-quality | \
-		--batch-start | --batch-increment | --*=*)
+		--deflate-level | --workers | --batch-start | --batch-increment | --*=*)
 		return
 		;;
 	esac

@@ -4,25 +4,29 @@
  * page of one multipage TIFF, or a TIFF file of its own (--batch).
  *
  * Streaming and compression are apart (the strip pipeline is its own unit,
- * tiff_pipeline.c; this file is the libtiff page writer).  The scan loop's
- * thread copies the bytes of each device buffer into strip buffers (strips
- * are whole rows, device buffers are not, so strips never line up with
- * buffers anyway) and queues each full strip; the pipeline's worker thread
- * runs this file's job procedures, which own libtiff and the files: they
- * compress and write the strips, close each page's IFD and fsync.  A small
- * pool of strip buffers bounds memory: when the worker falls behind, the
- * loop waits for a free strip, the device ring fills and the device waits
- * in turn.  So memory is the ring plus TIFF_PIPELINE_STRIPS strips,
- * whatever the page length.  (Holding the ring's buffers until the worker is done
- * with them would save the copy, but a strip that spans two buffers would
- * then pin both, and a memcpy of 256 KiB costs far less than compressing
- * it.)
+ * tiff_pipeline.c; the strip encoder another, tiff_encode.c; this file is
+ * the libtiff page writer).  The scan loop's thread copies the bytes of
+ * each device buffer into strip buffers (strips are whole rows, device
+ * buffers are not, so strips never line up with buffers anyway) and queues
+ * each full strip.  The pipeline's N workers (struct sink_options
+ * @workers; default the online CPUs) compress strips in parallel, each
+ * with libtiff's own codec into a TIFF in memory (tiff_encode_job); its
+ * writer thread runs this file's job procedures in order, which own the
+ * real file: they copy each encoded strip in with TIFFWriteRawStrip,
+ * close each page's IFD and fsync.  A pool of strip buffers bounds
+ * memory: when the workers fall behind, the loop waits for a free strip,
+ * the device ring fills and the device waits in turn.  So memory is the
+ * ring plus max(TIFF_PIPELINE_STRIPS, 2 * N) strips, each with one
+ * encoded buffer (the largest encoded strip it held), whatever the page
+ * length.  (Holding the ring's buffers until the strip is written would
+ * save the copy, but a strip that spans two buffers would then pin both,
+ * and a memcpy of 256 KiB costs far less than compressing it.)
  *
  * Pages of unknown length: ImageLength is raised before each strip is
  * written (libtiff lets that one tag change while writing), so a page
  * grows strip by strip and is never held whole.
  *
- * Crash safety: after each page the worker writes the IFD
+ * Crash safety: after each page the writer writes the IFD
  * (TIFFWriteDirectory links it to the previous one), fsyncs, and notes the
  * file size.  The file on disk is then a valid TIFF of the completed
  * pages; the next page's strips only follow them.  A scan that fails or
@@ -52,7 +56,7 @@
 #define TIFF_PAGENUMBER_MAX 65535U
 
 /**
- * struct sink_tiff - a TIFF output and its worker
+ * struct sink_tiff - a TIFF output and its workers
  * @base: the common sink head
  * @opt: the options, strings owned (freed by tiff_free)
  * @fmt: the page format (from the first begin_page)
@@ -61,15 +65,15 @@
  * @enc: one encoder per pool strip (struct tiff_job @slot)
  * @pipe: the strip pipeline; its writer runs tiff_run_job, its workers
  *	tiff_encode_job
- * @wmsg: libtiff's message for the worker's failure (written by the
- *	worker before the pipeline publishes the failure)
- * @wpath: batch: the file the worker writes (for messages)
- * @io: the open output file (worker, or main before start / after join)
+ * @wmsg: libtiff's message for the writer's failure (written by the
+ *	writer before the pipeline publishes the failure)
+ * @wpath: batch: the file the writer writes (for messages)
+ * @io: the open output file (writer, or main before start / after join)
  * @tif: its libtiff handle
  * @bigtiff: write BigTIFF
  * @classic_full: the failure is classic TIFF's 4 GiB limit (libtiff's),
  *	not a write error (a file size limit gives EFBIG too)
- * @page, @page_rows, @strip_no: the page the worker writes
+ * @page, @page_rows, @strip_no: the page the writer writes
  * @pages_done: pages whose IFD is on disk
  * @counter: the batch counter of the next file
  */
@@ -105,7 +109,7 @@ static const char *tiff_out_name(const struct sink_tiff *t)
 	return t->wpath[0] ? t->wpath : t->opt.batch;
 }
 
-/* ---- the worker's jobs: libtiff and the files ---- */
+/* ---- the writer's jobs: libtiff and the files ---- */
 
 /*
  * A job's failure as the pipeline's error; its message kept for the loop
@@ -288,7 +292,7 @@ static int tiff_run_job(void *ctx, const struct tiff_job *j)
 
 /* ---- the scan loop's side ---- */
 
-/* The worker's failure as the sink's error record */
+/* The writer's failure as the sink's error record */
 static int tiff_report(struct sink_tiff *t, int err)
 {
 	wias_werr_set(t->base.err, WERR_OUTPUT, err, "%s: write",
@@ -390,7 +394,7 @@ static int tiff_end_page(struct sink *s)
 }
 
 /*
- * Let the worker finish the queue and end; its failure, if any.  With
+ * Let the workers finish the queue and end; its failure, if any.  With
  * @drop, the strips of a page that will not be completed are not written:
  * a cancel does not wait for a page that is thrown away to be compressed.
  */

@@ -697,8 +697,12 @@ static char *helper_path(void)
 	return h ? h : "./wiascan-helper";
 }
 
-/* Start a slow synthetic scan of 8 gray A4 pages of 2.2 MB at 40 MB/s */
-static pid_t start_scan(const char *out, const char *extra, rlim_t fsize)
+/*
+ * Start a slow synthetic scan of 8 gray A4 pages of 2.2 MB at 40 MB/s,
+ * compressed by @workers threads ("1".."64")
+ */
+static pid_t start_scan_workers(const char *out, const char *extra,
+				rlim_t fsize, const char *workers)
 {
 	pid_t pid = fork();
 
@@ -712,10 +716,17 @@ static pid_t start_scan(const char *out, const char *extra, rlim_t fsize)
 			setrlimit(RLIMIT_FSIZE, &rl);
 		execl(helper_path(), "wiascan-helper", "scan", "-d",
 		      "synth:8:40000", "-m", "gray", "-r", "150", "-S", "adf",
-		      "-F", "tiff", "-c", extra, "-o", out, (char *)NULL);
+		      "-F", "tiff", "-c", extra, "--workers", workers, "-o",
+		      out, (char *)NULL);
 		_exit(127);
 	}
 	return pid;
+}
+
+/* The same with 2 workers (the machine's CPUs, where it has two) */
+static pid_t start_scan(const char *out, const char *extra, rlim_t fsize)
+{
+	return start_scan_workers(out, extra, fsize, "2");
 }
 
 static off_t file_size(const char *path)
@@ -812,7 +823,8 @@ TEST_F(tiff, a_second_signal_stops_at_once_leaving_the_part_file)
 	EXPECT_EQ(0, tu_exists(self->file));
 }
 
-TEST_F(tiff, sigkill_at_several_points_leaves_a_repairable_part_file)
+TEST_F(tiff,
+       sigkill_at_several_points_on_1_and_3_workers_leaves_a_repairable_part_file)
 {
 	static const double at_pages[] = { 0.3, 1.2, 2.7, 4.1 };
 	static const char *const comp[] = { "none", "lzw", "none", "packbits" };
@@ -821,11 +833,13 @@ TEST_F(tiff, sigkill_at_several_points_leaves_a_repairable_part_file)
 
 	/* the pages start_scan sends: gray A4 at 150 dpi */
 	set_format(&self->opt, SCAN_MODE_GRAY, 1240, 1754);
-	for (i = 0; i < 4; i++) {
+	/* 1 worker (compress and write on one thread), then 3 */
+	for (i = 0; i < 8; i++) {
 		struct wia_error err = { 0 };
-		uint32_t want = (uint32_t)at_pages[i], pages = 0;
-		pid_t pid = start_scan(self->file, comp[i], 0);
-		bool sized = !strcmp(comp[i], "none");
+		uint32_t want = (uint32_t)at_pages[i % 4], pages = 0;
+		pid_t pid = start_scan_workers(self->file, comp[i % 4], 0,
+					       i < 4 ? "1" : "3");
+		bool sized = !strcmp(comp[i % 4], "none");
 
 		/*
 		 * Uncompressed, the size says which pages have their IFD on
@@ -834,9 +848,9 @@ TEST_F(tiff, sigkill_at_several_points_leaves_a_repairable_part_file)
 		 */
 		if (sized)
 			wait_size(self->part,
-				  (off_t)(PAGE_BYTES * at_pages[i]));
+				  (off_t)(PAGE_BYTES * at_pages[i % 4]));
 		else
-			usleep((useconds_t)(at_pages[i] * PAGE_BYTES /
+			usleep((useconds_t)(at_pages[i % 4] * PAGE_BYTES /
 					    40960000.0 * 1e6) +
 			       50000);
 		kill(pid, SIGKILL);
@@ -855,7 +869,7 @@ TEST_F(tiff, sigkill_at_several_points_leaves_a_repairable_part_file)
 			EXPECT_LE(want, pages) TH_LOG("kill %zu", i);
 		ASSERT_EQ(0, check_file(self->file, &self->opt,
 					sized ? COMPRESSION_NONE :
-					!strcmp(comp[i], "lzw") ?
+					!strcmp(comp[i % 4], "lzw") ?
 						COMPRESSION_LZW :
 						COMPRESSION_PACKBITS,
 					0, &rb));
@@ -868,13 +882,22 @@ TEST_F(tiff, sigkill_at_several_points_leaves_a_repairable_part_file)
 
 TEST_F(tiff, a_file_size_limit_keeps_the_completed_pages_exit_5)
 {
-	/* room for two pages and a half: EFBIG in page 3 */
-	pid_t pid = start_scan(self->file, "none", (rlim_t)(PAGE_BYTES * 2.5));
+	static const char *const workers[] = { "2", "3" };
+	size_t i;
 
-	EXPECT_EQ(WIASCAN_EXIT_OUTPUT, wait_exit(pid));
-	EXPECT_EQ(2, count_pages(self->file));
-	EXPECT_EQ(0, tiff_tools_accept(self->file));
-	EXPECT_EQ(0, tu_exists(self->part));
+	for (i = 0; i < 2; i++) {
+		/* room for two pages and a half: EFBIG in page 3 */
+		pid_t pid = start_scan_workers(self->file, "none",
+					       (rlim_t)(PAGE_BYTES * 2.5),
+					       workers[i]);
+
+		EXPECT_EQ(WIASCAN_EXIT_OUTPUT, wait_exit(pid))
+		TH_LOG("workers %s", workers[i]);
+		EXPECT_EQ(2, count_pages(self->file));
+		EXPECT_EQ(0, tiff_tools_accept(self->file));
+		EXPECT_EQ(0, tu_exists(self->part));
+		unlink(self->file);
+	}
 }
 
 static int run_helper_scan(const char *out, const char *force)
