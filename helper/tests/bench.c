@@ -909,6 +909,11 @@ static void section_doc(const char *dir, const char *path, uint32_t pages,
 						"doc %s %s w%u: CPU s/page",
 						mode_name(pg.mode), c[i].name,
 						workers[w]);
+				fcpu[i][w]->mode = mode_name(pg.mode);
+				snprintf(fcpu[i][w]->comp,
+					 sizeof(fcpu[i][w]->comp), "%s",
+					 c[i].name);
+				fcpu[i][w]->workers = workers[w];
 				fsp[i][w] = NULL;
 				if (w) {
 					fsp[i][w] = fig_add(
