@@ -112,6 +112,7 @@ check-native:
 	$(RUN_SUITE) $(CHECK_DIR) dkms $(TOP)/tools/testing/install/test-dkms
 	$(RUN_SUITE) $(CHECK_DIR) intree $(TOP)/tools/testing/install/test-intree
 	$(RUN_SUITE) $(CHECK_DIR) docs $(TOP)/tools/testing/docs/test-docs
+	$(RUN_SUITE) $(CHECK_DIR) bench-tools $(TOP)/tools/testing/bench/test-bench-tools
 
 # The quality gates, and the helper's tests under ASan, UBSan and LSan
 # (a separate build: the objects are rebuilt without sanitizers after).
@@ -195,14 +196,17 @@ $(DEMO_PAGES) &: $(TOP)/tools/demo/make-pages $(TOP)/README.md \
 	$(TOP)/tools/demo/make-pages $(TOP)/build/demo
 
 # Figures, not pass/fail: the helper's file path against a plain write loop
-# (native), then wiascan.ko's mmap ring and read() against libusb and the
-# usbtest ceiling, side by side in one guest, then the SANE path against
-# the CLI in another (tools/testing/bench/README).
+# and every compression on document pages (native), then wiascan.ko's mmap
+# ring and read() against libusb and the usbtest ceiling, side by side in
+# one guest, then the SANE path against the CLI in another; last, every
+# build/bench/*.json into build/bench/report.md and PNG plots
+# (tools/testing/bench/README).
 bench: deps
 	$(MAKE) -C helper bench
 	$(TOP)/tools/testing/bench/kernel-bench
 	$(TOP)/tools/testing/bench/sane-bench
 	$(TOP)/tools/testing/bench/fujitsu-bench
+	$(TOP)/tools/testing/bench/report
 
 # The quality gates, one TAP line each (tools/lint/README).
 lint: deps

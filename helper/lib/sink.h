@@ -41,7 +41,7 @@ enum sink_jpeg_color {
 };
 
 /* The deflate level when struct sink_options says 0 */
-#define SINK_DEFLATE_LEVEL_DEFAULT 6
+#define SINK_DEFLATE_LEVEL_DEFAULT 1
 /* The most compression workers a sink starts */
 #define SINK_WORKERS_MAX	   64
 

@@ -20,7 +20,6 @@
 struct synth_source {
 	struct scan_source base;
 	struct synth_options opt;
-	uint8_t *mem;
 	bool *queued; /* buffer i is ours to fill */
 	unsigned int next_buf;
 	unsigned int outstanding;
@@ -33,20 +32,22 @@ struct synth_source {
 	bool streaming;
 	struct timespec t0; /* start, for the rate limit */
 	int tfd;	    /* poll_fd: fires when the next buffer is due */
-	uint8_t *seq;	    /* SYNTH_PERIOD + bytes_per_line bytes: see below */
+	uint8_t *tape;	    /* page 0's rows 0.., see below */
 };
 
 /*
- * Every row of the formula is one sequence, shifted.  Byte x of row y of
- * page p is (31*x + k) mod 251 with k = (17*y + 101*p) mod 251, and as 31
- * is invertible mod 251 (31 * 81 = 10 * 251 + 1), k = 31*j mod 251 for
- * j = 81*k mod 251: the row is seq[j..] of seq[i] = 31*i mod 251.  So one
- * sequence of a row's length plus 251 bytes, made at open, gives every row
- * by memcpy: the synthetic scanner sends at memory speed, and is not what
- * a benchmark of the file path measures.
+ * The rows of a page repeat: row y of page p is row k = (17*y + 101*p)
+ * mod 251 of the formula's 251 rows, and the next row is k + 17.  As 17 is
+ * invertible mod 251 (17 * 192 = 13 * 251 + 1), row k of that cycle is row
+ * i = 192*k mod 251 of page 0, and the rows after it are i + 1, i + 2...
+ * So a tape of page 0's first 251 rows, plus as many as one buffer spans,
+ * made at open, holds every buffer of every page as one contiguous slice:
+ * a buffer points into it (as a device's buffer is filled by the device,
+ * not by the CPU of the helper), and the synthetic scanner costs no copy.
+ * A benchmark of the file path then measures the file path.
  */
 #define SYNTH_PERIOD 251U
-#define SYNTH_INV31  81U
+#define SYNTH_INV17  192U
 
 /* The longest sleep between two looks at the source's cancel flag */
 #define SYNTH_CANCEL_SLICE_NS 100000000L
@@ -101,24 +102,15 @@ static int synth_start(struct scan_source *src)
 	return 0;
 }
 
-/* Fill @len bytes of the current page from offset page_off */
-static void synth_fill(struct synth_source *s, uint8_t *dst, size_t len)
+/* The bytes of the current page from offset page_off, in the tape */
+static const uint8_t *synth_data(const struct synth_source *s)
 {
 	uint32_t bpl = s->opt.fmt.bytes_per_line;
-	uint64_t off = s->page_off;
-	size_t n;
+	uint64_t y = s->page_off / bpl, x = s->page_off % bpl;
+	unsigned int i =
+		SYNTH_INV17 * formula_byte(0, y, s->page) % SYNTH_PERIOD;
 
-	while (len) {
-		uint64_t y = off / bpl, x = off % bpl;
-		unsigned int j = SYNTH_INV31 * formula_byte(0, y, s->page) %
-				 SYNTH_PERIOD;
-
-		n = bpl - x < len ? (size_t)(bpl - x) : len;
-		memcpy(dst, s->seq + x + j, n);
-		dst += n;
-		off += n;
-		len -= n;
-	}
+	return s->tape + (size_t)i * bpl + x;
 }
 
 static int ts_cmp(const struct timespec *a, const struct timespec *b)
@@ -197,7 +189,6 @@ static int synth_next(struct scan_source *src, struct scan_buf *buf)
 	struct synth_source *s = to_synth(src);
 	unsigned int i = s->next_buf;
 	size_t size = s->opt.buf_size, n;
-	uint8_t *mem;
 
 	if (!s->streaming || s->done)
 		return wias_werr_set(src->err, WERR_DEVICE, -ETIMEDOUT,
@@ -223,16 +214,15 @@ static int synth_next(struct scan_source *src, struct scan_buf *buf)
 	s->queued[i] = false;
 	s->outstanding++;
 	s->next_buf = (i + 1) % s->opt.nbufs;
-	mem = s->mem + (size_t)i * size;
 	memset(buf, 0, sizeof(*buf));
-	buf->data = mem;
+	buf->data = s->tape;
 	buf->index = i;
 	if (s->zlp_due) {
 		s->zlp_due = false;
 		buf->end_of_page = true;
 		return 0;
 	}
-	synth_fill(s, mem, n);
+	buf->data = synth_data(s);
 	buf->bytesused = n;
 	s->page_off += n;
 	s->sent += n;
@@ -307,9 +297,8 @@ static void synth_close(struct scan_source *src)
 
 	if (s->tfd >= 0)
 		close(s->tfd);
-	free(s->mem);
 	free(s->queued);
-	free(s->seq);
+	free(s->tape);
 	free(s);
 }
 
@@ -327,6 +316,7 @@ int wias_synth_source_open(const struct synth_options *opt,
 			   struct wia_error *err, struct scan_source **out)
 {
 	struct synth_source *s;
+	size_t bpl = opt->fmt.bytes_per_line, rows, y;
 
 	if (!opt->nbufs || !opt->buf_size || !opt->fmt.bytes_per_line ||
 	    (!opt->fmt.height_px && !opt->n_page_rows))
@@ -338,16 +328,17 @@ int wias_synth_source_open(const struct synth_options *opt,
 				     "synthetic source");
 	s->opt = *opt;
 	s->tfd = -1;
-	s->mem = malloc(opt->nbufs * opt->buf_size);
+	/* a buffer starts in one of 251 rows, at any byte of it */
+	rows = SYNTH_PERIOD + 1 + (opt->buf_size + bpl - 1) / bpl;
 	s->queued = calloc(opt->nbufs, sizeof(*s->queued));
-	s->seq = malloc((size_t)opt->fmt.bytes_per_line + SYNTH_PERIOD);
-	if (!s->mem || !s->queued || !s->seq) {
+	s->tape = malloc(rows * bpl);
+	if (!s->queued || !s->tape) {
 		synth_close(&s->base);
 		return wias_werr_set(err, WERR_OTHER, -ENOMEM,
 				     "synthetic source");
 	}
-	formula_fill(s->seq, (size_t)opt->fmt.bytes_per_line + SYNTH_PERIOD, 0,
-		     0, 0);
+	for (y = 0; y < rows; y++)
+		formula_fill(s->tape + y * bpl, bpl, 0, y, 0);
 	s->base.ops = &synth_source_ops;
 	s->base.fmt = opt->fmt;
 	s->base.name = "synthetic";
