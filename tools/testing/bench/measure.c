@@ -57,6 +57,31 @@ static double proc_cpu(pid_t pid)
 	return field > 15 ? (double)ticks / (double)sysconf(_SC_CLK_TCK) : 0;
 }
 
+/* Busy seconds of all the guest's CPUs: /proc/stat's first line */
+static double sys_cpu(void)
+{
+	unsigned long long v[10] = { 0 }, busy = 0;
+	char line[512];
+	unsigned int i;
+	FILE *f;
+
+	f = fopen("/proc/stat", "re");
+	if (!f)
+		return 0;
+	if (!fgets(line, sizeof(line), f) ||
+	    sscanf(line, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
+		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8) {
+		fclose(f);
+		return 0;
+	}
+	fclose(f);
+	/* user nice system idle iowait irq softirq steal */
+	for (i = 0; i < 8; i++)
+		if (i != 3 && i != 4)
+			busy += v[i];
+	return (double)busy / (double)sysconf(_SC_CLK_TCK);
+}
+
 void mark_now(struct mark *m)
 {
 	struct timespec t;
@@ -68,6 +93,7 @@ void mark_now(struct mark *m)
 	m->cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 		 (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	m->emu_cpu = watched ? proc_cpu(watched) : 0;
+	m->sys_cpu = sys_cpu();
 }
 
 void run_close(struct run *r, const struct mark *t0, const struct mark *t1)
@@ -75,6 +101,7 @@ void run_close(struct run *r, const struct mark *t0, const struct mark *t1)
 	r->secs = t1->wall - t0->wall;
 	r->cpu_secs = t1->cpu - t0->cpu;
 	r->emu_cpu_secs = t1->emu_cpu - t0->emu_cpu;
+	r->sys_cpu_secs = t1->sys_cpu - t0->sys_cpu;
 }
 
 int run_fail(struct run *r, int err, const char *fmt, ...)
