@@ -22,7 +22,10 @@
  * Medians of the rounds, with min..max; targets (issue 14 item 6):
  * first <= 100 ms + device, sigint <= 200 ms + device.
  *
- *   lbench [--rounds N] [--out FILE] [--json FILE]
+ *   lbench [--rounds N] [--bin DIR] [--out FILE] [--json FILE]
+ *
+ * --bin DIR runs DIR/wiascan-helper, DIR/true and DIR/sleep (copies in
+ * the guest's tmpfs, see set_programs()).
  *
  * Exit status: 0 every run succeeded, 1 a run failed, 2 usage, 3 no rig.
  */
@@ -185,55 +188,39 @@ static double device_once(const char *node)
 }
 
 /*
- * The programs run, copied with the libraries they load into the guest's
- * tmpfs (LD_LIBRARY_PATH): the guest's root and the tree are 9p mounts of
- * the host's, where page faults of a mapped binary or library go to the
- * host (the tree has no page cache at all): `wiascan-helper --version`
- * took 0.5..1.1 s from there and 0.17 s from tmpfs (/bin/true 0.07..0.2 s)
- * on the loaded host.  An installed system has them on a local disk, in
- * its page cache after the first run.
+ * The programs run: the tree's helper, /bin/true and /bin/sleep, or with
+ * --bin DIR their copies in DIR.  kernel-bench-guest copies them with the
+ * libraries they load into the guest's tmpfs (and sets LD_LIBRARY_PATH):
+ * the guest's root and the tree are 9p mounts of the host's, where page
+ * faults of a mapped binary or library go to the host (the tree has no
+ * page cache at all): `wiascan-helper --version` took 0.5..1.1 s from
+ * there and 0.17 s from tmpfs (/bin/true 0.07..0.2 s) on the loaded host.
+ * An installed system has them on a local disk, cached after a first run.
  */
-#define BIN_DIR OUT_DIR "-bin"
+static char helper[PATH_MAX], true_path[PATH_MAX], sleep_path[PATH_MAX];
 
-static char helper[] = BIN_DIR "/wiascan-helper";
-
-static int copy_programs(void)
+static void set_programs(const char *bin)
 {
-	char cmd[PATH_MAX * 2 + 256];
-
-	if (mkdir(BIN_DIR, 0755) && errno != EEXIST)
-		return -errno;
-	snprintf(
-		cmd, sizeof(cmd),
-		"cp '%s' /bin/true /bin/sleep " BIN_DIR " && "
-		"cp $(ldd '%s' /bin/sleep | awk '/=>/ { print $3 }' | sort -u) " BIN_DIR,
-		wt_helper_path(), wt_helper_path());
-	if (system(cmd))
-		return -EIO;
-	return setenv("LD_LIBRARY_PATH", BIN_DIR, 1) ? -errno : 0;
+	if (!bin) {
+		snprintf(helper, sizeof(helper), "%s", wt_helper_path());
+		snprintf(true_path, sizeof(true_path), "/bin/true");
+		snprintf(sleep_path, sizeof(sleep_path), "/bin/sleep");
+		return;
+	}
+	snprintf(helper, sizeof(helper), "%s/wiascan-helper", bin);
+	snprintf(true_path, sizeof(true_path), "%s/true", bin);
+	snprintf(sleep_path, sizeof(sleep_path), "%s/sleep", bin);
 }
+
+static const char out_path[] = OUT_DIR "/" OUT_NAME;
 
 /* Start `wiascan-helper scan` at @dpi into OUT_DIR/OUT_NAME */
 static pid_t helper_start(const char *node, const char *dpi)
 {
-	const char *argv[] = { helper,
-			       "scan",
-			       "-d",
-			       node,
-			       "-S",
-			       "flatbed",
-			       "-m",
-			       "gray",
-			       "-r",
-			       dpi,
-			       "-F",
-			       "raw",
-			       "--progress",
-			       "none",
-			       "-f",
-			       "-o",
-			       OUT_DIR "/" OUT_NAME,
-			       NULL };
+	const char *argv[] = { helper,	  "scan",   "-d",	  node,	  "-S",
+			       "flatbed", "-m",	    "gray",	  "-r",	  dpi,
+			       "-F",	  "raw",    "--progress", "none", "-f",
+			       "-o",	  out_path, NULL };
 	pid_t pid;
 	int null;
 
@@ -361,7 +348,7 @@ static double helper_once(const char *node, bool sigint, char *why)
  */
 static double floor_once(const char *const *argv, bool sigint)
 {
-	double t0, t1;
+	double t0, t1 = 0;
 	pid_t pid;
 	int null, code;
 
@@ -390,7 +377,7 @@ static double floor_once(const char *const *argv, bool sigint)
 
 static void report(FILE *f, const struct results *res, unsigned int rounds)
 {
-	double med[N_LAT], lo, hi;
+	double med[N_LAT], lo = 0, hi = 0;
 	unsigned int l, i;
 
 	fprintf(f,
@@ -446,7 +433,7 @@ static void json_fig(FILE *f, const char *name, double value,
 /* The "figures" list of COMMON.md's schema (kernel-bench wraps it) */
 static int write_json(const char *path, const struct results *res)
 {
-	double med[N_LAT], lo, hi, d1[MAX_ROUNDS], d2[MAX_ROUNDS];
+	double med[N_LAT], lo = 0, hi = 0, d1[MAX_ROUNDS], d2[MAX_ROUNDS];
 	unsigned int l, i, n1 = 0, n2 = 0;
 	FILE *f;
 
@@ -480,13 +467,14 @@ int main(int argc, char **argv)
 		{ "rounds", required_argument, NULL, 'r' },
 		{ "out", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "bin", required_argument, NULL, 'b' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const emu_args[] = { "--sheets", "1", NULL };
-	static const char *true_argv[] = { BIN_DIR "/true", NULL };
-	static const char *sleep_argv[] = { BIN_DIR "/sleep", "60", NULL };
+	static const char *true_argv[] = { true_path, NULL };
+	static const char *sleep_argv[] = { sleep_path, "60", NULL };
 	static const char *version_argv[] = { NULL, "--version", NULL };
-	const char *out = NULL, *json = NULL, *missing;
+	const char *out = NULL, *json = NULL, *bin = NULL, *missing;
 	static struct results res;
 	struct scanner s = { .fd = -1 };
 	unsigned int rounds = 7, round, l;
@@ -497,7 +485,9 @@ int main(int argc, char **argv)
 
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c == 'r')
-			rounds = (unsigned int)atoi(optarg);
+			rounds = (unsigned int)strtoul(optarg, NULL, 10);
+		else if (c == 'b')
+			bin = optarg;
 		else if (c == 'o')
 			out = optarg;
 		else if (c == 'j')
@@ -515,10 +505,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", missing);
 		return 3;
 	}
+	set_programs(bin);
 	version_argv[0] = helper;
-	if ((mkdir(OUT_DIR, 0755) && errno != EEXIST) || copy_programs()) {
-		fprintf(stderr, PROG ": cannot copy the helper to %s\n",
-			helper);
+	if (mkdir(OUT_DIR, 0755) && errno != EEXIST) {
+		fprintf(stderr, PROG ": " OUT_DIR ": %s\n", strerror(errno));
 		return 3;
 	}
 	ret = wt_wait_udc_free(WT_GONE_TIMEOUT_MS);
@@ -567,8 +557,6 @@ int main(int argc, char **argv)
 	unlink(OUT_DIR "/" OUT_NAME);
 	unlink(OUT_DIR "/" OUT_NAME ".part");
 	rmdir(OUT_DIR);
-	if (system("rm -rf " BIN_DIR))
-		fprintf(stderr, PROG ": cannot remove " BIN_DIR "\n");
 	report(stdout, &res, rounds);
 	if (out) {
 		f = fopen(out, "w");

@@ -60,25 +60,27 @@ static double proc_cpu(pid_t pid)
 /* Busy seconds of all the guest's CPUs: /proc/stat's first line */
 static double sys_cpu(void)
 {
-	unsigned long long v[10] = { 0 }, busy = 0;
-	char line[512];
+	unsigned long long busy = 0;
+	char line[512], *p, *end;
 	unsigned int i;
 	FILE *f;
 
 	f = fopen("/proc/stat", "re");
 	if (!f)
 		return 0;
-	if (!fgets(line, sizeof(line), f) ||
-	    sscanf(line, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0],
-		   &v[1], &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8) {
-		fclose(f);
-		return 0;
-	}
+	p = fgets(line, sizeof(line), f);
 	fclose(f);
+	if (!p || strncmp(line, "cpu ", 4) != 0)
+		return 0;
 	/* user nice system idle iowait irq softirq steal */
-	for (i = 0; i < 8; i++)
+	for (i = 0, p = line + 4; i < 8; i++, p = end) {
+		unsigned long long v = strtoull(p, &end, 10);
+
+		if (end == p)
+			return 0;
 		if (i != 3 && i != 4)
-			busy += v[i];
+			busy += v;
+	}
 	return (double)busy / (double)sysconf(_SC_CLK_TCK);
 }
 
