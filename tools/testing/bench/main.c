@@ -807,9 +807,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", missing);
 		return EXIT_NO_RIG;
 	}
-	if ((b.opt.methods & (1U << M_USBTEST)) && usbtest_setup(&b, why)) {
+	if ((b.opt.methods & (1U << M_USBTEST | 1U << M_SSRING)) &&
+	    usbtest_setup(&b, why)) {
 		snprintf(res.skipped[M_USBTEST], BENCH_WHY, "%s", why);
-		fprintf(stderr, PROG ": usbtest skipped: %s\n", why);
+		snprintf(res.skipped[M_SSRING], BENCH_WHY, "%s", why);
+		fprintf(stderr,
+			PROG
+			": usbtest and the ring on SourceSink skipped: %s\n",
+			why);
 	}
 	ret = emu_up(&b, why);
 	if (ret) {
