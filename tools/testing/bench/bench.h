@@ -40,6 +40,7 @@ enum method {
 	M_LIBUSB,  /* libusb_bulk_transfer(), as SANE backends do */
 	M_ASYNC,   /* libusb asynchronous, a ring of transfers in flight */
 	M_USBTEST, /* usbtest.ko test 28 on a SourceSink gadget */
+	M_SSRING,  /* wiascan.ko's ring on that same gadget (new_id) */
 	N_METHODS,
 };
 
@@ -57,9 +58,11 @@ enum check {
  * @ring_count, @ring_size: the mmap ring, and libusb async's transfers
  * @rw_size: bytes per read() and per libusb_bulk_transfer()
  * @ss_qlen, @ss_buflen: SourceSink's requests in flight and their size
+ * @xfer_length: QBUF's xfer_length for the ring on SourceSink (0: whole)
  * @methods: bit (1 << enum method) per method to run
  * @timeout_ms: longest wait for one transfer
  * @out: the report's file, NULL for standard output only
+ * @json: the figures' JSON file, NULL for none
  * @emu_args: extra arguments for wiascan-emu
  */
 struct bench_opts {
@@ -72,9 +75,11 @@ struct bench_opts {
 	uint32_t rw_size;
 	unsigned int ss_qlen;
 	uint32_t ss_buflen;
+	uint32_t xfer_length;
 	unsigned int methods;
 	uint32_t timeout_ms;
 	const char *out;
+	const char *json;
 	const char *emu_args[BENCH_MAX_EMU_ARGS];
 	unsigned int n_emu_args;
 };
@@ -111,6 +116,7 @@ struct scan {
  * @secs: wall time from START (or the usbtest ioctl) to the last byte
  * @cpu_secs: user + system time of this process over the same span
  * @emu_cpu_secs: user + system time of the emulator over the same span
+ * @sys_cpu_secs: busy time of all the guest's CPUs over the same span
  * @bytes: bytes read
  * @checked: bytes compared with the formula (0 for usbtest)
  * @transfers: transfers taken
@@ -120,6 +126,7 @@ struct run {
 	double secs;
 	double cpu_secs;
 	double emu_cpu_secs;
+	double sys_cpu_secs;
 	uint64_t bytes;
 	uint64_t checked;
 	uint64_t transfers;
@@ -146,12 +153,15 @@ struct bench {
  * @wall: CLOCK_MONOTONIC
  * @cpu: this process's user + system time (getrusage, all threads)
  * @emu_cpu: the emulator's user + system time (/proc/PID/stat)
+ * @sys_cpu: the guest's busy time, all CPUs (/proc/stat: every state but
+ *	idle and iowait, softirq and irq included)
  * All in seconds.
  */
 struct mark {
 	double wall;
 	double cpu;
 	double emu_cpu;
+	double sys_cpu;
 };
 
 void mark_watch(pid_t emu_pid);
@@ -194,6 +204,7 @@ void usb_run(struct bench *b, enum method m, enum check check, struct run *r);
 /* usbtest.c */
 int usbtest_setup(struct bench *b, char *why);
 void usbtest_teardown(struct bench *b);
-void usbtest_run(struct bench *b, struct run *r);
+void usbtest_session(struct bench *b, unsigned int round, enum check check,
+		     struct run *ut, struct run *ring);
 
 #endif /* WIASCAN_BENCH_H */

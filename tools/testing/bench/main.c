@@ -46,6 +46,7 @@ static const struct {
 	[M_LIBUSB] = { "libusb", "libusb sync" },
 	[M_ASYNC] = { "async", "libusb async" },
 	[M_USBTEST] = { "usbtest", "usbtest+SourceSink" },
+	[M_SSRING] = { "ssring", "wiascan ring+SrcSink" },
 };
 
 /* Everything measured: round 0 verifies, rounds 1.. are timed */
@@ -74,11 +75,14 @@ static void usage(FILE *f)
 		"                     256, the most one read() transfers)\n"
 		"  --ss-qlen N        SourceSink requests in flight (default 8)\n"
 		"  --ss-kib N         their size (default 1024)\n"
-		"  --methods LIST     comma-separated: mmap,read,libusb,async,usbtest\n"
-		"                     (default all)\n"
+		"  --methods LIST     comma-separated: mmap,read,libusb,async,usbtest,\n"
+		"                     ssring (default all)\n"
+		"  --xfer-kib N       QBUF xfer_length of the ring on SourceSink\n"
+		"                     (default 0: the whole buffer)\n"
 		"  --timeout-ms N     longest wait for one transfer (default 20000)\n"
 		"  --emu-arg ARG      pass ARG to wiascan-emu (repeat for more)\n"
 		"  --out FILE         write the report to FILE, not standard output\n"
+		"  --json FILE        write the figures to FILE as a JSON list\n"
 		"  --help             this text\n");
 }
 
@@ -152,6 +156,8 @@ static void parse_options(struct bench_opts *o, int argc, char **argv)
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "emu-arg", required_argument, NULL, 'e' },
 		{ "out", required_argument, NULL, 'o' },
+		{ "json", required_argument, NULL, 'j' },
+		{ "xfer-kib", required_argument, NULL, 'x' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -222,6 +228,14 @@ static void parse_options(struct bench_opts *o, int argc, char **argv)
 		case 'o':
 			o->out = optarg;
 			break;
+		case 'j':
+			o->json = optarg;
+			break;
+		case 'x':
+			o->xfer_length =
+				1024 * (uint32_t)parse_num("--xfer-kib", optarg,
+							   0, 4096);
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -234,6 +248,8 @@ static void parse_options(struct bench_opts *o, int argc, char **argv)
 	if (optind < argc)
 		bad_option("unexpected argument '%s'", argv[optind]);
 	/* the bulk-in wMaxPacketSize at high speed: no packet cut */
+	if (o->xfer_length > o->ring_size)
+		bad_option("--xfer-kib: at most --ring-kib");
 	if (o->rw_size % 512 || o->ring_size % 512)
 		bad_option("--rw-kib and --ring-kib: whole 512-byte packets");
 	o->dpi = (uint16_t)dpi;
@@ -308,19 +324,8 @@ static double pct(double part, double whole)
 	return whole > 0 ? 100 * part / whole : 0;
 }
 
-static void run_one(struct bench *b, enum method m, unsigned int round,
-		    struct run *r)
+static void print_run(enum method m, unsigned int round, const struct run *r)
 {
-	enum check check = round ? CHECK_SAMPLE : CHECK_FULL;
-
-	memset(r, 0, sizeof(*r));
-	if (m == M_MMAP || m == M_READ)
-		node_run(b, m, check, r);
-	else if (m == M_USBTEST)
-		usbtest_run(b, r);
-	else
-		usb_run(b, m, check, r);
-
 	printf("round %u%s %-20s ", round, round ? "       " : " verify",
 	       methods[m].name);
 	if (r->err)
@@ -333,17 +338,68 @@ static void run_one(struct bench *b, enum method m, unsigned int round,
 	fflush(stdout);
 }
 
+static bool wanted(const struct bench *b, const struct results *res,
+		   enum method m)
+{
+	return (b->opt.methods & (1U << m)) && !res->skipped[m][0];
+}
+
+/* Run method @m of round @round (usbtest: with the ring on its gadget) */
+static void run_one(struct bench *b, struct results *res, enum method m,
+		    unsigned int round)
+{
+	enum check check = round ? CHECK_SAMPLE : CHECK_FULL;
+	struct run *ut = NULL, *ring = NULL;
+	struct run *r = &res->runs[m][round];
+
+	memset(r, 0, sizeof(*r));
+	if (m == M_MMAP || m == M_READ) {
+		node_run(b, m, check, r);
+	} else if (m == M_USBTEST || m == M_SSRING) {
+		if (wanted(b, res, M_USBTEST)) {
+			ut = &res->runs[M_USBTEST][round];
+			memset(ut, 0, sizeof(*ut));
+		}
+		if (wanted(b, res, M_SSRING)) {
+			ring = &res->runs[M_SSRING][round];
+			memset(ring, 0, sizeof(*ring));
+		}
+		usbtest_session(b, round, check, ut, ring);
+		if (ut)
+			print_run(M_USBTEST, round, ut);
+		if (ring)
+			print_run(M_SSRING, round, ring);
+		return;
+	} else {
+		usb_run(b, m, check, r);
+	}
+	print_run(m, round, r);
+}
+
 static void run_rounds(struct bench *b, struct results *res)
 {
 	unsigned int round, m;
 
+	bool ss_done;
+
 	for (round = 0; round <= b->opt.rounds; round++) {
+		ss_done = false;
+		for (m = 0; m < N_METHODS; m++) {
+			if (!wanted(b, res, m))
+				continue;
+			/* usbtest and the ring share one gadget session */
+			if (m == M_USBTEST || m == M_SSRING) {
+				if (ss_done)
+					continue;
+				ss_done = true;
+			}
+			run_one(b, res, m, round);
+		}
 		for (m = 0; m < N_METHODS; m++) {
 			struct run *r = &res->runs[m][round];
 
-			if (!(b->opt.methods & (1U << m)) || res->skipped[m][0])
+			if (!wanted(b, res, m))
 				continue;
-			run_one(b, m, round, r);
 			res->rounds_done[m] = round + 1;
 			if (!r->err)
 				continue;
@@ -367,8 +423,13 @@ static int cmp_double(const void *a, const void *b)
 struct stats {
 	unsigned int n;
 	double median, min, max;
-	double cpu_ms_per_mb; /* median */
-	double emu_pct;	      /* median emulator CPU, % of one CPU */
+	double cpu_ms_per_mb;	  /* median */
+	double sys_ms_per_mb;	  /* median, the whole guest */
+	double emu_pct;		  /* median emulator CPU, % of one CPU */
+	double rates[MAX_ROUNDS]; /* MB/s of each timed run, in round order */
+	double cpus[MAX_ROUNDS];  /* process CPU ms/MB of each */
+	double syss[MAX_ROUNDS];  /* guest CPU ms/MB of each */
+	double emus[MAX_ROUNDS];  /* emulator CPU % of each */
 };
 
 static double median(double *v, unsigned int n)
@@ -381,6 +442,7 @@ static double median(double *v, unsigned int n)
 static struct stats stats_of(const struct results *res, enum method m)
 {
 	double rate[MAX_ROUNDS], cpu[MAX_ROUNDS], emu[MAX_ROUNDS];
+	double sys[MAX_ROUNDS];
 	struct stats st = { 0 };
 	unsigned int round;
 
@@ -390,8 +452,13 @@ static struct stats stats_of(const struct results *res, enum method m)
 		if (r->err || !r->bytes)
 			continue;
 		rate[st.n] = mb_s(r);
+		st.rates[st.n] = rate[st.n];
 		cpu[st.n] = r->cpu_secs * 1e3 / ((double)r->bytes / 1e6);
+		sys[st.n] = r->sys_cpu_secs * 1e3 / ((double)r->bytes / 1e6);
+		st.cpus[st.n] = cpu[st.n];
+		st.syss[st.n] = sys[st.n];
 		emu[st.n] = pct(r->emu_cpu_secs, r->secs);
+		st.emus[st.n] = emu[st.n];
 		st.n++;
 	}
 	if (!st.n)
@@ -400,32 +467,45 @@ static struct stats stats_of(const struct results *res, enum method m)
 	st.min = rate[0];
 	st.max = rate[st.n - 1];
 	st.cpu_ms_per_mb = median(cpu, st.n);
+	st.sys_ms_per_mb = median(sys, st.n);
 	st.emu_pct = median(emu, st.n);
 	return st;
 }
 
 /*
- * The median over the timed rounds of @m's rate divided by libusb sync's
- * in the same round: runs a few seconds apart share the host's load, so
- * this ratio moves less with it than the ratio of the medians.  0 when no
- * round has both.
+ * The median over the timed rounds of @m's rate divided by @base's in the
+ * same round: runs a few seconds apart share the host's load, so this
+ * ratio moves less with it than the ratio of the medians.  0 when no
+ * round has both.  @v gets the ratio of every round that has both, @n
+ * their number (either may be NULL).
  */
-static double paired_ratio(const struct results *res, enum method m)
+static double paired(const struct results *res, enum method m,
+		     enum method base_m, double *v, unsigned int *n_out)
 {
 	double ratio[MAX_ROUNDS];
 	unsigned int round, n = 0;
 
 	for (round = 1;
-	     round < res->rounds_done[m] && round < res->rounds_done[M_LIBUSB];
+	     round < res->rounds_done[m] && round < res->rounds_done[base_m];
 	     round++) {
 		const struct run *r = &res->runs[m][round];
-		const struct run *base = &res->runs[M_LIBUSB][round];
+		const struct run *base = &res->runs[base_m][round];
 
 		if (r->err || base->err || !r->bytes || !base->bytes)
 			continue;
-		ratio[n++] = mb_s(r) / mb_s(base);
+		ratio[n] = mb_s(r) / mb_s(base);
+		if (v)
+			v[n] = ratio[n];
+		n++;
 	}
+	if (n_out)
+		*n_out = n;
 	return n ? median(ratio, n) : 0;
+}
+
+static double paired_ratio(const struct results *res, enum method m)
+{
+	return paired(res, m, M_LIBUSB, NULL, NULL);
 }
 
 static void report_head(FILE *f, const struct bench *b)
@@ -467,6 +547,8 @@ static const char *verified(const struct results *res, enum method m)
 
 	if (m == M_USBTEST)
 		return "n/a";
+	if (m == M_SSRING && !r0->err)
+		return r0->checked == r0->bytes ? "zeros" : "partly";
 	if (r0->err)
 		return "NO";
 	return r0->checked == r0->bytes ? "yes" : "partly";
@@ -478,16 +560,17 @@ static void report_table(FILE *f, const struct bench *b,
 	struct stats base = stats_of(res, M_LIBUSB), st;
 	unsigned int m;
 
-	fprintf(f, "\n%-19s %7s %7s %7s %7s %7s %7s %5s  %s\n", "method",
-		"median", "min", "max", "ratio", "paired", "CPU", "emu",
-		"bytes");
-	fprintf(f, "%-19s %7s %7s %7s %7s %7s %7s %5s  %s\n", "", "MB/s",
-		"MB/s", "MB/s", "libusb", "ratio", "ms/MB", "CPU%", "verified");
+	fprintf(f, "\n%-20s %7s %7s %7s %7s %7s %7s %7s %5s  %s\n", "method",
+		"median", "min", "max", "ratio", "paired", "CPU", "guest",
+		"emu", "bytes");
+	fprintf(f, "%-20s %7s %7s %7s %7s %7s %7s %7s %5s  %s\n", "", "MB/s",
+		"MB/s", "MB/s", "libusb", "ratio", "ms/MB", "ms/MB", "CPU%",
+		"verified");
 	for (m = 0; m < N_METHODS; m++) {
 		if (!(b->opt.methods & (1U << m)))
 			continue;
 		st = stats_of(res, m);
-		fprintf(f, "%-19s ", methods[m].name);
+		fprintf(f, "%-20s ", methods[m].name);
 		if (!st.n) {
 			fprintf(f, "not measured: %s\n",
 				res->skipped[m][0] ? res->skipped[m] :
@@ -500,11 +583,11 @@ static void report_table(FILE *f, const struct bench *b,
 				paired_ratio(res, m));
 		else
 			fprintf(f, "%7s %7s ", "-", "-");
-		if (m == M_USBTEST)
-			fprintf(f, "%7s %5s ", "-", "-");
+		fprintf(f, "%7.2f %7.2f ", st.cpu_ms_per_mb, st.sys_ms_per_mb);
+		if (m == M_USBTEST || m == M_SSRING)
+			fprintf(f, "%5s ", "-");
 		else
-			fprintf(f, "%7.2f %5.0f ", st.cpu_ms_per_mb,
-				st.emu_pct);
+			fprintf(f, "%5.0f ", st.emu_pct);
 		fprintf(f, " %s", verified(res, m));
 		if (st.n < b->opt.rounds)
 			fprintf(f, " (%u of %u timed runs succeeded)", st.n,
@@ -515,6 +598,7 @@ static void report_table(FILE *f, const struct bench *b,
 		"\nmedian, min, max: over the timed runs; ratio: median / libusb sync's median;\n"
 		"paired ratio: median over the rounds of rate / libusb sync's in the same round;\n"
 		"CPU ms/MB: user + system time of the reading process per MB (median);\n"
+		"guest ms/MB: busy time of all the guest's CPUs per MB (/proc/stat, median);\n"
 		"emu CPU%%: the emulator's CPU time (the device side), %% of one CPU;\n"
 		"bytes verified: every byte of round 0 equal to the formula (usbtest: zeros\n"
 		"from the gadget, not comparable; it checks transfer lengths only).\n");
@@ -548,10 +632,61 @@ static void report_runs(FILE *f, const struct bench *b,
 					res->runs[m][round].why);
 }
 
+#define RING_TARGET 0.95 /* issue 14 item 5: the ring against the ceiling */
+
+static double min_of(const double *v, unsigned int n)
+{
+	double m = n ? v[0] : 0;
+
+	while (n--)
+		m = v[n] < m ? v[n] : m;
+	return m;
+}
+
+static double max_of(const double *v, unsigned int n)
+{
+	double m = n ? v[0] : 0;
+
+	while (n--)
+		m = v[n] > m ? v[n] : m;
+	return m;
+}
+
+/* The ring against usbtest on one gadget, and the emulator's ceiling */
+static void report_ceiling(FILE *f, const struct results *res)
+{
+	struct stats ss = stats_of(res, M_SSRING),
+		     ut = stats_of(res, M_USBTEST);
+	struct stats mm = stats_of(res, M_MMAP);
+	double v[MAX_ROUNDS], r;
+	unsigned int n;
+
+	if (!ss.n || !ut.n)
+		return;
+	r = paired(res, M_SSRING, M_USBTEST, v, &n);
+	fprintf(f,
+		"\nthe ring against the bus ceiling, the same SourceSink gadget, alternating:\n"
+		"  ring / usbtest, paired: %.3f (%.3f..%.3f over %u rounds), target >= %.2f: %s\n"
+		"  ring    %.1f MB/s, CPU %.2f ms/MB process, %.2f ms/MB guest\n"
+		"  usbtest %.1f MB/s, CPU %.2f ms/MB process, %.2f ms/MB guest\n",
+		r, min_of(v, n), max_of(v, n), n, RING_TARGET,
+		r >= RING_TARGET ? "met" : "NOT met", ss.median,
+		ss.cpu_ms_per_mb, ss.sys_ms_per_mb, ut.median, ut.cpu_ms_per_mb,
+		ut.sys_ms_per_mb);
+	if (!mm.n)
+		return;
+	r = paired(res, M_MMAP, M_SSRING, v, &n);
+	fprintf(f,
+		"the emulator's ceiling: the mmap ring on the emulator / the ring on SourceSink,\n"
+		"  paired: %.3f (%.3f..%.3f); emulator CPU %.0f %% of one CPU (median)\n",
+		r, min_of(v, n), max_of(v, n), mm.emu_pct);
+}
+
 static void report(FILE *f, const struct bench *b, const struct results *res)
 {
 	report_head(f, b);
 	report_table(f, b, res);
+	report_ceiling(f, res);
 	report_runs(f, b, res);
 	fflush(f);
 }
@@ -574,6 +709,88 @@ static int write_report(const struct bench *b, const struct results *res)
 	return fclose(f) ? -errno : 0;
 }
 
+/* One entry of the COMMON.md schema's "figures" list */
+static void json_fig(FILE *f, bool *first, const char *name, double value,
+		     const char *unit, const double *runs, unsigned int n,
+		     const char *target, int met)
+{
+	unsigned int i;
+
+	fprintf(f,
+		"%s\n  {\"name\": \"%s\", \"value\": %.4f, \"unit\": \"%s\", \"median_of\": %u, \"runs\": [",
+		*first ? "" : ",", name, value, unit, n);
+	for (i = 0; i < n; i++)
+		fprintf(f, "%s%.4f", i ? ", " : "", runs[i]);
+	fprintf(f, "], \"target\": ");
+	if (target)
+		fprintf(f, "\"%s\"", target);
+	else
+		fputs("null", f);
+	fprintf(f, ", \"met\": %s}", met < 0 ? "null" : met ? "true" : "false");
+	*first = false;
+}
+
+/*
+ * The figures as a JSON list (the "figures" of COMMON.md's schema;
+ * kernel-bench wraps it with the date, the machine and the host's load)
+ */
+static int write_json(const char *path, const struct bench *b,
+		      const struct results *res)
+{
+	char name[128];
+	bool first = true;
+	struct stats st;
+	double v[MAX_ROUNDS], r;
+	unsigned int m, n;
+	FILE *f;
+
+	f = fopen(path, "w");
+	if (!f)
+		return -errno;
+	fputc('[', f);
+	for (m = 0; m < N_METHODS; m++) {
+		if (!(b->opt.methods & (1U << m)))
+			continue;
+		st = stats_of(res, m);
+		if (!st.n)
+			continue;
+		snprintf(name, sizeof(name), "%s throughput", methods[m].name);
+		json_fig(f, &first, name, st.median, "MB/s", st.rates, st.n,
+			 NULL, -1);
+		snprintf(name, sizeof(name), "%s CPU (process)",
+			 methods[m].name);
+		json_fig(f, &first, name, st.cpu_ms_per_mb, "ms/MB", st.cpus,
+			 st.n, NULL, -1);
+		snprintf(name, sizeof(name), "%s CPU (guest)", methods[m].name);
+		json_fig(f, &first, name, st.sys_ms_per_mb, "ms/MB", st.syss,
+			 st.n, NULL, -1);
+		if (m != M_USBTEST && m != M_SSRING) {
+			snprintf(name, sizeof(name), "%s emulator CPU",
+				 methods[m].name);
+			json_fig(f, &first, name, st.emu_pct, "% of one CPU",
+				 st.emus, st.n, NULL, -1);
+		}
+	}
+	r = paired(res, M_SSRING, M_USBTEST, v, &n);
+	if (n)
+		json_fig(
+			f, &first,
+			"ring / usbtest test 28, same SourceSink gadget (paired)",
+			r, "ratio", v, n, ">= 0.95", r >= RING_TARGET);
+	r = paired(res, M_MMAP, M_SSRING, v, &n);
+	if (n)
+		json_fig(
+			f, &first,
+			"emulator ceiling: mmap ring on the emulator / ring on SourceSink (paired)",
+			r, "ratio", v, n, NULL, -1);
+	r = paired(res, M_MMAP, M_LIBUSB, v, &n);
+	if (n)
+		json_fig(f, &first, "mmap ring / libusb sync (paired)", r,
+			 "ratio", v, n, NULL, -1);
+	fputs("\n]\n", f);
+	return fclose(f) ? -errno : 0;
+}
+
 int main(int argc, char **argv)
 {
 	static struct results res;
@@ -590,9 +807,14 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", missing);
 		return EXIT_NO_RIG;
 	}
-	if ((b.opt.methods & (1U << M_USBTEST)) && usbtest_setup(&b, why)) {
+	if ((b.opt.methods & (1U << M_USBTEST | 1U << M_SSRING)) &&
+	    usbtest_setup(&b, why)) {
 		snprintf(res.skipped[M_USBTEST], BENCH_WHY, "%s", why);
-		fprintf(stderr, PROG ": usbtest skipped: %s\n", why);
+		snprintf(res.skipped[M_SSRING], BENCH_WHY, "%s", why);
+		fprintf(stderr,
+			PROG
+			": usbtest and the ring on SourceSink skipped: %s\n",
+			why);
 	}
 	ret = emu_up(&b, why);
 	if (ret) {
@@ -603,6 +825,8 @@ int main(int argc, char **argv)
 		run_rounds(&b, &res);
 		node_open(&b); /* for QUERYCAP in the report */
 		if (write_report(&b, &res) || res.failures)
+			status = EXIT_FAILED;
+		if (b.opt.json && write_json(b.opt.json, &b, &res))
 			status = EXIT_FAILED;
 	}
 	node_close(&b);

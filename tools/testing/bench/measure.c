@@ -57,6 +57,33 @@ static double proc_cpu(pid_t pid)
 	return field > 15 ? (double)ticks / (double)sysconf(_SC_CLK_TCK) : 0;
 }
 
+/* Busy seconds of all the guest's CPUs: /proc/stat's first line */
+static double sys_cpu(void)
+{
+	unsigned long long busy = 0;
+	char line[512], *p, *end;
+	unsigned int i;
+	FILE *f;
+
+	f = fopen("/proc/stat", "re");
+	if (!f)
+		return 0;
+	p = fgets(line, sizeof(line), f);
+	fclose(f);
+	if (!p || strncmp(line, "cpu ", 4) != 0)
+		return 0;
+	/* user nice system idle iowait irq softirq steal */
+	for (i = 0, p = line + 4; i < 8; i++, p = end) {
+		unsigned long long v = strtoull(p, &end, 10);
+
+		if (end == p)
+			return 0;
+		if (i != 3 && i != 4)
+			busy += v;
+	}
+	return (double)busy / (double)sysconf(_SC_CLK_TCK);
+}
+
 void mark_now(struct mark *m)
 {
 	struct timespec t;
@@ -68,6 +95,7 @@ void mark_now(struct mark *m)
 	m->cpu = (double)ru.ru_utime.tv_sec + ru.ru_utime.tv_usec / 1e6 +
 		 (double)ru.ru_stime.tv_sec + ru.ru_stime.tv_usec / 1e6;
 	m->emu_cpu = watched ? proc_cpu(watched) : 0;
+	m->sys_cpu = sys_cpu();
 }
 
 void run_close(struct run *r, const struct mark *t0, const struct mark *t1)
@@ -75,6 +103,7 @@ void run_close(struct run *r, const struct mark *t0, const struct mark *t1)
 	r->secs = t1->wall - t0->wall;
 	r->cpu_secs = t1->cpu - t0->cpu;
 	r->emu_cpu_secs = t1->emu_cpu - t0->emu_cpu;
+	r->sys_cpu_secs = t1->sys_cpu - t0->sys_cpu;
 }
 
 int run_fail(struct run *r, int err, const char *fmt, ...)
