@@ -118,7 +118,7 @@ void cli_usage(FILE *f)
 	      "  -q, --jpeg-quality Q    1..100 (default 75)\n"
 	      "      --jpeg-color C      color JPEG as ycbcr (default: YCbCr, chroma\n"
 	      "                          2x2 subsampled, as scanners write it) or rgb\n"
-	      "      --deflate-level N   1 (fastest) .. 9 (smallest) (default 6)\n"
+	      "      --deflate-level N   1 (fastest) .. 9 (smallest) (default 1)\n"
 	      "      --workers N         TIFF compression threads, 1..64 (default: the\n"
 	      "                          online CPUs)\n"
 	      "      --bigtiff WHEN      auto (default: when the file may pass 4 GiB),\n"
