@@ -36,7 +36,8 @@ RUN_SUITE	:= $(TOP)/tools/testing/run-suite
 
 .PHONY: all module userspace helper emulator selftests deps check check-run \
 	check-native check-lint check-vm check-vm-debug check-debug \
-	check-debug-run demo demo-pages bench lint clean
+	check-debug-run demo demo-pages bench lint clean kernels \
+	check-vm-debian13 check-vm-unstable
 
 all: module userspace
 
@@ -123,6 +124,37 @@ check-vm:
 	$(RUN_SUITE) $(CHECK_DIR) doc-commands $(TOP)/tools/testing/docs/test-doc-commands
 	$(RUN_SUITE) $(CHECK_DIR) soak-short $(TOP)/tools/testing/soak/soak \
 		--kernel debian --pages 10
+
+# The newer kernels (tools/testing/vm/kernel-cache): Debian 13's 6.12 and
+# unstable's 7.2, each fetched into a cached chroot of its release under
+# build/kernels/NAME/ (about 1 GB and 2-4 min the first time, seconds after;
+# refreshed after 12 h).  `make kernels` prepares both (safe while other
+# suites run: parallel callers wait on a lock).
+KERNELS		:= debian13 unstable
+kernels:
+	for k in $(KERNELS); do \
+		$(TOP)/tools/testing/vm/kernel-cache $$k prepare && \
+		$(TOP)/tools/testing/vm/kernel-cache $$k module || exit 1; \
+	done
+
+# On each newer kernel: wiascan.ko built by that release's compiler, plain
+# and at W=1, warning-free; the DKMS commands of installation.rst in its
+# chroot; the whole kselftest suite (64- and 32-bit) and a subset of the
+# helper's VM suites (KERNEL_VM_SUITES: the scan, TIFF, Fujitsu and SANE
+# paths through the driver; the rest exercise user space that is the same
+# on every kernel).  Each guest's log is judged by vm-run (log-check).
+KERNEL_VM_SUITES := helper/tests/vm-scan-test helper/tests/vm-tiff-test \
+	helper/tests/vm-fujitsu-helper-test helper/tests/vm-sane-test
+
+check-vm-debian13 check-vm-unstable: check-vm-%:
+	$(RUN_SUITE) $(CHECK_DIR) $*-build $(TOP)/tools/testing/vm/test-kernel-build $*
+	$(RUN_SUITE) $(CHECK_DIR) $*-dkms $(TOP)/tools/testing/install/test-dkms --kernel $*
+	$(RUN_SUITE) $(CHECK_DIR) $*-vm-selftests $(VM_RUN) --kernel $* -- \
+		$(TOP)/$(SELFTESTS)/run_tests
+	for t in $(KERNEL_VM_SUITES); do \
+		$(RUN_SUITE) $(CHECK_DIR) $*-$$(basename $$t) $(VM_RUN) --kernel $* -- \
+			$(TOP)/$$t || exit 1; \
+	done
 
 # The kselftest suite again on a KASAN/lockdep/kmemleak/UBSAN kernel built
 # from linux-source-6.1 (about 5 min to build on 2 idle cores, then cached
