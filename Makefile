@@ -6,6 +6,13 @@
 #   make check      install missing packages, build against Debian 12's
 #                   kernel, run every test suite (native and in the VM) and
 #                   end with "N passed, N failed"
+#   make kernels    fetch Debian 13's (6.12) and unstable's (7.2) kernels
+#                   into chroots cached under build/kernels/ and build
+#                   wiascan.ko for each (tools/testing/vm/kernel-cache)
+#   make check-vm-debian13, make check-vm-unstable
+#                   that kernel's suites into build/check: the build
+#                   (plain, W=1), DKMS, the kselftest suite and
+#                   KERNEL_VM_SUITES in guests of that kernel
 #   make demo       scan a two-page letter from the reference scanner in
 #                   the VM into a multipage TIFF (build/demo/scan.tif), and
 #                   the same through scanimage (build/demo/sane-page*.pnm)
