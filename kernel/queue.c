@@ -25,6 +25,7 @@
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 
+#include "compat.h"
 #include "wiascan.h"
 
 /*
@@ -32,19 +33,6 @@
  * last mapping goes: what the system-wide cap (max_total_mb) limits.
  */
 static atomic64_t wiascan_pinned_bytes = ATOMIC64_INIT(0);
-
-#ifdef WIASCAN_COMPAT_VM_FLAGS
-/* Before 6.3 there were no vm_flags_set() and vm_flags_clear(); see Kbuild */
-static inline void vm_flags_set(struct vm_area_struct *vma, vm_flags_t flags)
-{
-	vma->vm_flags |= flags;
-}
-
-static inline void vm_flags_clear(struct vm_area_struct *vma, vm_flags_t flags)
-{
-	vma->vm_flags &= ~flags;
-}
-#endif
 
 /**
  * wiascan_queue_init() - set up an empty queue

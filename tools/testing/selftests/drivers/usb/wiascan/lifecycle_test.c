@@ -352,12 +352,19 @@ static bool ko_matches(const char *path, const char *magic)
 
 /*
  * The wiascan.ko built for the running kernel (its vermagic names it):
- * $WIASCAN_KO, kernel/ (Debian's) or build/kdebug/KEY/wiascan/kernel/
- * (vm-run --kernel debug).
+ * $WIASCAN_KO, kernel/ (Debian 12's), build/kdebug/KEY/wiascan/kernel/
+ * (vm-run --kernel debug) or build/kernels/NAME/root/wiascan/kernel/
+ * (vm-run --kernel debian13 or unstable, tools/testing/vm/kernel-cache).
  */
 static int find_module(char *path, size_t len)
 {
+	static const char *const dirs[] = {
+		"build/kdebug/*/wiascan/kernel/wiascan.ko",
+		"build/kernels/*/root/wiascan/kernel/wiascan.ko",
+		NULL,
+	};
 	const char *env = getenv("WIASCAN_KO");
+	const char *const *d;
 	char pattern[PATH_MAX], magic[128];
 	struct utsname u;
 	glob_t g;
@@ -374,18 +381,19 @@ static int find_module(char *path, size_t len)
 		snprintf(path, len, "%s", pattern);
 		return 0;
 	}
-	snprintf(pattern, sizeof(pattern),
-		 "%s/build/kdebug/*/wiascan/kernel/wiascan.ko", wt_top());
-	if (glob(pattern, 0, NULL, &g))
-		return -ENOENT;
-	for (i = 0; i < g.gl_pathc; i++) {
-		if (ko_matches(g.gl_pathv[i], magic)) {
-			snprintf(path, len, "%s", g.gl_pathv[i]);
-			globfree(&g);
-			return 0;
+	for (d = dirs; *d; d++) {
+		snprintf(pattern, sizeof(pattern), "%s/%s", wt_top(), *d);
+		if (glob(pattern, 0, NULL, &g))
+			continue;
+		for (i = 0; i < g.gl_pathc; i++) {
+			if (ko_matches(g.gl_pathv[i], magic)) {
+				snprintf(path, len, "%s", g.gl_pathv[i]);
+				globfree(&g);
+				return 0;
+			}
 		}
+		globfree(&g);
 	}
-	globfree(&g);
 	return -ENOENT;
 }
 
