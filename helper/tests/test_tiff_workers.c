@@ -385,7 +385,8 @@ static void readers_accept(struct __test_metadata *_metadata,
 		 self->tmp, pm);
 	ASSERT_EQ(0, run_out(self->cmd, out, sizeof(out))) TH_LOG("%s: %s",
 								  name, out);
-	EXPECT_EQ(PAGES, atoi(out)) TH_LOG("%s: Pillow frames", name);
+	EXPECT_EQ(PAGES, strtol(out, NULL, 10))
+	TH_LOG("%s: Pillow frames: %s", name, out);
 	snprintf(py, sizeof(py), "%s.pil", self->tmp);
 	EXPECT_EQ(0, reader_mae(py, px, &mae)) TH_LOG("%s: Pillow size", name);
 	EXPECT_GE(READER_MAX_MAE, mae)
