@@ -253,14 +253,15 @@ $(foreach k,$(KERNELS),$(eval $(call kernel_suites,$(k))))
 # The kselftest suite again on a KASAN/lockdep/kmemleak/UBSAN kernel built
 # from linux-source-6.1 (about 5 min to build on 2 idle cores, then cached
 # by its config's hash), in two guests that may run side by side: the
-# fuzzer's 100,000 calls with the lifecycle tests (200 plug cycles, module
-# unload), and the rest.  Then the 4 GiB, 1,120-page soak on it.  KASAN
+# fuzzer's 100,000 calls, the helper's faults (110 SIGKILL runs) and the
+# lifecycle tests (200 plug cycles, module unload), about 500 s on a
+# quiet machine; and the rest, about 650 s.  Then the 4 GiB, 1,120-page soak on it.  KASAN
 # under TCG slows each call, so the fuzzer's time limit is raised
 # (Documentation/reliability.rst has the rates): 190 s on an idle
 # machine, 480 s were not enough beside make check's three other guests
 # (69,167 calls), hence 1200 s; run_tests' bound per binary, 600 s by
 # default, is raised to match (a run needed 899 s for its 100,000 calls).
-DEBUG_STRESS	:= fuzz_test lifecycle_test
+DEBUG_STRESS	:= fuzz_test helper_faults_test lifecycle_test
 DEBUG_REST	:= $(filter-out $(DEBUG_STRESS),$(shell $(TOP)/$(SELFTESTS)/run_tests --list))
 
 check-vm-debug: check-prepare-debug suite-vm-debug-selftests \
