@@ -102,8 +102,10 @@ check-run:
 	rm -rf $(CHECK_DIR)
 	$(MAKE) -C kernel KDIR=$(TEST_KDIR)
 	$(MAKE) userspace
+	mkdir -p $(CHECK_DIR) && head -n 1 /proc/stat >$(CHECK_DIR)/cpu.start
 	-RUN_SUITE_QUIET=1 $(TOP)/tools/testing/run-queue $(CHECK_JOBS) \
 		$(TOP)/tools/testing/check-queue
+	head -n 1 /proc/stat >$(CHECK_DIR)/cpu.end
 	$(TOP)/tools/testing/tap-summary $(CHECK_DIR)
 
 # The preparations.  A failed one shows as the failure of the suites that
