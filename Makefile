@@ -91,8 +91,9 @@ check: deps
 # the debug kernel and the newer kernels' modules have trees of their
 # own, a newer kernel's guests wait for its DKMS test (which installs
 # into its chroot), and every guest has its own /tmp.  The builds (the
-# debug kernel, the chroots, the gates, the in-tree kernel) run under
-# nice, so the guests' timed cases keep their pace.  Each suite's output
+# chroots, the gates, the in-tree kernel) run under nice, so the guests'
+# timed cases keep their pace; not the debug kernel's, which its suites,
+# the longest, wait for.  Each suite's output
 # goes to $(CHECK_DIR)/NAME.tap (RUN_SUITE_QUIET); the summary shows what
 # failed and where the time went.
 CHECK_JOBS	:= 5
@@ -112,7 +113,7 @@ check-run:
 # need it (vm-run says why), so it does not stop the others.
 check-prepare-debug:
 	@echo "=== preparing the debug kernel (build/kdebug/)"
-	@$(NICE) $(TOP)/tools/testing/vm/build-debug-kernel module >/dev/null || \
+	@$(TOP)/tools/testing/vm/build-debug-kernel module >/dev/null || \
 		echo "=== the debug kernel could not be built: its suites will fail"
 
 $(addprefix check-prepare-,$(KERNELS)): check-prepare-%:
