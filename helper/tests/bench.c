@@ -310,17 +310,24 @@ static double bench_write(const char *path, uint32_t pages)
 {
 	size_t page = (size_t)A4_W * 3 * A4_H, n, i;
 	uint8_t *buf = malloc(page);
-	char part[4200];
+	char part[4200], dir[4200], *slash;
 	double t0;
 	uint32_t p;
-	int fd, dfd;
+	int fd = -1, dfd = -1, ret;
 
 	if (!buf)
 		return 0;
 	formula_fill(buf, page, 0, 0, 0);
 	snprintf(part, sizeof(part), "%s.part", path);
+	/* the directory the raw sink fsyncs: @path's, not the bench's own */
+	snprintf(dir, sizeof(dir), "%s", path);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else
+		slash[slash == dir] = '\0';
 	t0 = now_s();
-	dfd = open(".", O_RDONLY | O_DIRECTORY);
+	dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	fd = open(part, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd < 0 || dfd < 0)
 		goto fail;
@@ -333,7 +340,11 @@ static double bench_write(const char *path, uint32_t pages)
 				goto fail;
 		}
 	}
-	if (fsync(fd) || close(fd) || rename(part, path) || fsync(dfd))
+	if (fsync(fd))
+		goto fail;
+	ret = close(fd);
+	fd = -1;
+	if (ret || rename(part, path) || fsync(dfd))
 		goto fail;
 	close(dfd);
 	free(buf);
@@ -342,6 +353,10 @@ static double bench_write(const char *path, uint32_t pages)
 	return pages / t0;
 fail:
 	perror("bench: write loop");
+	if (fd >= 0)
+		close(fd);
+	if (dfd >= 0)
+		close(dfd);
 	free(buf);
 	unlink(part);
 	return 0;
