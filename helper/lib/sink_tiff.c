@@ -350,9 +350,13 @@ static int tiff_setup_pool(struct sink_tiff *t, const struct scan_format *fmt)
 	t->rows_per_strip = tiff_rows_per_strip(fmt, t->opt.compression);
 	t->enc = calloc(wias_tiff_pipeline_strips(&t->pipe), sizeof(*t->enc));
 	if (!t->enc || wias_tiff_pipeline_setup(&t->pipe, t->rows_per_strip,
-						fmt->bytes_per_line))
+						fmt->bytes_per_line)) {
+		/* a later page tries again from nothing */
+		free(t->enc);
+		t->enc = NULL;
 		return wias_werr_set(t->base.err, WERR_OTHER, -ENOMEM,
 				     "strip buffers");
+	}
 	return 0;
 }
 
@@ -553,6 +557,16 @@ int wias_sink_tiff_open(const struct sink_options *opt, struct wia_error *err,
 	if (!opt->batch == !opt->path ||
 	    (opt->batch && wias_batch_pattern_check(opt->batch)))
 		return wias_werr_set(err, WERR_USAGE, -EINVAL, "TIFF output");
+	/* sink.h's ranges: the CLI checks them too, other callers may not */
+	if (opt->deflate_level < 0 || opt->deflate_level > 9)
+		return wias_werr_set(err, WERR_USAGE, -EINVAL,
+				     "deflate level %d (1..9)",
+				     opt->deflate_level);
+	if (opt->compression == SINK_COMP_JPEG &&
+	    (opt->jpeg_quality < 1 || opt->jpeg_quality > 100))
+		return wias_werr_set(err, WERR_USAGE, -EINVAL,
+				     "JPEG quality %d (1..100)",
+				     opt->jpeg_quality);
 	t = calloc(1, sizeof(*t));
 	if (!t)
 		return wias_werr_set(err, WERR_OTHER, -ENOMEM, "TIFF output");

@@ -254,6 +254,12 @@ int wias_tiff_encode_strip(struct tiff_encoder *e,
 	e->data = NULL;
 	e->data_len = 0;
 	e->msg[0] = '\0';
+	/* An uncompressed strip is its rows: no codec, no copy */
+	if (f->compression == COMPRESSION_NONE) {
+		e->data = rows_buf;
+		e->data_len = len;
+		return 0;
+	}
 	tif = mem_open(e);
 	if (tif) {
 		wias_tiff_set_format(tif, f);

@@ -13,9 +13,10 @@
  * white reference line, LZW and deflate start a new dictionary, as
  * libtiff does for every strip anyway.
  *
- * Memory: an encoder keeps one buffer, grown to the largest encoded strip
- * it has held plus the TIFF header (a few bytes); libtiff's codec state
- * lives only while a strip is encoded.
+ * Memory: an encoder keeps one buffer, doubled from 64 KiB until it holds
+ * the largest encoded strip plus the TIFF header and directory, so up to
+ * twice that strip; libtiff's codec state lives only while a strip is
+ * encoded.  Uncompressed strips are not copied at all.
  */
 #ifndef WIASCAN_TIFF_ENCODE_H
 #define WIASCAN_TIFF_ENCODE_H
@@ -51,7 +52,8 @@ struct tiff_enc_format {
  * @buf, @len, @cap, @pos: the TIFF in memory (bytes written, allocated,
  *	the file position)
  * @nomem: a write to @buf could not grow it
- * @data, @data_len: the encoded strip inside @buf, after a success
+ * @data, @data_len: the encoded strip inside @buf after a success, or, for
+ *	COMPRESSION_NONE, the rows given (valid while they are)
  * @msg: libtiff's error message of the last failure
  */
 struct tiff_encoder {
