@@ -37,7 +37,7 @@ TEST_KVER	 = $(shell $(TOP)/tools/testing/vm/debian-kver)
 TEST_KDIR	 = /lib/modules/$(TEST_KVER)/build
 SELFTESTS	:= tools/testing/selftests/drivers/usb/wiascan
 EMULATOR	:= tools/testing/emulator
-GIVEBACK_DELAY	:= tools/testing/giveback-delay
+POLL_DELAY	:= tools/testing/poll-delay
 CHECK_DIR	:= $(TOP)/build/check
 VM_RUN		:= $(TOP)/tools/testing/vm/vm-run
 RUN_SUITE	:= $(TOP)/tools/testing/run-suite
@@ -89,7 +89,7 @@ LANES		:= RUN_SUITE_QUIET=1 $(MAKE) --no-print-directory
 check-run:
 	rm -rf $(CHECK_DIR)
 	$(MAKE) -C kernel KDIR=$(TEST_KDIR)
-	$(MAKE) -C $(GIVEBACK_DELAY) KDIR=$(TEST_KDIR)
+	$(MAKE) -C $(POLL_DELAY) KDIR=$(TEST_KDIR)
 	$(MAKE) userspace
 	$(LANES) -j3 check-native-lint check-prepare-debug check-prepare-kernels
 	$(MAKE) -C kernel KDIR=$(TEST_KDIR)
@@ -298,7 +298,7 @@ clean:
 	-$(MAKE) -C kernel KDIR=$(KDIR) clean
 	-$(MAKE) -C helper clean
 	-$(MAKE) -C $(EMULATOR) clean
-	-$(MAKE) -C $(GIVEBACK_DELAY) KDIR=$(TEST_KDIR) clean
+	-$(MAKE) -C $(POLL_DELAY) KDIR=$(TEST_KDIR) clean
 	-$(MAKE) -C $(SELFTESTS) clean
 	-$(MAKE) -C tools/testing/bench clean
 	rm -rf $(TOP)/build
