@@ -596,7 +596,8 @@ static bool host_has_events(struct stream *s)
 {
 	uint64_t now = now_ns();
 
-	if (s->mon_fd >= 0 && atomic_load(&s->host_events) >= s->events_done)
+	if (!s->events_done ||
+	    (s->mon_fd >= 0 && atomic_load(&s->host_events) >= s->events_done))
 		return true;
 	if (!s->fault_wait_ns) {
 		s->fault_wait_ns = now;
