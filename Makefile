@@ -37,6 +37,7 @@ TEST_KVER	 = $(shell $(TOP)/tools/testing/vm/debian-kver)
 TEST_KDIR	 = /lib/modules/$(TEST_KVER)/build
 SELFTESTS	:= tools/testing/selftests/drivers/usb/wiascan
 EMULATOR	:= tools/testing/emulator
+POLL_DELAY	:= tools/testing/poll-delay
 CHECK_DIR	:= $(TOP)/build/check
 # make check's guests have one CPU, but for the debug kernel's (DEBUG_SMP):
 # the kselftest suite took the same 450 s on one as on two, and 154
@@ -102,6 +103,7 @@ NICE		:= nice -n 10
 check-run:
 	rm -rf $(CHECK_DIR)
 	$(MAKE) -C kernel KDIR=$(TEST_KDIR)
+	$(MAKE) -C $(POLL_DELAY) KDIR=$(TEST_KDIR)
 	$(MAKE) userspace
 	mkdir -p $(CHECK_DIR) && head -n 1 /proc/stat >$(CHECK_DIR)/cpu.start
 	-RUN_SUITE_QUIET=1 $(TOP)/tools/testing/run-queue $(CHECK_JOBS) \
@@ -330,6 +332,7 @@ clean:
 	-$(MAKE) -C kernel KDIR=$(KDIR) clean
 	-$(MAKE) -C helper clean
 	-$(MAKE) -C $(EMULATOR) clean
+	-$(MAKE) -C $(POLL_DELAY) KDIR=$(TEST_KDIR) clean
 	-$(MAKE) -C $(SELFTESTS) clean
 	-$(MAKE) -C tools/testing/bench clean
 	rm -rf $(TOP)/build

@@ -8,7 +8,10 @@
  * time the oldest are dropped and counted, so WAIT_EVENT can report the
  * loss.  A stall stops the polling until CLEAR_HALT on the endpoint
  * restarts it.  At unplug wiascan_event_disconnect() kills the URB, then
- * marks the fifo gone and wakes its waiters.
+ * marks the fifo gone and wakes its waiters.  A packet the host received
+ * is kept even when the unplug killed its URB before it was given back,
+ * and WAIT_EVENT returns every kept event before -ENODEV: an event the
+ * device sent before the cable went is never lost.
  */
 
 #include <linux/slab.h>
@@ -62,6 +65,17 @@ static void wiascan_event_complete(struct urb *urb)
 	case -ENOENT:
 	case -ECONNRESET:
 	case -ESHUTDOWN:
+		/*
+		 * Killed, yet a packet may have arrived: the host controller
+		 * took it, then the kill (usbcore flushes the endpoint at an
+		 * unplug before our disconnect) overrode the status before
+		 * the URB was given back.  The device sent that event (with
+		 * dummy_hcd its gadget already saw it delivered): keep it.
+		 * One interrupt packet is all or nothing.
+		 */
+		if (urb->actual_length)
+			wiascan_event_push(e, urb->transfer_buffer,
+					   urb->actual_length);
 		wiascan_event_stopped(e);
 		return;
 	case -EPIPE:
@@ -194,15 +208,20 @@ __poll_t wiascan_event_poll(struct wiascan_dev *dev, struct file *file,
 	return mask;
 }
 
-/* Take the oldest event into @ev; false when the fifo is empty */
-static bool wiascan_event_pop(struct wiascan_events *e,
-			      struct wiascan_event *ev)
+/*
+ * Take the oldest event into @ev: 1; else, in the same look at the fifo,
+ * -ENODEV if the device is gone, 0 if not.  One look, so an event pushed
+ * just before the unplug is returned, never skipped for the -ENODEV.
+ */
+static int wiascan_event_pop(struct wiascan_events *e,
+			     struct wiascan_event *ev)
 {
 	struct wiascan_event_slot *slot;
-	bool found = false;
+	int ret;
 
 	spin_lock_irq(&e->lock);
-	if (e->count) {
+	ret = wiascan_event_state(e);
+	if (ret > 0) {
 		slot = &e->slots[e->head];
 		ev->sequence = slot->sequence;
 		ev->timestamp_ns = slot->timestamp_ns;
@@ -212,10 +231,9 @@ static bool wiascan_event_pop(struct wiascan_events *e,
 		e->lost = 0;
 		e->head = (e->head + 1) % WIASCAN_EVENT_FIFO;
 		e->count--;
-		found = true;
 	}
 	spin_unlock_irq(&e->lock);
-	return found;
+	return ret;
 }
 
 /* The wait condition of WAIT_EVENT: an event, or the unplug */
@@ -227,16 +245,6 @@ static bool wiascan_event_ready(struct wiascan_events *e)
 	ready = wiascan_event_state(e) != 0;
 	spin_unlock_irq(&e->lock);
 	return ready;
-}
-
-static bool wiascan_event_gone(struct wiascan_events *e)
-{
-	bool gone;
-
-	spin_lock_irq(&e->lock);
-	gone = e->disconnected;
-	spin_unlock_irq(&e->lock);
-	return gone;
 }
 
 /* The checks of a WIASCAN_IOC_WAIT_EVENT argument: 0 or -EINVAL */
@@ -260,6 +268,7 @@ int wiascan_event_wait(struct wiascan_dev *dev, struct wiascan_event *ev,
 	struct wiascan_events *e = &dev->events;
 	unsigned long timeout;
 	long left;
+	int ret;
 
 	if (wiascan_event_check(ev))
 		return -EINVAL;
@@ -274,10 +283,9 @@ int wiascan_event_wait(struct wiascan_dev *dev, struct wiascan_event *ev,
 	memset(ev->data, 0, sizeof(ev->data));
 
 	for (;;) {
-		if (wiascan_event_pop(e, ev))
-			return 0;
-		if (wiascan_event_gone(e))
-			return -ENODEV;
+		ret = wiascan_event_pop(e, ev);
+		if (ret)
+			return ret > 0 ? 0 : ret;
 		if (ev->flags & WIASCAN_EVENT_NONBLOCK)
 			return -EAGAIN;
 

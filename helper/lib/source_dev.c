@@ -429,6 +429,18 @@ static int dev_next(struct scan_source *src, struct scan_buf *buf)
 			if (!ret)
 				continue;
 		}
+		/*
+		 * A hang-up with nothing ready: poll() looks at the buffers,
+		 * the events and the unplug one after the other, so something
+		 * that arrived just before the unplug may not show.  DQBUF and
+		 * WAIT_EVENT hand out all of it before they say -ENODEV.
+		 */
+		if (ret == -ENODEV) {
+			ret = dev_poll_events(d);
+			if (ret < 0)
+				return ret;
+			return dev_dequeue(d, buf);
+		}
 		if (ret)
 			return dev_fail(d, ret, "wait for data");
 		dev_moved(d);

@@ -27,9 +27,11 @@
  */
 #include <endian.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,10 @@
 #include "emu.h"
 
 #define EVENT_QUEUE_LEN 64 /* events waiting for the host to poll */
+/* usbmon's text interface, every bus (Documentation/usb/usbmon.rst) */
+#define USBMON_PATH	"/sys/kernel/debug/usb/usbmon/0u"
+/* An unplug waits at most this long for the host to take the events */
+#define HOST_EVENTS_MS	5000
 
 enum stream_cmd {
 	CMD_START,
@@ -123,6 +129,16 @@ struct stream {
 	/* --fault: fires once; @fault_hit waits for the data before it */
 	bool fault_done;
 	bool fault_hit;
+	uint64_t fault_wait_ns; /* an unplug waits for the host since */
+
+	/*
+	 * A disconnect fault: the events the host took, seen in usbmon by
+	 * @mon_thread (-1: no usbmon), against the event requests done
+	 */
+	int mon_fd;
+	pthread_t mon_thread;
+	atomic_uint host_events;
+	unsigned int events_done;
 };
 
 static long sys_io_setup(unsigned int nr, aio_context_t *ctx)
@@ -465,6 +481,8 @@ static void complete(struct stream *s, const struct io_event *ev)
 	r->res = ev->res;
 	if (r == &s->event) {
 		s->event_busy = false;
+		if (ev->res == (int64_t)sizeof(struct refscan_event))
+			s->events_done++;
 		if (ev->res < 0)
 			emu_log(s->emu, "interrupt-in: %s",
 				strerror((int)-ev->res));
@@ -534,6 +552,7 @@ static void end_scan(struct stream *s, uint8_t error)
 	bool was_scanning = s->scanning;
 
 	s->fault_hit = false;
+	s->fault_wait_ns = 0;
 	s->scanning = s->submitting = false;
 	s->page_open = s->zlp_due = false;
 	if (!was_scanning)
@@ -563,6 +582,36 @@ static bool start_acked(struct stream *s)
 }
 
 /*
+ * Whether the host has taken every event sent.  A done request does not
+ * say so: dummy_hcd completes a short IN request on an idle endpoint (up
+ * to its FIFO_SIZE, 64 bytes: every event) the moment it is queued, and
+ * the host's interrupt URB takes the packet at its next poll, a
+ * millisecond or, on a loaded machine, much later.  An unplug before that
+ * poll throws the packet away.  So usbmon must show the host's URB given
+ * back with it (status 0, one event long) as often as requests were done.
+ * Without usbmon, or if its lines never come (it drops events when its
+ * reader falls behind), the wait ends after HOST_EVENTS_MS, with a warning.
+ */
+static bool host_has_events(struct stream *s)
+{
+	uint64_t now = now_ns();
+
+	if (!s->events_done ||
+	    (s->mon_fd >= 0 && atomic_load(&s->host_events) >= s->events_done))
+		return true;
+	if (!s->fault_wait_ns) {
+		s->fault_wait_ns = now;
+		return false;
+	}
+	if (now - s->fault_wait_ns < (uint64_t)HOST_EVENTS_MS * 1000000)
+		return false;
+	emu_warn("fault: %u events done, the host took %u (usbmon%s)",
+		 s->events_done, atomic_load(&s->host_events),
+		 s->mon_fd >= 0 ? "" : " unavailable");
+	return true;
+}
+
+/*
  * A fault fires once everything before its point has reached the host:
  * the data, and for an unplug also the events already queued (the
  * PAGE_DONE of the pages before it), as with a cable pulled after them
@@ -571,8 +620,9 @@ static bool fault_due(struct stream *s)
 {
 	if (!s->fault_hit || s->count || !start_acked(s))
 		return false;
-	return s->emu->opt.fault.kind != FAULT_DISCONNECT ||
-	       (!s->event_busy && !s->evq_len);
+	if (s->emu->opt.fault.kind != FAULT_DISCONNECT)
+		return true;
+	return !s->event_busy && !s->evq_len && host_has_events(s);
 }
 
 /*
@@ -587,6 +637,7 @@ static void fire_fault(struct stream *s)
 
 	s->fault_hit = false;
 	s->fault_done = true;
+	s->fault_wait_ns = 0;
 	emu_warn("fault: %s in page %u after %" PRIu64 " bytes",
 		 f->kind == FAULT_STALL	      ? "stall" :
 		 f->kind == FAULT_JAM	      ? "jam" :
@@ -841,6 +892,81 @@ int stream_disable(struct emu *emu)
 	return post(emu, CMD_DISABLE, 0);
 }
 
+/* --- the host's side: usbmon -------------------------------------- */
+
+/* One usbmon text line: count the host's interrupt-in URBs given an event */
+static void mon_line(struct stream *s, const char *line)
+{
+	char type, addr[32], status[32];
+	unsigned int len;
+
+	/* "TAG TIMESTAMP C Ii:BUS:DEV:EP STATUS:INTERVAL LENGTH = DATA" */
+	if (sscanf(line, "%*s %*s %c %31s %31s %u", &type, addr, status,
+		   &len) != 4)
+		return;
+	if (type == 'C' && !strncmp(addr, "Ii:", 3) &&
+	    !strncmp(status, "0:", 2) && len == sizeof(struct refscan_event))
+		atomic_fetch_add(&s->host_events, 1);
+}
+
+static void *mon_thread(void *arg)
+{
+	struct stream *s = arg;
+	char buf[8192];
+	size_t have = 0;
+	ssize_t n;
+	char *nl, *p;
+
+	for (;;) {
+		n = read(s->mon_fd, buf + have, sizeof(buf) - 1 - have);
+		if (n <= 0) {
+			if (n < 0 && errno == EINTR)
+				continue;
+			return NULL;
+		}
+		have += (size_t)n;
+		buf[have] = '\0';
+		for (p = buf; (nl = strchr(p, '\n')); p = nl + 1) {
+			*nl = '\0';
+			mon_line(s, p);
+		}
+		have -= (size_t)(p - buf);
+		memmove(buf, p, have);
+		if (have == sizeof(buf) - 1)
+			have = 0; /* no line is this long: drop it */
+	}
+}
+
+/*
+ * A disconnect fault needs to know when the host has the events
+ * (host_has_events): read usbmon from now on, loading it if need be
+ */
+static void mon_start(struct stream *s)
+{
+	s->mon_fd = open(USBMON_PATH, O_RDONLY | O_CLOEXEC);
+	if (s->mon_fd < 0 && system("modprobe -q usbmon") == 0)
+		s->mon_fd = open(USBMON_PATH, O_RDONLY | O_CLOEXEC);
+	if (s->mon_fd < 0) {
+		emu_warn("%s: %s: an unplug waits %u ms for the events",
+			 USBMON_PATH, strerror(errno), HOST_EVENTS_MS);
+		return;
+	}
+	if (pthread_create(&s->mon_thread, NULL, mon_thread, s)) {
+		close(s->mon_fd);
+		s->mon_fd = -1;
+	}
+}
+
+static void mon_stop(struct stream *s)
+{
+	if (s->mon_fd < 0)
+		return;
+	pthread_cancel(s->mon_thread);
+	pthread_join(s->mon_thread, NULL);
+	close(s->mon_fd);
+	s->mon_fd = -1;
+}
+
 static int alloc_buffers(struct stream *s)
 {
 	unsigned int i;
@@ -859,6 +985,7 @@ static void free_stream(struct stream *s)
 {
 	unsigned int i;
 
+	mon_stop(s);
 	for (i = 0; i < EMU_MAX_QUEUE; i++)
 		free(s->data[i].buf);
 	free(s->event.buf);
@@ -882,6 +1009,9 @@ int stream_create(struct emu *emu)
 	s->depth = emu->opt.queue;
 	s->chunk = emu->opt.chunk;
 	s->maxpacket = 512;
+	s->mon_fd = -1;
+	if (emu->opt.fault.kind == FAULT_DISCONNECT)
+		mon_start(s);
 	s->aio_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	s->cmd_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	pthread_mutex_init(&s->cmd_lock, NULL);
