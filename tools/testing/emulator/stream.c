@@ -31,6 +31,7 @@
 #include <inttypes.h>
 #include <poll.h>
 #include <signal.h>
+#include <spawn.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,6 +39,7 @@
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -894,18 +896,26 @@ int stream_disable(struct emu *emu)
 
 /* --- the host's side: usbmon -------------------------------------- */
 
-/* One usbmon text line: count the host's interrupt-in URBs given an event */
-static void mon_line(struct stream *s, const char *line)
+/*
+ * One usbmon text line (Documentation/usb/usbmon.rst, "text data"): count
+ * the host's interrupt-in URBs given back whole with an event.  The fields:
+ * "TAG TIMESTAMP C Ii:BUS:DEV:EP STATUS:INTERVAL LENGTH = DATA".
+ */
+static void mon_line(struct stream *s, char *line)
 {
-	char type, addr[32], status[32];
-	unsigned int len;
+	char *save = NULL, *field[6], *end;
+	unsigned long len;
+	int i;
 
-	/* "TAG TIMESTAMP C Ii:BUS:DEV:EP STATUS:INTERVAL LENGTH = DATA" */
-	if (sscanf(line, "%*s %*s %c %31s %31s %u", &type, addr, status,
-		   &len) != 4)
-		return;
-	if (type == 'C' && !strncmp(addr, "Ii:", 3) &&
-	    !strncmp(status, "0:", 2) && len == sizeof(struct refscan_event))
+	for (i = 0; i < 6; i++) {
+		field[i] = strtok_r(i ? NULL : line, " ", &save);
+		if (!field[i])
+			return;
+	}
+	len = strtoul(field[5], &end, 10);
+	if (!strcmp(field[2], "C") && !strncmp(field[3], "Ii:", 3) &&
+	    !strncmp(field[4], "0:", 2) && !*end &&
+	    len == sizeof(struct refscan_event))
 		atomic_fetch_add(&s->host_events, 1);
 }
 
@@ -937,6 +947,20 @@ static void *mon_thread(void *arg)
 	}
 }
 
+/* modprobe -q usbmon (the emulator runs as root in the guest): 0 if it did */
+static int load_usbmon(void)
+{
+	static char prog[] = "modprobe", quiet[] = "-q", mod[] = "usbmon";
+	char *argv[] = { prog, quiet, mod, NULL };
+	int status;
+	pid_t pid;
+
+	if (posix_spawnp(&pid, prog, NULL, NULL, argv, environ) ||
+	    waitpid(pid, &status, 0) != pid)
+		return -1;
+	return WIFEXITED(status) && !WEXITSTATUS(status) ? 0 : -1;
+}
+
 /*
  * A disconnect fault needs to know when the host has the events
  * (host_has_events): read usbmon from now on, loading it if need be
@@ -944,7 +968,7 @@ static void *mon_thread(void *arg)
 static void mon_start(struct stream *s)
 {
 	s->mon_fd = open(USBMON_PATH, O_RDONLY | O_CLOEXEC);
-	if (s->mon_fd < 0 && system("modprobe -q usbmon") == 0)
+	if (s->mon_fd < 0 && !load_usbmon())
 		s->mon_fd = open(USBMON_PATH, O_RDONLY | O_CLOEXEC);
 	if (s->mon_fd < 0) {
 		emu_warn("%s: %s: an unplug waits %u ms for the events",
