@@ -127,7 +127,9 @@ TEST(every_strip_reaches_run_in_order_on_1_to_6_workers)
 
 	for (w = 1; w <= WORKERS_MAX; w++) {
 		struct consumer c = { .seed = w };
-		int prod, stop = scan(&c, w, &prod, 0, 0);
+		int prod = 1, stop; /* 1: scan() did not set it */
+
+		stop = scan(&c, w, &prod, 0, 0);
 
 		EXPECT_EQ(0, prod);
 		EXPECT_EQ(0, stop);
@@ -147,7 +149,9 @@ TEST(run_failing_with_enospc_at_strip_77_stops_there_on_1_to_6_workers)
 
 	for (w = 1; w <= WORKERS_MAX; w++) {
 		struct consumer c = { .seed = w, .fail_run_at = 77 };
-		int prod, stop = scan(&c, w, &prod, 0, 0);
+		int prod = 1, stop; /* 1: scan() did not set it */
+
+		stop = scan(&c, w, &prod, 0, 0);
 
 		EXPECT_EQ(-ENOSPC, prod) TH_LOG("%u workers", w);
 		EXPECT_EQ(-ENOSPC, stop) TH_LOG("%u workers", w);
@@ -164,7 +168,9 @@ TEST(encode_failing_with_enomem_at_strip_55_reaches_run_in_order)
 
 	for (w = 1; w <= WORKERS_MAX; w++) {
 		struct consumer c = { .seed = w, .fail_encode_at = 55 };
-		int prod, stop = scan(&c, w, &prod, 0, 0);
+		int prod = 1, stop; /* 1: scan() did not set it */
+
+		stop = scan(&c, w, &prod, 0, 0);
 
 		EXPECT_EQ(-ENOMEM, prod) TH_LOG("%u workers", w);
 		EXPECT_EQ(-ENOMEM, stop) TH_LOG("%u workers", w);
@@ -181,7 +187,9 @@ TEST(a_cancel_mid_page_3_ends_pages_1_and_2_only)
 
 	for (w = 1; w <= WORKERS_MAX; w++) {
 		struct consumer c = { .seed = w };
-		int prod, stop = scan(&c, w, &prod, 3, 10);
+		int prod = 1, stop; /* 1: scan() did not set it */
+
+		stop = scan(&c, w, &prod, 3, 10);
 
 		EXPECT_EQ(0, prod);
 		EXPECT_EQ(0, stop);
