@@ -76,6 +76,7 @@ struct bench_opts {
 	unsigned int ss_qlen;
 	uint32_t ss_buflen;
 	uint32_t xfer_length;
+	bool contig;
 	unsigned int methods;
 	uint32_t timeout_ms;
 	const char *out;
@@ -204,6 +205,7 @@ void usb_run(struct bench *b, enum method m, enum check check, struct run *r);
 /* usbtest.c */
 int usbtest_setup(struct bench *b, char *why);
 void usbtest_teardown(struct bench *b);
+int bench_set_sg(bool on);
 void usbtest_session(struct bench *b, unsigned int round, enum check check,
 		     struct run *ut, struct run *ring);
 

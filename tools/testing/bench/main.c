@@ -79,6 +79,9 @@ static void usage(FILE *f)
 		"                     ssring (default all)\n"
 		"  --xfer-kib N       QBUF xfer_length of the ring on SourceSink\n"
 		"                     (default 0: the whole buffer)\n"
+		"  --contig           wiascan.ko's buffers physically contiguous, as\n"
+		"                     usbtest's URBs are (scatter_gather=N; default: sg\n"
+		"                     URBs where the host controller allows)\n"
 		"  --timeout-ms N     longest wait for one transfer (default 20000)\n"
 		"  --emu-arg ARG      pass ARG to wiascan-emu (repeat for more)\n"
 		"  --out FILE         write the report to FILE, not standard output\n"
@@ -158,6 +161,7 @@ static void parse_options(struct bench_opts *o, int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "xfer-kib", required_argument, NULL, 'x' },
+		{ "contig", no_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -235,6 +239,9 @@ static void parse_options(struct bench_opts *o, int argc, char **argv)
 			o->xfer_length =
 				1024 * (uint32_t)parse_num("--xfer-kib", optarg,
 							   0, 4096);
+			break;
+		case 'c':
+			o->contig = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -807,6 +814,10 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": %s\n", missing);
 		return EXIT_NO_RIG;
 	}
+	if (b.opt.contig && bench_set_sg(false)) {
+		fprintf(stderr, PROG ": cannot set scatter_gather=N\n");
+		return EXIT_NO_RIG;
+	}
 	if ((b.opt.methods & (1U << M_USBTEST | 1U << M_SSRING)) &&
 	    usbtest_setup(&b, why)) {
 		snprintf(res.skipped[M_USBTEST], BENCH_WHY, "%s", why);
@@ -836,6 +847,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, PROG ": the emulator did not stop cleanly\n");
 	if (b.usbtest_ok)
 		usbtest_teardown(&b);
+	if (b.opt.contig)
+		bench_set_sg(true);
 	if (res.failures)
 		fprintf(stderr, PROG ": failed runs: %u\n", res.failures);
 	return status;

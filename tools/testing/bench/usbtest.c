@@ -194,6 +194,22 @@ int usbtest_setup(struct bench *b, char *why)
 	return 0;
 }
 
+/**
+ * bench_set_sg() - wiascan.ko's scatter_gather parameter
+ * @on: true: sg URBs where the host controller allows (the default);
+ *	false: physically contiguous buffers, as usbtest's URBs are
+ *	(usb_alloc_coherent())
+ *
+ * Read at probe (kernel/core.c), so it applies to the devices bound after
+ * it: the emulator started after it and the SourceSink gadget, bound
+ * again for every session.  Return: 0 or -errno.
+ */
+int bench_set_sg(bool on)
+{
+	return write_file("/sys/module/wiascan/parameters/scatter_gather",
+			  on ? "Y" : "N");
+}
+
 void usbtest_teardown(struct bench *b)
 {
 	char udc[64] = "";
