@@ -106,7 +106,8 @@ check-run:
 	$(MAKE) -C $(POLL_DELAY) KDIR=$(TEST_KDIR)
 	$(MAKE) userspace
 	mkdir -p $(CHECK_DIR) && head -n 1 /proc/stat >$(CHECK_DIR)/cpu.start
-	-RUN_SUITE_QUIET=1 $(TOP)/tools/testing/run-queue $(CHECK_JOBS) \
+	-RUN_SUITE_QUIET=1 RUN_QUEUE_FAILED=$(CHECK_DIR)/queue.failed \
+		$(TOP)/tools/testing/run-queue $(CHECK_JOBS) \
 		$(TOP)/tools/testing/check-queue
 	head -n 1 /proc/stat >$(CHECK_DIR)/cpu.end
 	$(TOP)/tools/testing/tap-summary $(CHECK_DIR)
