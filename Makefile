@@ -161,6 +161,7 @@ check-native:
 	$(RUN_SUITE) $(CHECK_DIR) intree $(NICE) $(TOP)/tools/testing/install/test-intree
 	$(RUN_SUITE) $(CHECK_DIR) docs $(TOP)/tools/testing/docs/test-docs
 	$(RUN_SUITE) $(CHECK_DIR) bench-tools $(TOP)/tools/testing/bench/test-bench-tools
+	$(RUN_SUITE) $(CHECK_DIR) queue $(TOP)/tools/testing/test-check-queue
 
 check-lint:
 	$(RUN_SUITE) $(CHECK_DIR) lint $(NICE) $(TOP)/tools/lint/run-lint
