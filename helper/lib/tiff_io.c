@@ -153,6 +153,31 @@ int wias_tiff_io_create(struct tiff_io *io, const char *path,
 	return 0;
 }
 
+/**
+ * wias_tiff_io_writeback() - start writing the file's new bytes to disk
+ * @io: an open file, its offset just after the bytes last written (a
+ *	strip: libtiff appends them at the end)
+ *
+ * Once TIFF_IO_WRITEBACK_CHUNK bytes or more follow @io->wb_start, asks
+ * the kernel to start their writeback (sync_file_range, without waiting
+ * for it), so the disk writes a page while it is being written and the
+ * page's fsync (wias_tiff_io_sync) finds little left to wait for.  Only a
+ * hint: it makes nothing durable and a failure changes nothing (the
+ * fsync says whether the data reached the disk, and a file system or
+ * file that cannot do it is merely slower).
+ */
+void wias_tiff_io_writeback(struct tiff_io *io)
+{
+	off_t end = lseek(io->of.fd, 0, SEEK_CUR);
+
+	if (end < 0 || (uint64_t)end < io->wb_start ||
+	    (uint64_t)end - io->wb_start < TIFF_IO_WRITEBACK_CHUNK)
+		return;
+	(void)sync_file_range(io->of.fd, (off_t)io->wb_start,
+			      end - (off_t)io->wb_start, SYNC_FILE_RANGE_WRITE);
+	io->wb_start = (uint64_t)end;
+}
+
 /* The completed pages are durable; remember where they end */
 int wias_tiff_io_sync(struct tiff_io *io)
 {
@@ -164,6 +189,7 @@ int wias_tiff_io_sync(struct tiff_io *io)
 	if (end < 0)
 		return -errno;
 	io->committed = (uint64_t)end;
+	io->wb_start = io->committed;
 	return 0;
 }
 

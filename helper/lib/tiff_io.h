@@ -21,6 +21,8 @@
  * @open: @of is open
  * @err: errno of the first failed write or read
  * @committed: file size after the last completed page (its IFD included)
+ * @wb_start: where the bytes not yet handed to the kernel's writeback
+ *	begin (wias_tiff_io_writeback)
  * @msg: libtiff's last error message
  */
 struct tiff_io {
@@ -28,13 +30,24 @@ struct tiff_io {
 	bool open;
 	int err;
 	uint64_t committed;
+	uint64_t wb_start;
 	char msg[160];
 };
+
+/*
+ * Bytes written before wias_tiff_io_writeback() starts their writeback:
+ * when a page's fsync starts, at most this much of the page (and its IFD)
+ * is not yet on its way to the disk, so the fsync waits for the tail of
+ * the page and the journal rather than for the whole page (26 MB of a
+ * color A4 page at 300 dpi: 19 ms on the build machine's ext4).
+ */
+#define TIFF_IO_WRITEBACK_CHUNK (1U << 20)
 
 void wias_tiff_io_init(struct tiff_io *io);
 int wias_tiff_io_create(struct tiff_io *io, const char *path,
 			const char *suffix, bool force, bool bigtiff,
 			TIFF **tif);
+void wias_tiff_io_writeback(struct tiff_io *io);
 int wias_tiff_io_sync(struct tiff_io *io);
 int wias_tiff_io_truncate(struct tiff_io *io, uint32_t pages);
 int wias_tiff_io_commit(struct tiff_io *io);

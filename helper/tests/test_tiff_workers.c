@@ -10,7 +10,13 @@
  * Pages: 37 rows, 1 row, 2000 rows of 333 pixels, unknown length, so the
  * long page has several strips (2 in gray, 8 in color) for the workers to
  * share, and odd last strips.
+ *
+ * The writer's early writeback (tiff_io.c): sync_file_range and fsync are
+ * wrapped (the Makefile links this test with --wrap) to record what the
+ * library asks of the kernel on the output file.
  */
+#include <fcntl.h>
+#include <pthread.h>
 #include <tiffio.h>
 
 #include "kselftest_harness.h"
@@ -20,6 +26,7 @@
 #include "sink.h"
 #include "source.h"
 #include "test_util.h"
+#include "tiff_io.h"
 
 #define WIDTH 333
 #define PAGES 3
@@ -540,6 +547,175 @@ TEST_F(workers, deflate_level_1_is_larger_than_9_and_1_is_the_default)
 	/* the same bytes but the DateTime tag: the same size */
 	EXPECT_EQ(size[0], size[3]);
 	free(src.px);
+}
+
+/* ---- early writeback: what the writer asks of the kernel ---- */
+
+/*
+ * sync_file_range and fsync calls on a NAME.part (the output), in order:
+ * @off, @len of a writeback (@flags as given), or the file's size at an
+ * fsync (@len -1)
+ */
+struct io_call {
+	int64_t off, len;
+	unsigned int flags;
+};
+
+#define IO_CALLS_MAX 256
+static struct io_call io_calls[IO_CALLS_MAX];
+static unsigned int n_io_calls;
+static pthread_mutex_t io_calls_lock = PTHREAD_MUTEX_INITIALIZER;
+
+int __real_sync_file_range(int fd, off_t off, off_t len, unsigned int flags);
+int __wrap_sync_file_range(int fd, off_t off, off_t len, unsigned int flags);
+int __real_fsync(int fd);
+int __wrap_fsync(int fd);
+
+/* Whether @fd is a NAME.part (the sink's output while it is written) */
+static bool io_is_part(int fd)
+{
+	char link[64], target[PATH_MAX];
+	ssize_t n;
+
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	n = readlink(link, target, sizeof(target) - 1);
+	if (n < 5)
+		return false;
+	target[n] = '\0';
+	return !strcmp(target + n - 5, ".part");
+}
+
+static void io_record(int fd, int64_t off, int64_t len, unsigned int flags)
+{
+	if (!io_is_part(fd))
+		return;
+	pthread_mutex_lock(&io_calls_lock);
+	if (n_io_calls < IO_CALLS_MAX)
+		io_calls[n_io_calls++] = (struct io_call) { .off = off,
+							    .len = len,
+							    .flags = flags };
+	pthread_mutex_unlock(&io_calls_lock);
+}
+
+int __wrap_sync_file_range(int fd, off_t off, off_t len, unsigned int flags)
+{
+	io_record(fd, off, len, flags);
+	return __real_sync_file_range(fd, off, len, flags);
+}
+
+int __wrap_fsync(int fd)
+{
+	struct stat st;
+
+	if (!fstat(fd, &st))
+		io_record(fd, st.st_size, -1, 0);
+	return __real_fsync(fd);
+}
+
+/*
+ * Bytes an fsync may find that no writeback was asked for: less than a
+ * chunk, the page's last strip (no hint after it: the fsync follows) and
+ * the IFD
+ */
+#define WB_LEFT_MAX (TIFF_IO_WRITEBACK_CHUNK + (256 << 10) + 4096)
+
+/*
+ * Check the recorded calls of one multipage file of @pages pages, @bytes
+ * long: writebacks only start (SYNC_FILE_RANGE_WRITE, never a wait), each
+ * of at least TIFF_IO_WRITEBACK_CHUNK, contiguous from where the last one
+ * or the last fsync ended; at every fsync less than WB_LEFT_MAX is left
+ * that no writeback was asked for; one fsync a page at least
+ */
+static void check_writeback(struct __test_metadata *_metadata, const char *name,
+			    unsigned int pages, long long bytes)
+{
+	unsigned int i, wb = 0, syncs = 0;
+	int64_t next = 0, left;
+
+	for (i = 0; i < n_io_calls; i++) {
+		const struct io_call *c = &io_calls[i];
+
+		if (c->len < 0) {
+			left = c->off - next;
+			EXPECT_GT(WB_LEFT_MAX, left)
+			TH_LOG("%s: fsync %u: %lld bytes without writeback (less than a chunk of %u, a strip and an IFD: %u)",
+			       name, syncs, (long long)left,
+			       TIFF_IO_WRITEBACK_CHUNK, WB_LEFT_MAX);
+			if (c->off > next)
+				next = c->off;
+			syncs++;
+			continue;
+		}
+		EXPECT_EQ(SYNC_FILE_RANGE_WRITE, c->flags)
+		TH_LOG("%s: writeback %u: flags %#x, not a bare start", name,
+		       wb, c->flags);
+		EXPECT_EQ(next, c->off)
+		TH_LOG("%s: writeback %u starts at %lld, not where the last ended (%lld)",
+		       name, wb, (long long)c->off, (long long)next);
+		EXPECT_LE(TIFF_IO_WRITEBACK_CHUNK, c->len)
+		TH_LOG("%s: writeback %u of %lld bytes", name, wb,
+		       (long long)c->len);
+		next = c->off + c->len;
+		wb++;
+	}
+	TH_LOG("%s: %lld bytes, %u writebacks, %u fsyncs", name, bytes, wb,
+	       syncs);
+	/* a page per fsync, and the commit's */
+	EXPECT_LE(pages, syncs);
+	/* the file but its last chunk went out before the fsyncs */
+	EXPECT_LE(bytes / TIFF_IO_WRITEBACK_CHUNK - pages, wb);
+	EXPECT_GT(WB_LEFT_MAX, bytes - next)
+	TH_LOG("%s: %lld bytes of %lld never handed to writeback", name,
+	       bytes - next, bytes);
+}
+
+TEST_F(workers, writeback_starts_every_mib_and_each_page_is_still_fsynced)
+{
+	static const struct wcase none = { SCAN_MODE_COLOR, SINK_COMP_NONE, 0,
+					   0 };
+	static const struct wcase pb = { SCAN_MODE_COLOR, SINK_COMP_PACKBITS, 0,
+					 0 };
+	/* a long last page: 6000 rows of 999 bytes, ~6 MB, 23 strips */
+	static const uint32_t rows[PAGES] = { 37, 1, 6000 };
+	static const struct {
+		const struct wcase *c;
+		unsigned int workers;
+		const char *name;
+	} runs[] = { { &none, 1, "color none, 1 worker" },
+		     { &pb, 2, "color packbits, 2 workers" } };
+	struct wia_error err = { 0 };
+	long long bytes;
+	unsigned int r;
+	TIFF *tif;
+
+	for (r = 0; r < sizeof(runs) / sizeof(runs[0]); r++) {
+		uint32_t h[PAGES] = { 0 };
+		int n = 0;
+
+		unlink(self->file);
+		n_io_calls = 0;
+		scan_rows = rows;
+		ASSERT_EQ(0,
+			  scan_to(self->file, runs[r].c, runs[r].workers, &err))
+		TH_LOG("%s: %s: %s", runs[r].name, err.what, err.why);
+		scan_rows = page_rows;
+		bytes = tu_size(self->file);
+		ASSERT_GT(bytes, 6000LL * 999);
+		check_writeback(_metadata, runs[r].name, PAGES, bytes);
+		/* the pages are all there */
+		tif = TIFFOpen(self->file, "r");
+		ASSERT_NE(NULL, tif);
+		do {
+			if (n < PAGES)
+				TIFFGetField(tif, TIFFTAG_IMAGELENGTH, &h[n]);
+			n++;
+		} while (TIFFReadDirectory(tif));
+		TIFFClose(tif);
+		EXPECT_EQ(PAGES, n);
+		EXPECT_EQ(37, h[0]);
+		EXPECT_EQ(1, h[1]);
+		EXPECT_EQ(6000, h[2]);
+	}
 }
 
 TEST_HARNESS_MAIN
