@@ -22,10 +22,14 @@
  * Medians of the rounds, with min..max; targets (issue 14 item 6):
  * first <= 100 ms + device, sigint <= 200 ms + device.
  *
- *   lbench [--rounds N] [--bin DIR] [--out FILE] [--json FILE]
+ *   lbench [--rounds N] [--bin DIR] [--baseline HELPER] [--out FILE]
+ *          [--json FILE]
  *
  * --bin DIR runs DIR/wiascan-helper, DIR/true and DIR/sleep (copies in
- * the guest's tmpfs, see set_programs()).
+ * the guest's tmpfs, see set_programs()).  --baseline HELPER also times
+ * the first byte of another wiascan-helper (an older build) in every
+ * round, next to the helper's, and reports the difference paired per
+ * round.
  *
  * Exit status: 0 every run succeeded, 1 a run failed, 2 usage, 3 no rig.
  */
@@ -40,6 +44,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -54,7 +59,16 @@
 #define OUT_DIR		"/tmp/lbench"
 #define OUT_NAME	"lat.raw"
 
-enum { L_DEVICE, L_FIRST, L_SIGINT, L_TRUE, L_VERSION, L_SLEEP, N_LAT };
+enum {
+	L_DEVICE,
+	L_FIRST,
+	L_SIGINT,
+	L_TRUE,
+	L_VERSION,
+	L_SLEEP,
+	L_BASE_FIRST, /* --baseline only */
+	N_LAT
+};
 
 static const char *const names[N_LAT] = {
 	[L_DEVICE] = "device: START to first bulk-in packet",
@@ -63,6 +77,7 @@ static const char *const names[N_LAT] = {
 	[L_TRUE] = "floor: fork to exit of /bin/true",
 	[L_VERSION] = "fork to exit of helper --version",
 	[L_SLEEP] = "floor: SIGINT to exit of /bin/sleep",
+	[L_BASE_FIRST] = "baseline helper: start to first byte",
 };
 
 struct results {
@@ -141,12 +156,19 @@ static int wait_idle(const char *node)
  * The device's response: START to the first packet of a flatbed page of
  * A4 gray at 300 dpi, then the rest of the page read and its length
  * checked.  Returns milliseconds, or a negative errno.
+ *
+ * It claims the scanner and gives the claim up before it closes, as the
+ * helper does: a file closed while holding the claim leaves it
+ * "abandoned", and the next helper would then recover (cancel, wait for
+ * idle, read bulk-in until it stays quiet for 200 ms) before its scan,
+ * which is the path after a crashed client, not a scan's first byte.
  */
 static double device_once(const char *node)
 {
 	const uint32_t w = 2480, h = 3508;
 	static uint8_t buf[256 * 1024];
 	struct refscan_params got;
+	struct wiascan_claim claim;
 	uint64_t total = 0;
 	double t0, t1 = 0;
 	ssize_t n;
@@ -155,6 +177,12 @@ static double device_once(const char *node)
 	fd = open(node, O_RDWR | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
+	memset(&claim, 0, sizeof(claim));
+	if (ioctl(fd, WIASCAN_IOC_CLAIM, &claim) < 0) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
 	ret = wt_set_timeout(fd, WAIT_MS);
 	ret = ret   ?:
 		      ref_configure(fd, REFSCAN_MODE_GRAY,
@@ -181,6 +209,8 @@ static double device_once(const char *node)
 		if ((size_t)n < sizeof(buf))
 			break;
 	}
+	if (ioctl(fd, WIASCAN_IOC_UNCLAIM, NULL) < 0 && !ret)
+		ret = -errno;
 	close(fd);
 	if (!ret && total != (uint64_t)w * h)
 		ret = -EPROTO;
@@ -198,6 +228,7 @@ static double device_once(const char *node)
  * An installed system has them on a local disk, cached after a first run.
  */
 static char helper[PATH_MAX], true_path[PATH_MAX], sleep_path[PATH_MAX];
+static const char *baseline; /* --baseline: another wiascan-helper, or NULL */
 
 static void set_programs(const char *bin)
 {
@@ -214,10 +245,10 @@ static void set_programs(const char *bin)
 
 static const char out_path[] = OUT_DIR "/" OUT_NAME;
 
-/* Start `wiascan-helper scan` at @dpi into OUT_DIR/OUT_NAME */
-static pid_t helper_start(const char *node, const char *dpi)
+/* Start `@prog scan` (a wiascan-helper) at @dpi into OUT_DIR/OUT_NAME */
+static pid_t helper_start(const char *prog, const char *node, const char *dpi)
 {
-	const char *argv[] = { helper,	  "scan",   "-d",	  node,	  "-S",
+	const char *argv[] = { prog,	  "scan",   "-d",	  node,	  "-S",
 			       "flatbed", "-m",	    "gray",	  "-r",	  dpi,
 			       "-F",	  "raw",    "--progress", "none", "-f",
 			       "-o",	  out_path, NULL };
@@ -280,11 +311,12 @@ static int wait_exit(pid_t pid, double *t)
 }
 
 /*
- * One helper run: @sigint false times the first write and lets the scan
- * finish (exit 0, the page's bytes); true also sends SIGINT
+ * One run of the helper @prog: @sigint false times the first write and
+ * lets the scan finish (exit 0, the page's bytes); true also sends SIGINT
  * SIGINT_AFTER_MS after the first write and times the exit (11).
  */
-static double helper_once(const char *node, bool sigint, char *why)
+static double helper_once(const char *prog, const char *node, bool sigint,
+			  char *why)
 {
 	double t0, t1, t2 = 0, t3 = 0;
 	long long size, page = sigint ? 4960LL * 7016 : 2480LL * 3508;
@@ -300,7 +332,7 @@ static double helper_once(const char *node, bool sigint, char *why)
 		return -errno;
 	}
 	t0 = now_ms();
-	pid = helper_start(node, sigint ? "600" : "300");
+	pid = helper_start(prog, node, sigint ? "600" : "300");
 	if (pid < 0) {
 		close(ino);
 		return -errno;
@@ -375,16 +407,34 @@ static double floor_once(const char *const *argv, bool sigint)
 	return t1 - t0;
 }
 
+/*
+ * @d[i] = @res's row @a - row @b of round i, for the rounds where both
+ * ran (rows that lost a run to a failure are not paired: 0 returned)
+ */
+static unsigned int paired(const struct results *res, unsigned int a,
+			   unsigned int b, double *d)
+{
+	unsigned int i;
+
+	if (res->n[a] != res->n[b])
+		return 0;
+	for (i = 0; i < res->n[a]; i++)
+		d[i] = res->ms[a][i] - res->ms[b][i];
+	return res->n[a];
+}
+
 static void report(FILE *f, const struct results *res, unsigned int rounds)
 {
-	double med[N_LAT], lo = 0, hi = 0;
-	unsigned int l, i;
+	double med[N_LAT], lo = 0, hi = 0, d[MAX_ROUNDS], dmed;
+	unsigned int l, i, n;
 
 	fprintf(f,
 		"wiascan-helper latency, %u rounds (device, first byte, SIGINT alternating)\n",
 		rounds);
 	for (l = 0; l < N_LAT; l++) {
 		med[l] = median(res->ms[l], res->n[l], &lo, &hi);
+		if (l == L_BASE_FIRST && !baseline)
+			continue;
 		fprintf(f, "  %-40s %7.1f ms (%.1f..%.1f, %u runs):", names[l],
 			med[l], res->n[l] ? lo : 0, res->n[l] ? hi : 0,
 			res->n[l]);
@@ -403,6 +453,14 @@ static void report(FILE *f, const struct results *res, unsigned int rounds)
 		med[L_SIGINT] - med[L_DEVICE] <= 200 ? "met" : "NOT met",
 		med[L_FIRST] - med[L_DEVICE] - med[L_TRUE],
 		med[L_SIGINT] - med[L_SLEEP]);
+	if (baseline) {
+		n = paired(res, L_FIRST, L_BASE_FIRST, d);
+		dmed = median(d, n, &lo, &hi);
+		fprintf(f,
+			"  first byte - baseline's, paired per round %6.1f ms (%.1f..%.1f, %u rounds)\n"
+			"  baseline: %s\n",
+			dmed, n ? lo : 0, n ? hi : 0, n, baseline);
+	}
 	if (res->failures)
 		fprintf(f, "  FAILED runs: %u\n", res->failures);
 }
@@ -434,7 +492,8 @@ static void json_fig(FILE *f, const char *name, double value,
 static int write_json(const char *path, const struct results *res)
 {
 	double med[N_LAT], lo = 0, hi = 0, d1[MAX_ROUNDS], d2[MAX_ROUNDS];
-	unsigned int l, i, n1 = 0, n2 = 0;
+	double d3[MAX_ROUNDS];
+	unsigned int l, i, n1 = 0, n2 = 0, n3;
 	FILE *f;
 
 	f = fopen(path, "w");
@@ -449,8 +508,14 @@ static int write_json(const char *path, const struct results *res)
 		d2[n2++] = res->ms[L_SIGINT][i] - res->ms[L_DEVICE][i];
 	fputs("[\n", f);
 	for (l = 0; l < N_LAT; l++)
-		json_fig(f, names[l], med[l], res->ms[l], res->n[l], NULL, -1,
-			 false);
+		if (l != L_BASE_FIRST || baseline)
+			json_fig(f, names[l], med[l], res->ms[l], res->n[l],
+				 NULL, -1, false);
+	if (baseline) {
+		n3 = paired(res, L_FIRST, L_BASE_FIRST, d3);
+		json_fig(f, "helper first byte minus baseline's, paired",
+			 median(d3, n3, &lo, &hi), d3, n3, NULL, -1, false);
+	}
 	json_fig(f, "helper first byte minus device response",
 		 med[L_FIRST] - med[L_DEVICE], d1, n1, "<= 100 ms",
 		 med[L_FIRST] - med[L_DEVICE] <= 100, false);
@@ -461,6 +526,28 @@ static int write_json(const char *path, const struct results *res)
 	return fclose(f) ? -errno : 0;
 }
 
+/*
+ * The runs of round @round, in order: with --baseline, the baseline's
+ * first byte right before or after the helper's (alternating by round,
+ * so neither always follows the device's run)
+ */
+static unsigned int round_order(unsigned int round, unsigned int *order)
+{
+	unsigned int n = 0;
+
+	order[n++] = L_DEVICE;
+	if (baseline && round % 2)
+		order[n++] = L_BASE_FIRST;
+	order[n++] = L_FIRST;
+	if (baseline && !(round % 2))
+		order[n++] = L_BASE_FIRST;
+	order[n++] = L_SIGINT;
+	order[n++] = L_TRUE;
+	order[n++] = L_VERSION;
+	order[n++] = L_SLEEP;
+	return n;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -468,6 +555,7 @@ int main(int argc, char **argv)
 		{ "out", required_argument, NULL, 'o' },
 		{ "json", required_argument, NULL, 'j' },
 		{ "bin", required_argument, NULL, 'b' },
+		{ "baseline", required_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static const char *const emu_args[] = { "--sheets", "1", NULL };
@@ -477,7 +565,7 @@ int main(int argc, char **argv)
 	const char *out = NULL, *json = NULL, *bin = NULL, *missing;
 	static struct results res;
 	struct scanner s = { .fd = -1 };
-	unsigned int rounds = 7, round, l;
+	unsigned int rounds = 7, round, l, k, n, order[N_LAT];
 	char why[256];
 	double v;
 	int c, ret, status = 0;
@@ -488,6 +576,8 @@ int main(int argc, char **argv)
 			rounds = (unsigned int)strtoul(optarg, NULL, 10);
 		else if (c == 'b')
 			bin = optarg;
+		else if (c == 'B')
+			baseline = optarg;
 		else if (c == 'o')
 			out = optarg;
 		else if (c == 'j')
@@ -523,7 +613,9 @@ int main(int argc, char **argv)
 	}
 	/* round 0 warms the caches (helper binary, libraries) and is dropped */
 	for (round = 0; round <= rounds; round++) {
-		for (l = 0; l < N_LAT; l++) {
+		n = round_order(round, order);
+		for (k = 0; k < n; k++) {
+			l = order[k];
 			why[0] = '\0';
 			ret = wait_idle(s.node);
 			if (ret) {
@@ -537,8 +629,11 @@ int main(int argc, char **argv)
 				v = floor_once(version_argv, false);
 			} else if (l == L_SLEEP) {
 				v = floor_once(sleep_argv, true);
+			} else if (l == L_BASE_FIRST) {
+				v = helper_once(baseline, s.node, false, why);
 			} else {
-				v = helper_once(s.node, l == L_SIGINT, why);
+				v = helper_once(helper, s.node, l == L_SIGINT,
+						why);
 			}
 			if (v < 0) {
 				fprintf(stderr,
