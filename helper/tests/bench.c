@@ -1252,8 +1252,8 @@ int main(int argc, char **argv)
 	if (strchr(sections, 'f'))
 		section_formula(path, pages, rounds < 3 ? rounds : 3);
 	if (strchr(sections, 'd') && docdir)
-		section_doc(docdir, path, doc_pages, rounds < 3 ? rounds : 3,
-			    levels, nl, workers, nw);
+		section_doc(docdir, path, doc_pages, rounds, levels, nl,
+			    workers, nw);
 	loadavg(la);
 	printf("# load after %.2f %.2f %.2f\n", la[0], la[1], la[2]);
 	if (json && write_json(json, date, lb, la))
