@@ -197,11 +197,11 @@ suite-vm-helper-tiff:
 	$(RUN_SUITE) $(CHECK_DIR) vm-helper-tiff $(VM_RUN) --kernel debian -- \
 		$(TOP)/helper/tests/vm-tiff-test
 suite-vm-helper-client:
-	$(RUN_SUITE) $(CHECK_DIR) vm-helper-client $(VM_RUN) --kernel debian -- \
-		$(TOP)/helper/tests/vm-client-test
+	$(RUN_SUITE) $(CHECK_DIR) vm-helper-client $(VM_RUN) --kernel debian \
+		--timeout 900 -- $(TOP)/helper/tests/vm-client-test
 suite-vm-sane:
-	$(RUN_SUITE) $(CHECK_DIR) vm-sane $(VM_RUN) --kernel debian -- \
-		$(TOP)/helper/tests/vm-sane-test
+	$(RUN_SUITE) $(CHECK_DIR) vm-sane $(VM_RUN) --kernel debian \
+		--timeout 900 -- $(TOP)/helper/tests/vm-sane-test
 suite-vm-fujitsu-helper:
 	$(RUN_SUITE) $(CHECK_DIR) vm-fujitsu-helper $(VM_RUN) --kernel debian -- \
 		$(TOP)/helper/tests/vm-fujitsu-helper-test

@@ -53,6 +53,8 @@
 #define STALE_READ_MS  200
 #define STALE_READ_MAX 4096
 #define STALE_READ_LEN (64 * 1024)
+/* The first buffer of a scan is filled with this much (dev_first_xfer) */
+#define FIRST_XFER     (64 * 1024)
 
 struct dev_source {
 	struct scan_source base;
@@ -202,6 +204,34 @@ static int dev_drain_events(struct dev_source *d)
 
 static int dev_cmd_start(struct dev_source *d);
 
+/*
+ * The first buffer's transfer: FIRST_XFER bytes (whole bulk-in packets)
+ * when the driver takes a length per buffer (ABI 2) and the buffers are
+ * larger, else 0 (the whole buffer).  The first bytes then reach the
+ * sink once that much has arrived, not a whole buffer; the buffer is
+ * queued whole again after it.
+ */
+static uint32_t dev_first_xfer(const struct dev_source *d)
+{
+	const struct device_caps *caps = &d->dev->caps;
+	uint32_t mp = caps->bulk_in_maxpacket, len;
+
+	if (!caps->xfer_length || !mp)
+		return 0;
+	len = FIRST_XFER / mp * mp;
+	return len && len < d->dev->buf_size ? len : 0;
+}
+
+/*
+ * Queue the ring, drop stale events, START, then STREAMON.  START goes
+ * out before the ring's transfers are submitted: until then the scanner
+ * answers bulk-in with NAK and keeps its data (nothing can be lost
+ * without a transfer to receive it), and its START is acknowledged
+ * without bulk-in traffic competing for the bus (under dummy_hcd the
+ * status stage of a START sent with 8 MiB of transfers in flight waited
+ * behind the data for up to 100 ms).  A STREAMON that fails after a good
+ * START leaves a scan running: the scan loop's stop() cancels it.
+ */
 static int dev_start(struct scan_source *src)
 {
 	struct dev_source *d = to_dev(src);
@@ -212,7 +242,8 @@ static int dev_start(struct scan_source *src)
 	if (d->cmd)
 		return dev_cmd_start(d);
 	for (i = 0; i < d->dev->nbufs; i++) {
-		ret = wias_device_qbuf(d->dev, i);
+		ret = wias_device_qbuf_len(d->dev, i,
+					   i ? 0 : dev_first_xfer(d));
 		if (ret)
 			return dev_fail(d, ret, "queue buffer");
 	}
@@ -221,9 +252,6 @@ static int dev_start(struct scan_source *src)
 	ret = dev_drain_events(d);
 	if (ret)
 		return ret;
-	ret = wias_device_streamon(d->dev);
-	if (ret)
-		return dev_fail(d, ret, "stream on");
 	ret = d->proto->start(
 		d->dev, scan_source_is_adf(src->fmt.source) ? d->max_sheets : 0,
 		&cond);
@@ -231,6 +259,9 @@ static int dev_start(struct scan_source *src)
 		wias_werr_cond(src->err, cond);
 		return dev_fail(d, ret, "start scan");
 	}
+	ret = wias_device_streamon(d->dev);
+	if (ret)
+		return dev_fail(d, ret, "stream on");
 	d->have_st = false;
 	d->busy_since_ms = 0;
 	d->shown = SCAN_ACT_UNKNOWN;
