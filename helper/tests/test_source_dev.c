@@ -189,7 +189,7 @@ static uint32_t first_xfer(bool xfer_length, uint32_t mp, size_t buf_size)
 	return dev_first_xfer(&r.d);
 }
 
-/* Log line @i is @line */
+/* Log line @i is @line (two statements, as the harness's: brace it in a loop) */
 #define EXPECT_LOG(i, line)                                                \
 	EXPECT_STREQ(line, fake.log[i])                                    \
 	TH_LOG("call %u: \"%s\" expected, \"%s\" made", (unsigned int)(i), \
@@ -210,8 +210,9 @@ TEST(start_queues_first_64k_then_whole_buffers_then_start_then_streamon)
 	ASSERT_EQ(11, fake.nlog)
 	TH_LOG("11 calls expected (8 QBUF, 1 EVENT, START, STREAMON), %u made",
 	       fake.nlog);
-	for (i = 0; i < 11; i++)
+	for (i = 0; i < 11; i++) {
 		EXPECT_LOG(i, want[i]);
+	}
 	/* START (index 9) before STREAMON (index 10), no STREAMON earlier */
 	EXPECT_EQ(9, fake_find("START 0"));
 	EXPECT_EQ(10, fake_find("STREAMON"));
