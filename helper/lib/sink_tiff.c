@@ -310,9 +310,16 @@ static int tiff_run_job(void *ctx, const struct tiff_job *j)
 
 /* ---- the scan loop's side ---- */
 
-/* The writer's failure as the sink's error record */
+/*
+ * The writer's or an encoder's failure as the sink's error record.  Out
+ * of memory (an encoder's buffers, libtiff's) is no fault of the output
+ * file: WERR_OTHER, so the exit code does not send the user to the disk.
+ */
 static int tiff_report(struct sink_tiff *t, int err)
 {
+	if (err == -ENOMEM)
+		return wias_werr_set(t->base.err, WERR_OTHER, err,
+				     "%s: compress", tiff_out_name(t));
 	wias_werr_set(t->base.err, WERR_OUTPUT, err, "%s: write",
 		      tiff_out_name(t));
 	if (t->wmsg[0] && err == -EIO)
